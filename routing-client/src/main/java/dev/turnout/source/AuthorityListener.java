@@ -1,0 +1,20 @@
+package dev.turnout.source;
+
+import dev.turnout.authority.AuthorityMap;
+import dev.turnout.authority.InvalidAuthorityDocumentException;
+
+/**
+ * Typed events of an {@link AuthorityRefresher}. Called on the refresh thread; implementations must be quick
+ * and must not throw.
+ */
+public interface AuthorityListener {
+
+  /** A map with a higher epoch is now in force ({@code previous} is {@code null} for the first one). */
+  default void onInstalled(AuthorityMap previous, AuthorityMap current) {}
+
+  /** A document was read but rejected whole; the map in force, if any, stays in force. */
+  default void onRejected(InvalidAuthorityDocumentException rejection) {}
+
+  /** The source could not be read. */
+  default void onReadFailed(Exception failure) {}
+}

@@ -1,0 +1,29 @@
+package dev.turnout.source;
+
+import java.util.Map;
+
+/**
+ * A place the authority document is read from. Implementations must be thread-safe for a single reader
+ * thread and return quickly (the refresher calls {@link #read()} every {@code turnout.authority.refresh.ms}).
+ *
+ * <p>Configure a custom source with {@code turnout.authority.source} (a class name, a {@code Class}, or an
+ * instance). A class needs a public no-argument constructor; if it also implements
+ * {@link org.apache.kafka.common.Configurable} it receives the client configuration.
+ */
+public interface AuthoritySource extends AutoCloseable {
+
+  /**
+   * Reads the current document as flat keys and values.
+   *
+   * @throws Exception when the document cannot be read; the refresh counts as failed and the map in force
+   *     stays in force until it becomes stale
+   */
+  Map<String, String> read() throws Exception;
+
+  /** A short description for logs and endpoints (for example the file path); never contains secrets. */
+  String description();
+
+  /** Releases resources. The default does nothing. */
+  @Override
+  default void close() {}
+}
