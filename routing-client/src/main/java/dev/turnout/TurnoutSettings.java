@@ -1,0 +1,206 @@
+package dev.turnout;
+
+import dev.turnout.source.AuthoritySource;
+import dev.turnout.source.FileAuthoritySource;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.Configurable;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.utils.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Parsed and validated {@code turnout.*} settings, and the Kafka configuration of each cluster's client. */
+final class TurnoutSettings {
+
+  private static final Logger log = LoggerFactory.getLogger(TurnoutSettings.class);
+  private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9_-]+");
+  private static final String PREFIX = "turnout.";
+  private static final Set<String> KNOWN = Set.of(
+      TurnoutConfig.CLUSTERS,
+      TurnoutConfig.AUTHORITY_FILE,
+      TurnoutConfig.AUTHORITY_SOURCE,
+      TurnoutConfig.AUTHORITY_REFRESH_MS,
+      TurnoutConfig.AUTHORITY_MAX_STALENESS_MS);
+
+  final List<String> clusters;
+  final Map<String, Object> base;
+  final List<Map<String, Object>> clusterConfigs;
+  final String clientId;
+  final long refreshMillis;
+  final long maxStalenessMillis;
+  private final Map<String, Object> originals;
+
+  private TurnoutSettings(List<String> clusters, Map<String, Object> base, List<Map<String, Object>> clusterConfigs,
+      String clientId, long refreshMillis, long maxStalenessMillis, Map<String, Object> originals) {
+    this.clusters = clusters;
+    this.base = base;
+    this.clusterConfigs = clusterConfigs;
+    this.clientId = clientId;
+    this.refreshMillis = refreshMillis;
+    this.maxStalenessMillis = maxStalenessMillis;
+    this.originals = originals;
+  }
+
+  /**
+   * @param defaultClientId client.id base used when the configuration has none
+   */
+  static TurnoutSettings parse(Map<?, ?> raw, String defaultClientId) {
+    Map<String, Object> originals = new HashMap<>();
+    raw.forEach((k, v) -> {
+      if (!(k instanceof String)) {
+        throw new ConfigException(String.valueOf(k), v, "configuration keys must be strings");
+      }
+      originals.put((String) k, v);
+    });
+
+    List<String> clusters = parseClusters(originals.get(TurnoutConfig.CLUSTERS));
+    Map<String, Object> base = new HashMap<>();
+    Map<String, Map<String, Object>> perCluster = new HashMap<>();
+    for (String alias : clusters) {
+      perCluster.put(alias, new HashMap<>());
+    }
+    for (Map.Entry<String, Object> e : originals.entrySet()) {
+      String key = e.getKey();
+      if (!key.startsWith(PREFIX)) {
+        base.put(key, e.getValue());
+        continue;
+      }
+      if (KNOWN.contains(key)) {
+        continue;
+      }
+      if (key.startsWith(TurnoutConfig.CLUSTER_PREFIX)) {
+        String rest = key.substring(TurnoutConfig.CLUSTER_PREFIX.length());
+        int dot = rest.indexOf('.');
+        if (dot <= 0 || dot == rest.length() - 1) {
+          throw new ConfigException(key, null, "per-cluster settings are turnout.cluster.<alias>.<kafka setting>");
+        }
+        String alias = rest.substring(0, dot);
+        Map<String, Object> target = perCluster.get(alias);
+        if (target == null) {
+          throw new ConfigException(key, null, "cluster '" + alias + "' is not declared in "
+              + TurnoutConfig.CLUSTERS + " " + clusters);
+        }
+        target.put(rest.substring(dot + 1), e.getValue());
+        continue;
+      }
+      throw new ConfigException(key, e.getValue(), "unknown Turnout setting; known settings are " + KNOWN
+          + " and " + TurnoutConfig.CLUSTER_PREFIX + "<alias>.*");
+    }
+
+    String clientId = base.get(CommonClientConfigs.CLIENT_ID_CONFIG) instanceof String s && !s.isBlank()
+        ? s : defaultClientId;
+    boolean baseBootstrap = base.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+    List<Map<String, Object>> clusterConfigs = new ArrayList<>();
+    for (String alias : clusters) {
+      Map<String, Object> own = perCluster.get(alias);
+      Object bootstrap = own.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+      if (bootstrap == null || bootstrap.toString().isBlank()) {
+        throw new ConfigException(TurnoutConfig.CLUSTER_PREFIX + alias + "." + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+            null, "every cluster in " + TurnoutConfig.CLUSTERS + " needs its own bootstrap servers"
+                + (baseBootstrap ? " (a top-level bootstrap.servers is not used: it cannot name two clusters)" : ""));
+      }
+      Map<String, Object> merged = new HashMap<>(base);
+      merged.putAll(own);
+      merged.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId + "-" + alias);
+      clusterConfigs.add(merged);
+    }
+    if (baseBootstrap) {
+      log.info("Top-level bootstrap.servers is ignored: each cluster uses {}<alias>.bootstrap.servers",
+          TurnoutConfig.CLUSTER_PREFIX);
+    }
+
+    boolean hasFile = originals.get(TurnoutConfig.AUTHORITY_FILE) != null;
+    boolean hasSource = originals.get(TurnoutConfig.AUTHORITY_SOURCE) != null;
+    if (hasFile == hasSource) {
+      throw new ConfigException(TurnoutConfig.AUTHORITY_FILE, originals.get(TurnoutConfig.AUTHORITY_FILE),
+          hasFile ? "set only one of " + TurnoutConfig.AUTHORITY_FILE + " and " + TurnoutConfig.AUTHORITY_SOURCE
+              : "no authority source: set " + TurnoutConfig.AUTHORITY_FILE + " (a properties file) or "
+                  + TurnoutConfig.AUTHORITY_SOURCE);
+    }
+    long refresh = positiveLong(originals, TurnoutConfig.AUTHORITY_REFRESH_MS, TurnoutConfig.DEFAULT_AUTHORITY_REFRESH_MS);
+    long staleness = positiveLong(originals, TurnoutConfig.AUTHORITY_MAX_STALENESS_MS,
+        TurnoutConfig.DEFAULT_AUTHORITY_MAX_STALENESS_MS);
+    if (staleness <= refresh) {
+      throw new ConfigException(TurnoutConfig.AUTHORITY_MAX_STALENESS_MS, staleness,
+          "must be greater than " + TurnoutConfig.AUTHORITY_REFRESH_MS + " (" + refresh + ")");
+    }
+    return new TurnoutSettings(List.copyOf(clusters), Map.copyOf(base), List.copyOf(clusterConfigs), clientId,
+        refresh, staleness, originals);
+  }
+
+  AuthoritySource createSource() {
+    Object file = originals.get(TurnoutConfig.AUTHORITY_FILE);
+    if (file != null) {
+      return new FileAuthoritySource(file instanceof Path p ? p : Path.of(file.toString().trim()));
+    }
+    Object spec = originals.get(TurnoutConfig.AUTHORITY_SOURCE);
+    AuthoritySource source;
+    try {
+      if (spec instanceof AuthoritySource s) {
+        return s;
+      } else if (spec instanceof Class<?> c) {
+        source = Utils.newInstance(c.asSubclass(AuthoritySource.class));
+      } else {
+        source = Utils.newInstance(spec.toString().trim(), AuthoritySource.class);
+      }
+    } catch (ClassNotFoundException | ClassCastException | org.apache.kafka.common.KafkaException e) {
+      throw new ConfigException(TurnoutConfig.AUTHORITY_SOURCE, spec,
+          "must name a class implementing " + AuthoritySource.class.getName() + " with a public no-argument constructor: " + e.getMessage());
+    }
+    if (source instanceof Configurable c) {
+      c.configure(originals);
+    }
+    return source;
+  }
+
+  private static List<String> parseClusters(Object value) {
+    Collection<?> items;
+    if (value == null) {
+      throw new ConfigException(TurnoutConfig.CLUSTERS, null,
+          "required: the comma-separated aliases of the clusters this client may talk to");
+    } else if (value instanceof Collection<?> c) {
+      items = c;
+    } else {
+      items = List.of(value.toString().split(","));
+    }
+    Set<String> aliases = new LinkedHashSet<>();
+    for (Object item : items) {
+      String alias = String.valueOf(item).trim();
+      if (!ALIAS.matcher(alias).matches()) {
+        throw new ConfigException(TurnoutConfig.CLUSTERS, value, "alias '" + alias + "' must match [A-Za-z0-9_-]+");
+      }
+      if (!aliases.add(alias)) {
+        throw new ConfigException(TurnoutConfig.CLUSTERS, value, "alias '" + alias + "' is declared twice");
+      }
+    }
+    if (aliases.isEmpty()) {
+      throw new ConfigException(TurnoutConfig.CLUSTERS, value, "declare at least one cluster alias");
+    }
+    return new ArrayList<>(aliases);
+  }
+
+  private static long positiveLong(Map<String, Object> originals, String key, long defaultValue) {
+    Object value = originals.get(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    try {
+      long parsed = value instanceof Number n ? n.longValue() : Long.parseLong(value.toString().trim());
+      if (parsed <= 0) {
+        throw new ConfigException(key, value, "must be a positive number of milliseconds");
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new ConfigException(key, value, "must be a positive number of milliseconds");
+    }
+  }
+}
