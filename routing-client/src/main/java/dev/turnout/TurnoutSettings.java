@@ -5,6 +5,7 @@ import dev.turnout.source.FileAuthoritySource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -57,7 +58,7 @@ final class TurnoutSettings {
     Map<String, Object> originals = new HashMap<>();
     raw.forEach((k, v) -> {
       if (!(k instanceof String)) {
-        throw new ConfigException(String.valueOf(k), v, "configuration keys must be strings");
+        throw new ConfigException(String.valueOf(k), null, "configuration keys must be strings");
       }
       originals.put((String) k, v);
     });
@@ -92,7 +93,7 @@ final class TurnoutSettings {
         target.put(rest.substring(dot + 1), e.getValue());
         continue;
       }
-      throw new ConfigException(key, e.getValue(), "unknown Turnout setting; known settings are " + KNOWN
+      throw new ConfigException(key, null, "unknown Turnout setting; known settings are " + KNOWN
           + " and " + TurnoutConfig.CLUSTER_PREFIX + "<alias>.*");
     }
 
@@ -133,7 +134,7 @@ final class TurnoutSettings {
       throw new ConfigException(TurnoutConfig.AUTHORITY_MAX_STALENESS_MS, staleness,
           "must be greater than " + TurnoutConfig.AUTHORITY_REFRESH_MS + " (" + refresh + ")");
     }
-    return new TurnoutSettings(List.copyOf(clusters), Map.copyOf(base), List.copyOf(clusterConfigs), clientId,
+    return new TurnoutSettings(List.copyOf(clusters), Collections.unmodifiableMap(base), List.copyOf(clusterConfigs), clientId,
         refresh, staleness, originals);
   }
 

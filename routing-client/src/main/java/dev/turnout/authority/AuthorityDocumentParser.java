@@ -24,9 +24,18 @@ final class AuthorityDocumentParser {
   private final SortedMap<String, String> doc = new TreeMap<>();
   private final List<String> clusters;
   private final List<DocumentProblem> problems = new ArrayList<>();
+  private final Map<String, String> exactClaims = new HashMap<>();
+  private final Map<String, String> prefixClaims = new HashMap<>();
+  private int rangeProblems;
 
   AuthorityDocumentParser(Map<String, String> document, List<String> clusters) {
-    document.forEach((k, v) -> doc.put(k.trim(), v == null ? "" : v.trim()));
+    document.forEach((k, v) -> {
+      if (k == null) {
+        problem(Kind.UNKNOWN_KEY, "the document has a null key");
+      } else {
+        doc.put(k.trim(), v == null ? "" : v.trim());
+      }
+    });
     this.clusters = List.copyOf(clusters);
   }
 
@@ -66,7 +75,6 @@ final class AuthorityDocumentParser {
         rules.add(rule);
       }
     }
-    checkClaims(rules);
     if (!problems.isEmpty()) {
       throw new InvalidAuthorityDocumentException(problems);
     }
@@ -96,7 +104,8 @@ final class AuthorityDocumentParser {
     if (value == null || value.isEmpty()) {
       return null;
     }
-    return checkAlias(key, value, what) ? value : null;
+    checkAlias(key, value, what);
+    return value;
   }
 
   private boolean checkAlias(String key, String alias, String what) {
@@ -125,6 +134,11 @@ final class AuthorityDocumentParser {
         if (!sliceAttr.equals("keys") && !sliceAttr.equals("owner")) {
           problem(Kind.UNKNOWN_KEY, "unknown key '" + p + attr + "': slice keys are "
               + p + "slice.<name>.keys and " + p + "slice.<name>.owner");
+          continue;
+        }
+        if (Rule.NULL_KEY_SLICE.equals(sliceName)) {
+          problem(Kind.INVALID_NAME, "slice name '" + sliceName + "' in '" + p + attr
+              + "' is reserved for records routed by null-key-owner");
           continue;
         }
         if (!NAME.matcher(sliceName).matches()) {
@@ -159,7 +173,7 @@ final class AuthorityDocumentParser {
 
     Set<String> topics = topicList(p + "topics", attrs.get("topics"));
     Set<String> prefixes = topicList(p + "topic-prefix", attrs.get("topic-prefix"));
-    if (topics.isEmpty() && prefixes.isEmpty()) {
+    if (emptyToNull(attrs.get("topics")) == null && emptyToNull(attrs.get("topic-prefix")) == null) {
       problem(Kind.NO_TOPICS, "rule '" + name + "' governs no topic: set " + p + "topics or " + p + "topic-prefix");
     }
 
@@ -179,17 +193,23 @@ final class AuthorityDocumentParser {
         problem(Kind.SLICES_REQUIRED, "rule '" + name + "' is WRITE_PROMOTION and needs slices covering key buckets 0-9999: "
             + p + "slice.<name>.keys=<from>-<to> and " + p + "slice.<name>.owner=<alias>");
       }
+      List<Slice> parsed = new ArrayList<>();
+      boolean rangesValid = true;
       for (Map.Entry<String, Map<String, String>> s : sliceAttrs.entrySet()) {
-        Slice slice = parseSlice(p + "slice." + s.getKey() + '.', s.getKey(), s.getValue(), source, target);
-        if (slice != null) {
-          slices.add(slice);
-        }
+        int beforeRanges = rangeProblems;
+        parsed.add(parseSlice(p + "slice." + s.getKey() + '.', s.getKey(), s.getValue(), source, target));
+        rangesValid &= rangeProblems == beforeRanges;
       }
-      checkCoverage(name, slices);
+      if (rangesValid) {
+        checkCoverage(name, parsed);
+      }
+      slices.addAll(parsed);
       if (nullKeyOwner != null) {
         checkOwner(p + "null-key-owner", nullKeyOwner, source, target);
       }
     }
+    claim(exactClaims, topics, name, "topic");
+    claim(prefixClaims, prefixes, name, "topic prefix");
     if (problems.size() != before) {
       return null;
     }
@@ -204,7 +224,8 @@ final class AuthorityDocumentParser {
       }
       return fallback;
     }
-    return checkAlias(key, alias, what) ? alias : null;
+    checkAlias(key, alias, what);
+    return alias;
   }
 
   private Set<String> topicList(String key, String value) {
@@ -225,12 +246,12 @@ final class AuthorityDocumentParser {
   }
 
   private Slice parseSlice(String p, String name, Map<String, String> attrs, String source, String target) {
-    int before = problems.size();
     String keys = emptyToNull(attrs.get("keys"));
     String owner = emptyToNull(attrs.get("owner"));
     List<Slice.KeyRange> ranges = new ArrayList<>();
     if (keys == null) {
       problem(Kind.MISSING_VALUE, "'" + p + "keys' is required: inclusive bucket ranges such as 0-999");
+      rangeProblems++;
     } else {
       for (String raw : keys.split(",", -1)) {
         Slice.KeyRange range = parseRange(p + "keys", raw.trim());
@@ -244,7 +265,7 @@ final class AuthorityDocumentParser {
     } else {
       checkOwner(p + "owner", owner, source, target);
     }
-    return problems.size() == before ? new Slice(name, ranges, owner) : null;
+    return new Slice(name, ranges, owner);
   }
 
   private Slice.KeyRange parseRange(String key, String text) {
@@ -258,18 +279,20 @@ final class AuthorityDocumentParser {
       to = Integer.parseInt(toText);
     } catch (NumberFormatException e) {
       problem(Kind.MALFORMED_NUMBER, "'" + key + "' has '" + text + "': a range is <from>-<to>, two integers in 0-9999");
+      rangeProblems++;
       return null;
     }
     if (from < 0 || to >= AuthorityMap.BUCKETS || from > to) {
       problem(Kind.INVALID_RANGE, "'" + key + "' has '" + text + "': ranges lie within 0-9999 with from <= to");
+      rangeProblems++;
       return null;
     }
     return new Slice.KeyRange(from, to);
   }
 
   private void checkOwner(String key, String owner, String source, String target) {
-    if (!checkAlias(key, owner, "owner")) {
-      return;
+    if (!checkAlias(key, owner, "owner") || !clusters.contains(source) || !clusters.contains(target)) {
+      return; // an undeclared alias is reported once, where it is named
     }
     if (!owner.equals(source) && !owner.equals(target)) {
       problem(Kind.OWNER_NOT_SOURCE_OR_TARGET, "'" + key + "' is '" + owner + "', which is neither the rule's source '"
@@ -312,23 +335,12 @@ final class AuthorityDocumentParser {
     }
   }
 
-  private void checkClaims(List<Rule> rules) {
-    Map<String, String> exact = new HashMap<>();
-    Map<String, String> prefix = new HashMap<>();
-    for (Rule rule : rules) {
-      for (String topic : rule.topics()) {
-        String other = exact.putIfAbsent(topic, rule.name());
-        if (other != null) {
-          problem(Kind.TOPIC_CLAIMED_TWICE, "topic '" + topic + "' is claimed by rules '" + other + "' and '"
-              + rule.name() + "'");
-        }
-      }
-      for (String p : rule.prefixes()) {
-        String other = prefix.putIfAbsent(p, rule.name());
-        if (other != null) {
-          problem(Kind.TOPIC_CLAIMED_TWICE, "topic prefix '" + p + "' is claimed by rules '" + other + "' and '"
-              + rule.name() + "'");
-        }
+  private void claim(Map<String, String> claims, Set<String> names, String rule, String what) {
+    for (String name : names) {
+      String other = claims.putIfAbsent(name, rule);
+      if (other != null) {
+        problem(Kind.TOPIC_CLAIMED_TWICE, what + " '" + name + "' is claimed by rules '" + other + "' and '"
+            + rule + "'");
       }
     }
   }

@@ -10,6 +10,9 @@ import java.util.Set;
  */
 public final class Rule {
 
+  /** Slice name in the provenance of null-key records routed by {@code null-key-owner}; reserved. */
+  public static final String NULL_KEY_SLICE = "null-key";
+
   private final String name;
   private final Set<String> topics;
   private final Set<String> prefixes;
@@ -72,7 +75,7 @@ public final class Rule {
     }
     nullKey = nullKeyOwner == null
         ? Route.refused(Route.Refusal.NULL_KEY_NOT_ROUTABLE, epoch, this)
-        : Route.to(nullKeyOwner, clusters.indexOf(nullKeyOwner), epoch, this, "null-key");
+        : Route.to(nullKeyOwner, clusters.indexOf(nullKeyOwner), epoch, this, NULL_KEY_SLICE);
     routes = List.copyOf(Arrays.asList(sliceRoutes));
   }
 

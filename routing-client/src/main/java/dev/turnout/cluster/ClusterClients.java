@@ -2,6 +2,7 @@ package dev.turnout.cluster;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,7 @@ public final class ClusterClients<C extends AutoCloseable> {
       throw new IllegalArgumentException("one configuration per alias");
     }
     this.aliases = List.copyOf(aliases);
-    this.configs = configs.stream().map(c -> Map.copyOf(new HashMap<>(c))).toList();
+    this.configs = configs.stream().map(c -> Collections.unmodifiableMap(new HashMap<>(c))).toList();
     this.factory = Objects.requireNonNull(factory, "factory");
     this.clients = new AtomicReferenceArray<>(aliases.size());
     this.locks = new Object[aliases.size()];
@@ -87,8 +88,17 @@ public final class ClusterClients<C extends AutoCloseable> {
         synchronized (this) {
           hooks = List.copyOf(creationHooks);
         }
-        for (BiConsumer<String, C> hook : hooks) {
-          hook.accept(aliases.get(index), client);
+        try {
+          for (BiConsumer<String, C> hook : hooks) {
+            hook.accept(aliases.get(index), client);
+          }
+        } catch (RuntimeException e) {
+          try {
+            client.close();
+          } catch (Exception suppressed) {
+            e.addSuppressed(suppressed);
+          }
+          throw e;
         }
         clients.set(index, client);
         log.info("Created client for cluster '{}' ({})", aliases.get(index), configs.get(index).get("client.id"));

@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Masks secrets (SASL JAAS configuration, SSL and SASL passwords, keys, tokens) in client configuration
+ * Masks secrets (SASL JAAS configuration, SSL and SASL passwords, keys, tokens, basic-auth user info) in client configuration
  * before it is logged or shown.
  */
 public final class Redaction {
@@ -20,7 +20,7 @@ public final class Redaction {
     String k = key.toLowerCase(Locale.ROOT);
     return k.contains("password") || k.contains("jaas") || k.contains("secret") || k.contains("token")
         || k.endsWith(".key") || k.contains("credential") || k.contains("keystore.key")
-        || k.contains("private") || k.contains("apikey") || k.contains("api.key");
+        || k.contains("private") || k.contains("apikey") || k.contains("api.key") || k.contains("user.info");
   }
 
   /** A sorted copy of a configuration with every secret value masked. */

@@ -4,6 +4,7 @@ import dev.turnout.authority.AuthorityMap;
 import dev.turnout.authority.DocumentProblem;
 import dev.turnout.authority.InvalidAuthorityDocumentException;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -81,7 +82,7 @@ public final class AuthorityRefresher implements AutoCloseable {
     if (scheduler != null || closed) {
       return;
     }
-    refresh();
+    refreshQuietly();
     scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "turnout-authority-refresh-" + owner);
       t.setDaemon(true);
@@ -191,13 +192,13 @@ public final class AuthorityRefresher implements AutoCloseable {
     lastRead = document;
     AuthorityMap candidate;
     try {
-      candidate = AuthorityMap.parse(document, clusters);
+      candidate = parse(document);
       checkSuccession(candidate);
     } catch (InvalidAuthorityDocumentException e) {
       if (!sameAsLastRejected) {
-        for (DocumentProblem p : e.problems()) {
-          rejections.get(p.kind()).increment();
-        }
+        EnumSet<DocumentProblem.Kind> kinds = EnumSet.noneOf(DocumentProblem.Kind.class);
+        e.problems().forEach(p -> kinds.add(p.kind()));
+        kinds.forEach(kind -> rejections.get(kind).increment());
         log.warn("[{}] {} (source: {}, epoch in force: {}). Fix the document; routing fails closed once no "
             + "refresh has succeeded for {} ms.", owner, e.getMessage(), source.description(), epochText(),
             maxStalenessMillis());
@@ -217,6 +218,17 @@ public final class AuthorityRefresher implements AutoCloseable {
     }
     succeeded();
     return true;
+  }
+
+  private AuthorityMap parse(Map<String, String> document) {
+    try {
+      return AuthorityMap.parse(document, clusters);
+    } catch (InvalidAuthorityDocumentException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new InvalidAuthorityDocumentException(new DocumentProblem(DocumentProblem.Kind.UNREADABLE,
+          "the document could not be parsed (" + e + ")"), e);
+    }
   }
 
   private void checkSuccession(AuthorityMap candidate) {
