@@ -1,0 +1,577 @@
+package dev.turnout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.turnout.source.AuthoritySource;
+import dev.turnout.source.FileAuthoritySource;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.Configurable;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+public class TurnoutSettingsTest {
+
+  private static final String DEFAULT_ID = "turnout-producer-1";
+  private static final String JAAS =
+      "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"svc\" password=\"s3cr3t\";";
+
+  /** A minimal valid configuration: two clusters with their bootstrap servers, and an authority file. */
+  static Map<String, Object> valid() {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("turnout.clusters", "onprem,cloud");
+    config.put("turnout.cluster.onprem.bootstrap.servers", "onprem-1:9092");
+    config.put("turnout.cluster.cloud.bootstrap.servers", "cloud-1:9092");
+    config.put("turnout.authority.file", "/etc/turnout/authority.properties");
+    return config;
+  }
+
+  static Map<String, Object> with(Map<String, Object> base, Object... keysAndValues) {
+    Map<String, Object> config = new LinkedHashMap<>(base);
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      if (keysAndValues[i + 1] == null) {
+        config.remove((String) keysAndValues[i]);
+      } else {
+        config.put((String) keysAndValues[i], keysAndValues[i + 1]);
+      }
+    }
+    return config;
+  }
+
+  static TurnoutSettings parse(Map<?, ?> config) {
+    return TurnoutSettings.parse(config, DEFAULT_ID);
+  }
+
+  static ConfigException rejected(Map<?, ?> config) {
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> parse(config));
+    assertThat(e).as("expected a ConfigException for %s", config).isNotNull();
+    return e;
+  }
+
+  private static Map<String, Object> clusterConfig(TurnoutSettings settings, String alias) {
+    return settings.clusterConfigs.get(settings.clusters.indexOf(alias));
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+
+  @Nested
+  class Rejections {
+
+    @Test
+    void missingClusters() {
+      ConfigException e = rejected(with(valid(), "turnout.clusters", null));
+      assertThat(e).hasMessageContaining("turnout.clusters");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"onprem,on prem", "onprem,cloud.eu", "onprem,,cloud", "", " ", "onprem,clöud"})
+    void invalidAlias(String clusters) {
+      ConfigException e = rejected(with(valid(), "turnout.clusters", clusters));
+      assertThat(e).hasMessageContaining("turnout.clusters");
+    }
+
+    @Test
+    void emptyClusterList() {
+      ConfigException e = rejected(with(valid(), "turnout.clusters", List.of()));
+      assertThat(e).hasMessageContaining("turnout.clusters");
+    }
+
+    @Test
+    void duplicateAlias() {
+      ConfigException e = rejected(with(valid(), "turnout.clusters", "onprem,cloud, onprem"));
+      assertThat(e).hasMessageContaining("turnout.clusters").hasMessageContaining("onprem");
+    }
+
+    @Test
+    void duplicateAliasInAList() {
+      ConfigException e = rejected(with(valid(), "turnout.clusters", List.of("onprem", "cloud", "cloud")));
+      assertThat(e).hasMessageContaining("turnout.clusters").hasMessageContaining("cloud");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"turnout.authority.fle", "turnout.cluster", "turnout.authority.refresh", "turnout.foo"})
+    void unknownTurnoutKey(String key) {
+      ConfigException e = rejected(with(valid(), key, "x"));
+      assertThat(e).hasMessageContaining(key);
+    }
+
+    @Test
+    void undeclaredClusterAlias() {
+      ConfigException e = rejected(with(valid(), "turnout.cluster.dr.bootstrap.servers", "dr-1:9092"));
+      assertThat(e).hasMessageContaining("turnout.cluster.dr.bootstrap.servers");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"turnout.cluster.onprem", "turnout.cluster.onprem.", "turnout.cluster..acks"})
+    void malformedPerClusterKey(String key) {
+      ConfigException e = rejected(with(valid(), key, "x"));
+      assertThat(e).hasMessageContaining(key);
+    }
+
+    @Test
+    void declaredAliasWithoutBootstrapServers() {
+      ConfigException e = rejected(with(valid(), "turnout.cluster.cloud.bootstrap.servers", null));
+      assertThat(e).hasMessageContaining("turnout.cluster.cloud.bootstrap.servers");
+    }
+
+    @Test
+    void declaredAliasWithBlankBootstrapServers() {
+      ConfigException e = rejected(with(valid(), "turnout.cluster.cloud.bootstrap.servers", "  "));
+      assertThat(e).hasMessageContaining("turnout.cluster.cloud.bootstrap.servers");
+    }
+
+    @Test
+    void aTopLevelBootstrapServersDoesNotStandInForAClustersOwn() {
+      ConfigException e = rejected(with(valid(),
+          "bootstrap.servers", "shared:9092",
+          "turnout.cluster.cloud.bootstrap.servers", null));
+      assertThat(e).hasMessageContaining("turnout.cluster.cloud.bootstrap.servers");
+    }
+
+    @Test
+    void neitherAuthorityFileNorSource() {
+      ConfigException e = rejected(with(valid(), "turnout.authority.file", null));
+      assertThat(e).hasMessageContaining("turnout.authority.file").hasMessageContaining("turnout.authority.source");
+    }
+
+    @Test
+    void bothAuthorityFileAndSource() {
+      ConfigException e = rejected(with(valid(), "turnout.authority.source", RecordingSource.class.getName()));
+      assertThat(e).hasMessageContaining("turnout.authority.file").hasMessageContaining("turnout.authority.source");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "0", "-5", "1.5s", ""})
+    void invalidRefresh(String value) {
+      ConfigException e = rejected(with(valid(), "turnout.authority.refresh.ms", value));
+      assertThat(e).hasMessageContaining("turnout.authority.refresh.ms");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "0", "-5", "5 minutes"})
+    void invalidStaleness(String value) {
+      ConfigException e = rejected(with(valid(), "turnout.authority.max.staleness.ms", value));
+      assertThat(e).hasMessageContaining("turnout.authority.max.staleness.ms");
+    }
+
+    @Test
+    void nonPositiveNumbersGivenAsNumbers() {
+      assertThat(rejected(with(valid(), "turnout.authority.refresh.ms", 0)))
+          .hasMessageContaining("turnout.authority.refresh.ms");
+      assertThat(rejected(with(valid(), "turnout.authority.max.staleness.ms", -1L)))
+          .hasMessageContaining("turnout.authority.max.staleness.ms");
+    }
+
+    @Test
+    void stalenessEqualToRefresh() {
+      ConfigException e = rejected(with(valid(),
+          "turnout.authority.refresh.ms", "1000", "turnout.authority.max.staleness.ms", "1000"));
+      assertThat(e).hasMessageContaining("turnout.authority.max.staleness.ms");
+    }
+
+    @Test
+    void stalenessBelowRefresh() {
+      ConfigException e = rejected(with(valid(),
+          "turnout.authority.refresh.ms", 5000, "turnout.authority.max.staleness.ms", 2000));
+      assertThat(e).hasMessageContaining("turnout.authority.max.staleness.ms");
+    }
+
+    @Test
+    void stalenessBelowTheDefaultRefresh() {
+      ConfigException e = rejected(with(valid(), "turnout.authority.max.staleness.ms", "999"));
+      assertThat(e).hasMessageContaining("turnout.authority.max.staleness.ms");
+    }
+
+    @Test
+    void aNonStringKey() {
+      Map<Object, Object> config = new HashMap<>(valid());
+      config.put(42, "x");
+      assertThat(rejected(config)).hasMessageContaining("42");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+
+  @Nested
+  class Secrets {
+
+    @Test
+    void undeclaredAliasDoesNotLeakItsJaasConfig() {
+      ConfigException e = rejected(with(valid(), "turnout.cluster.dr.sasl.jaas.config", JAAS));
+      assertThat(e).hasMessageContaining("turnout.cluster.dr.sasl.jaas.config");
+      assertThat(e.getMessage()).doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void malformedPerClusterKeyDoesNotLeakItsValue() {
+      ConfigException e = rejected(with(valid(), "turnout.cluster.sasl", JAAS));
+      assertThat(e.getMessage()).doesNotContain("s3cr3t");
+    }
+
+    /**
+     * A typo in the per-cluster prefix (turnout.clusters. instead of turnout.cluster.) makes the key an unknown
+     * Turnout setting; its value is a JAAS configuration and must not end up in the exception message.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"turnout.clusters.onprem.sasl.jaas.config", "turnout.sasl.jaas.config",
+        "turnout.custer.onprem.ssl.key.password"})
+    void unknownTurnoutKeyDoesNotLeakASecretValue(String key) {
+      ConfigException e = rejected(with(valid(), key, JAAS));
+      assertThat(e).hasMessageContaining(key);
+      assertThat(e.getMessage()).doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void missingBootstrapDoesNotLeakSecretsOfTheSameCluster() {
+      ConfigException e = rejected(with(valid(),
+          "turnout.cluster.cloud.bootstrap.servers", null,
+          "turnout.cluster.cloud.sasl.jaas.config", JAAS,
+          "sasl.jaas.config", JAAS));
+      assertThat(e.getMessage()).doesNotContain("s3cr3t");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+
+  @Nested
+  class ClusterConfigs {
+
+    @Test
+    void declaredClustersKeepTheirOrder() {
+      TurnoutSettings s = parse(with(valid(), "turnout.clusters", " cloud , onprem "));
+
+      assertThat(s.clusters).containsExactly("cloud", "onprem");
+      assertThat(s.clusterConfigs).hasSize(2);
+      assertThat(s.clusterConfigs.get(0)).containsEntry("bootstrap.servers", "cloud-1:9092");
+      assertThat(s.clusterConfigs.get(1)).containsEntry("bootstrap.servers", "onprem-1:9092");
+    }
+
+    @Test
+    void clustersMayBeGivenAsAList() {
+      TurnoutSettings s = parse(with(valid(), "turnout.clusters", List.of("onprem", " cloud")));
+
+      assertThat(s.clusters).containsExactly("onprem", "cloud");
+      assertThat(clusterConfig(s, "cloud")).containsEntry("bootstrap.servers", "cloud-1:9092");
+    }
+
+    @Test
+    void aTrailingCommaIsTolerated() {
+      TurnoutSettings s = parse(with(valid(), "turnout.clusters", "onprem,cloud,"));
+
+      assertThat(s.clusters).containsExactly("onprem", "cloud");
+    }
+
+    @Test
+    void nonTurnoutKeysGoToEveryCluster() {
+      TurnoutSettings s = parse(with(valid(),
+          "acks", "all",
+          "linger.ms", 5,
+          "key.serializer", "org.apache.kafka.common.serialization.StringSerializer"));
+
+      for (String alias : List.of("onprem", "cloud")) {
+        assertThat(clusterConfig(s, alias))
+            .containsEntry("acks", "all")
+            .containsEntry("linger.ms", 5)
+            .containsEntry("key.serializer", "org.apache.kafka.common.serialization.StringSerializer");
+      }
+      assertThat(s.base).containsEntry("acks", "all").doesNotContainKey("turnout.clusters");
+    }
+
+    @Test
+    void perClusterSettingsWinOverTopLevelOnesForThatClusterOnly() {
+      TurnoutSettings s = parse(with(valid(),
+          "acks", "all",
+          "security.protocol", "PLAINTEXT",
+          "turnout.cluster.cloud.acks", "1",
+          "turnout.cluster.cloud.security.protocol", "SASL_SSL",
+          "turnout.cluster.cloud.sasl.jaas.config", JAAS));
+
+      assertThat(clusterConfig(s, "cloud"))
+          .containsEntry("acks", "1")
+          .containsEntry("security.protocol", "SASL_SSL")
+          .containsEntry("sasl.jaas.config", JAAS);
+      assertThat(clusterConfig(s, "onprem"))
+          .containsEntry("acks", "all")
+          .containsEntry("security.protocol", "PLAINTEXT")
+          .doesNotContainKey("sasl.jaas.config");
+    }
+
+    @Test
+    void eachClusterUsesItsOwnBootstrapServersEvenWithATopLevelOne() {
+      TurnoutSettings s = parse(with(valid(), "bootstrap.servers", "shared:9092"));
+
+      assertThat(clusterConfig(s, "onprem")).containsEntry("bootstrap.servers", "onprem-1:9092");
+      assertThat(clusterConfig(s, "cloud")).containsEntry("bootstrap.servers", "cloud-1:9092");
+    }
+
+    @Test
+    void clientIdIsSuffixedWithTheAlias() {
+      TurnoutSettings s = parse(with(valid(), "client.id", "orders-svc"));
+
+      assertThat(s.clientId).isEqualTo("orders-svc");
+      assertThat(clusterConfig(s, "onprem")).containsEntry("client.id", "orders-svc-onprem");
+      assertThat(clusterConfig(s, "cloud")).containsEntry("client.id", "orders-svc-cloud");
+    }
+
+    @Test
+    void theDefaultClientIdIsUsedWhenNoneIsGiven() {
+      TurnoutSettings s = parse(valid());
+
+      assertThat(s.clientId).isEqualTo(DEFAULT_ID);
+      assertThat(clusterConfig(s, "onprem")).containsEntry("client.id", DEFAULT_ID + "-onprem");
+      assertThat(clusterConfig(s, "cloud")).containsEntry("client.id", DEFAULT_ID + "-cloud");
+    }
+
+    @Test
+    void aBlankClientIdCountsAsNone() {
+      TurnoutSettings s = parse(with(valid(), "client.id", "  "));
+
+      assertThat(s.clientId).isEqualTo(DEFAULT_ID);
+      assertThat(clusterConfig(s, "cloud")).containsEntry("client.id", DEFAULT_ID + "-cloud");
+    }
+
+    @Test
+    void turnoutKeysNeverAppearInClusterConfigs() {
+      TurnoutSettings s = parse(with(valid(),
+          "acks", "all",
+          "turnout.authority.refresh.ms", "500",
+          "turnout.authority.max.staleness.ms", "60000",
+          "turnout.cluster.cloud.acks", "1"));
+
+      for (Map<String, Object> config : s.clusterConfigs) {
+        assertThat(config.keySet()).noneMatch(k -> k.startsWith("turnout."));
+        assertThat(config).containsKeys("bootstrap.servers", "client.id", "acks");
+      }
+      assertThat(s.base.keySet()).noneMatch(k -> k.startsWith("turnout."));
+    }
+
+    @Test
+    void theListOfClusterConfigsIsUnmodifiable() {
+      TurnoutSettings s = parse(valid());
+
+      assertThat(catchThrowableOfType(UnsupportedOperationException.class,
+          () -> s.clusterConfigs.add(Map.of()))).isNotNull();
+      assertThat(catchThrowableOfType(UnsupportedOperationException.class,
+          () -> s.clusters.add("dr"))).isNotNull();
+    }
+
+    @Test
+    void propertiesAreAcceptedAsConfiguration() {
+      Properties props = new Properties();
+      props.putAll(valid());
+      props.setProperty("acks", "all");
+
+      TurnoutSettings s = parse(props);
+
+      assertThat(s.clusters).containsExactly("onprem", "cloud");
+      assertThat(clusterConfig(s, "cloud")).containsEntry("acks", "all");
+    }
+
+    /**
+     * KafkaProducer accepts null values in its configuration map (for settings whose default is null, such as
+     * transactional.id); a drop-in replacement should not fail with a NullPointerException from Map.copyOf.
+     */
+    @Test
+    void aNullValueForAKafkaSettingDoesNotThrowNullPointerException() {
+      Map<String, Object> config = new HashMap<>(valid());
+      config.put("transactional.id", null);
+
+      assertThatCode(() -> parse(config)).doesNotThrowAnyException();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+
+  @Nested
+  class Timing {
+
+    @Test
+    void defaults() {
+      TurnoutSettings s = parse(valid());
+
+      assertThat(s.refreshMillis).isEqualTo(TurnoutConfig.DEFAULT_AUTHORITY_REFRESH_MS);
+      assertThat(s.maxStalenessMillis).isEqualTo(TurnoutConfig.DEFAULT_AUTHORITY_MAX_STALENESS_MS);
+    }
+
+    @Test
+    void givenAsStringsWithWhitespace() {
+      TurnoutSettings s = parse(with(valid(),
+          "turnout.authority.refresh.ms", " 250 ", "turnout.authority.max.staleness.ms", "30000"));
+
+      assertThat(s.refreshMillis).isEqualTo(250);
+      assertThat(s.maxStalenessMillis).isEqualTo(30_000);
+    }
+
+    @Test
+    void givenAsNumbers() {
+      TurnoutSettings s = parse(with(valid(),
+          "turnout.authority.refresh.ms", 100, "turnout.authority.max.staleness.ms", 101L));
+
+      assertThat(s.refreshMillis).isEqualTo(100);
+      assertThat(s.maxStalenessMillis).isEqualTo(101);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+
+  @Nested
+  class Sources {
+
+    @Test
+    void aFileSettingGivesAFileSource() {
+      TurnoutSettings s = parse(with(valid(), "turnout.authority.file", " /etc/turnout/authority.properties "));
+
+      AuthoritySource source = s.createSource();
+
+      assertThat(source).isInstanceOf(FileAuthoritySource.class);
+      assertThat(((FileAuthoritySource) source).path()).isEqualTo(Path.of("/etc/turnout/authority.properties"));
+    }
+
+    @Test
+    void aPathIsAcceptedAsFileSetting() {
+      Path path = Path.of("/var/lib/turnout/authority.properties");
+      TurnoutSettings s = parse(with(valid(), "turnout.authority.file", path));
+
+      assertThat(((FileAuthoritySource) s.createSource()).path()).isEqualTo(path);
+    }
+
+    @Test
+    void aClassNameIsInstantiatedAndConfigured() {
+      TurnoutSettings s = parse(with(valid(),
+          "turnout.authority.file", null,
+          "turnout.authority.source", RecordingSource.class.getName(),
+          "authority.endpoint", "https://authority.internal/doc"));
+
+      AuthoritySource source = s.createSource();
+
+      assertThat(source).isInstanceOf(RecordingSource.class);
+      RecordingSource recording = (RecordingSource) source;
+      assertThat(recording.configured).isNotNull();
+      assertThat(recording.configured)
+          .containsEntry("authority.endpoint", "https://authority.internal/doc")
+          .containsEntry("turnout.clusters", "onprem,cloud");
+      assertThat(s.createSource()).as("a new instance per call").isNotSameAs(source);
+    }
+
+    @Test
+    void aClassIsInstantiatedAndConfigured() {
+      TurnoutSettings s = parse(with(valid(),
+          "turnout.authority.file", null,
+          "turnout.authority.source", RecordingSource.class));
+
+      AuthoritySource source = s.createSource();
+
+      assertThat(source).isInstanceOf(RecordingSource.class);
+      assertThat(((RecordingSource) source).configured).containsKey("turnout.authority.source");
+    }
+
+    @Test
+    void aNonConfigurableClassIsInstantiated() {
+      TurnoutSettings s = parse(with(valid(),
+          "turnout.authority.file", null,
+          "turnout.authority.source", PlainSource.class.getName()));
+
+      assertThat(s.createSource()).isInstanceOf(PlainSource.class);
+    }
+
+    @Test
+    void anInstanceIsUsedAsIs() {
+      PlainSource instance = new PlainSource();
+      TurnoutSettings s = parse(with(valid(), "turnout.authority.file", null, "turnout.authority.source", instance));
+
+      assertThat(s.createSource()).isSameAs(instance);
+    }
+
+    @Test
+    void anUnknownClassNameIsAConfigException() {
+      TurnoutSettings s = parse(with(valid(),
+          "turnout.authority.file", null, "turnout.authority.source", "com.example.NoSuchSource"));
+
+      ConfigException e = catchThrowableOfType(ConfigException.class, s::createSource);
+      assertThat(e).isNotNull().hasMessageContaining("turnout.authority.source");
+    }
+
+    @Test
+    void aClassThatIsNotAnAuthoritySourceIsAConfigException() {
+      TurnoutSettings byName = parse(with(valid(),
+          "turnout.authority.file", null, "turnout.authority.source", String.class.getName()));
+      TurnoutSettings byClass = parse(with(valid(),
+          "turnout.authority.file", null, "turnout.authority.source", String.class));
+
+      assertThat(catchThrowableOfType(ConfigException.class, byName::createSource))
+          .isNotNull().hasMessageContaining("turnout.authority.source");
+      assertThat(catchThrowableOfType(ConfigException.class, byClass::createSource))
+          .isNotNull().hasMessageContaining("turnout.authority.source");
+    }
+
+    @Test
+    void aClassWithoutANoArgumentConstructorIsAConfigException() {
+      TurnoutSettings s = parse(with(valid(),
+          "turnout.authority.file", null, "turnout.authority.source", NeedsArgumentSource.class));
+
+      assertThat(catchThrowableOfType(ConfigException.class, s::createSource))
+          .isNotNull().hasMessageContaining("turnout.authority.source");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Custom sources (public, with public no-argument constructors, so that reflection can build them)
+
+  public static class RecordingSource implements AuthoritySource, Configurable {
+    public Map<String, Object> configured;
+
+    public RecordingSource() {}
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+      configured = new HashMap<>(configs);
+    }
+
+    @Override
+    public Map<String, String> read() {
+      return Map.of("epoch", "1");
+    }
+
+    @Override
+    public String description() {
+      return "recording";
+    }
+  }
+
+  public static class PlainSource implements AuthoritySource {
+    public PlainSource() {}
+
+    @Override
+    public Map<String, String> read() {
+      return Map.of("epoch", "1");
+    }
+
+    @Override
+    public String description() {
+      return "plain";
+    }
+  }
+
+  public static class NeedsArgumentSource implements AuthoritySource {
+    public NeedsArgumentSource(String endpoint) {}
+
+    @Override
+    public Map<String, String> read() {
+      return Map.of();
+    }
+
+    @Override
+    public String description() {
+      return "needs an argument";
+    }
+  }
+}
