@@ -50,329 +50,329 @@ import org.slf4j.LoggerFactory;
  */
 public final class KafkaTestCluster implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(KafkaTestCluster.class);
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaTestCluster.class);
 
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
-    private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+  private static final Duration OPERATION_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
 
-    /** Broker settings applied before the caller's overrides. */
-    private static final Map<String, String> DEFAULT_BROKER_CONFIG = defaultBrokerConfig();
+  /** Broker settings applied before the caller's overrides. */
+  private static final Map<String, String> DEFAULT_BROKER_CONFIG = defaultBrokerConfig();
 
-    private final String name;
-    private final KafkaClusterTestKit kit;
-    private final String bootstrapServers;
-    private final String clusterId;
-    private final Object lock = new Object();
-    private Admin admin;
-    private boolean closed;
+  private final String name;
+  private final KafkaClusterTestKit kit;
+  private final String bootstrapServers;
+  private final String clusterId;
+  private final Object lock = new Object();
+  private Admin admin;
+  private boolean closed;
 
-    private KafkaTestCluster(String name, KafkaClusterTestKit kit) {
-        this.name = name;
-        this.kit = kit;
-        this.bootstrapServers = kit.bootstrapServers();
-        this.clusterId = kit.nodes().clusterId();
+  private KafkaTestCluster(String name, KafkaClusterTestKit kit) {
+    this.name = name;
+    this.kit = kit;
+    this.bootstrapServers = kit.bootstrapServers();
+    this.clusterId = kit.nodes().clusterId();
+  }
+
+  /**
+   * Starts a cluster and waits until its broker is ready.
+   *
+   * @param name a short name such as {@code "source"} or {@code "target"}, used in log messages
+   * @return the running cluster; close it when done
+   * @throws IllegalStateException if the cluster does not start
+   */
+  public static KafkaTestCluster start(String name) {
+    return start(name, Map.of());
+  }
+
+  /**
+   * Starts a cluster with extra or overridden broker settings and waits until its broker is ready.
+   *
+   * @param name a short name such as {@code "source"} or {@code "target"}, used in log messages
+   * @param brokerOverrides broker properties that replace or add to the defaults described above,
+   *                        e.g. {@code Map.of("auto.create.topics.enable", "false")}
+   * @return the running cluster; close it when done
+   * @throws IllegalStateException if the cluster does not start
+   */
+  public static KafkaTestCluster start(String name, Map<String, String> brokerOverrides) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(brokerOverrides, "brokerOverrides");
+    long started = System.nanoTime();
+    Map<String, String> config = new LinkedHashMap<>(DEFAULT_BROKER_CONFIG);
+    config.putAll(brokerOverrides);
+
+    TestKitNodes nodes = new TestKitNodes.Builder(
+        BootstrapMetadata.fromVersion(MetadataVersion.latestProduction(), "turnout-testkit"))
+        .setCombined(true)
+        .setNumBrokerNodes(1)
+        .setNumControllerNodes(1)
+        .build();
+    KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+    config.forEach(builder::setConfigProp);
+
+    KafkaClusterTestKit kit = null;
+    boolean running = false;
+    try {
+      kit = builder.build();
+      kit.format();
+      kit.startup();
+      kit.waitForReadyBrokers();
+      KafkaTestCluster cluster = new KafkaTestCluster(name, kit);
+      running = true;
+      LOG.info("Kafka cluster '{}' started in {} ms at {} (cluster id {})",
+          name, millisSince(started), cluster.bootstrapServers, cluster.clusterId);
+      return cluster;
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new IllegalStateException("Kafka cluster '" + name + "' did not start", e);
+    } finally {
+      if (!running && kit != null) {
+        closeQuietly(kit);
+      }
     }
+  }
 
-    /**
-     * Starts a cluster and waits until its broker is ready.
-     *
-     * @param name a short name such as {@code "source"} or {@code "target"}, used in log messages
-     * @return the running cluster; close it when done
-     * @throws IllegalStateException if the cluster does not start
-     */
-    public static KafkaTestCluster start(String name) {
-        return start(name, Map.of());
+  /** The name given to {@link #start(String)}. */
+  public String name() {
+    return name;
+  }
+
+  /** The broker's {@code host:port}, usable as {@code bootstrap.servers}; stable across broker bounces. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** The KRaft cluster id; different for every cluster started. */
+  public String clusterId() {
+    return clusterId;
+  }
+
+  /**
+   * A new modifiable map holding {@code bootstrap.servers} for this cluster, to which a caller adds
+   * producer, consumer or admin settings.
+   */
+  public Map<String, Object> clientConfig() {
+    Map<String, Object> config = new HashMap<>();
+    config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return config;
+  }
+
+  /**
+   * The cluster's shared {@link Admin} client, created on first use and closed by {@link #close()}.
+   * Do not close it yourself.
+   */
+  public Admin admin() {
+    synchronized (lock) {
+      ensureOpen();
+      if (admin == null) {
+        Map<String, Object> config = clientConfig();
+        config.put(AdminClientConfig.CLIENT_ID_CONFIG, "turnout-testkit-admin-" + name);
+        admin = Admin.create(config);
+      }
+      return admin;
     }
+  }
 
-    /**
-     * Starts a cluster with extra or overridden broker settings and waits until its broker is ready.
-     *
-     * @param name a short name such as {@code "source"} or {@code "target"}, used in log messages
-     * @param brokerOverrides broker properties that replace or add to the defaults described above,
-     *                        e.g. {@code Map.of("auto.create.topics.enable", "false")}
-     * @return the running cluster; close it when done
-     * @throws IllegalStateException if the cluster does not start
-     */
-    public static KafkaTestCluster start(String name, Map<String, String> brokerOverrides) {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(brokerOverrides, "brokerOverrides");
-        long started = System.nanoTime();
-        Map<String, String> config = new LinkedHashMap<>(DEFAULT_BROKER_CONFIG);
-        config.putAll(brokerOverrides);
+  /**
+   * Creates a topic with replication factor 1 and waits until every partition has a leader.
+   * If the topic already exists with the same number of partitions (for example because MirrorMaker
+   * created it), this returns normally.
+   *
+   * @throws IllegalStateException if the topic exists with another partition count, or creation fails
+   */
+  public void createTopic(String topic, int partitions) {
+    Objects.requireNonNull(topic, "topic");
+    try {
+      admin().createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+          .all().get(OPERATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof TopicExistsException)) {
+        throw new IllegalStateException("Cannot create topic '" + topic + "' on cluster '" + name + "'",
+            e.getCause());
+      }
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("Timed out creating topic '" + topic + "' on cluster '" + name + "'", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted", e);
+    }
+    awaitLeaders(Set.of(topic), OPERATION_TIMEOUT);
+    int actual = describe(Set.of(topic)).get(topic).partitions().size();
+    if (actual != partitions) {
+      throw new IllegalStateException("Topic '" + topic + "' on cluster '" + name + "' already exists with "
+          + actual + " partitions, not " + partitions);
+    }
+  }
 
-        TestKitNodes nodes = new TestKitNodes.Builder(
-                BootstrapMetadata.fromVersion(MetadataVersion.latestProduction(), "turnout-testkit"))
-                .setCombined(true)
-                .setNumBrokerNodes(1)
-                .setNumControllerNodes(1)
-                .build();
-        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
-        config.forEach(builder::setConfigProp);
+  /**
+   * Shuts the broker down, leaving the controller running. Clients then fail to connect until
+   * {@link #startBroker()}.
+   */
+  public void stopBroker() {
+    synchronized (lock) {
+      ensureOpen();
+      long started = System.nanoTime();
+      broker().shutdown();
+      LOG.info("Kafka cluster '{}': broker stopped in {} ms", name, millisSince(started));
+    }
+  }
 
-        KafkaClusterTestKit kit = null;
-        boolean running = false;
-        try {
-            kit = builder.build();
-            kit.format();
-            kit.startup();
-            kit.waitForReadyBrokers();
-            KafkaTestCluster cluster = new KafkaTestCluster(name, kit);
-            running = true;
-            LOG.info("Kafka cluster '{}' started in {} ms at {} (cluster id {})",
-                    name, millisSince(started), cluster.bootstrapServers, cluster.clusterId);
-            return cluster;
-        } catch (Exception e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
-            throw new IllegalStateException("Kafka cluster '" + name + "' did not start", e);
-        } finally {
-            if (!running && kit != null) {
-                closeQuietly(kit);
-            }
+  /**
+   * Starts the broker again on the same port and waits until it is registered and every partition
+   * (internal topics included) has a leader again, which takes about 2 s.
+   *
+   * @throws IllegalStateException if the broker does not come back within 60 s
+   */
+  public void startBroker() {
+    synchronized (lock) {
+      ensureOpen();
+      long started = System.nanoTime();
+      BrokerServer broker = broker();
+      broker.startup();
+      long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+      while (broker.brokerState() != BrokerState.RUNNING) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("Broker of cluster '" + name + "' is "
+              + broker.brokerState() + " after " + STARTUP_TIMEOUT.toSeconds() + " s");
         }
+        sleep(POLL_INTERVAL);
+      }
+      Set<String> topics = await(() -> admin().listTopics(new ListTopicsOptions().listInternal(true))
+          .names().get(OPERATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), deadline);
+      awaitLeaders(topics, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+      LOG.info("Kafka cluster '{}': broker started again in {} ms", name, millisSince(started));
     }
+  }
 
-    /** The name given to {@link #start(String)}. */
-    public String name() {
-        return name;
-    }
-
-    /** The broker's {@code host:port}, usable as {@code bootstrap.servers}; stable across broker bounces. */
-    public String bootstrapServers() {
-        return bootstrapServers;
-    }
-
-    /** The KRaft cluster id; different for every cluster started. */
-    public String clusterId() {
-        return clusterId;
-    }
-
-    /**
-     * A new modifiable map holding {@code bootstrap.servers} for this cluster, to which a caller adds
-     * producer, consumer or admin settings.
-     */
-    public Map<String, Object> clientConfig() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        return config;
-    }
-
-    /**
-     * The cluster's shared {@link Admin} client, created on first use and closed by {@link #close()}.
-     * Do not close it yourself.
-     */
-    public Admin admin() {
-        synchronized (lock) {
-            ensureOpen();
-            if (admin == null) {
-                Map<String, Object> config = clientConfig();
-                config.put(AdminClientConfig.CLIENT_ID_CONFIG, "turnout-testkit-admin-" + name);
-                admin = Admin.create(config);
-            }
-            return admin;
+  /** Stops the broker and controller and deletes their data. Calling it again has no effect. */
+  @Override
+  public void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      long started = System.nanoTime();
+      if (admin != null) {
+        admin.close(Duration.ofSeconds(5));
+      }
+      try {
+        kit.close();
+      } catch (Exception e) {
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
         }
+        throw new IllegalStateException("Kafka cluster '" + name + "' did not close cleanly", e);
+      }
+      LOG.info("Kafka cluster '{}' closed in {} ms", name, millisSince(started));
     }
+  }
 
-    /**
-     * Creates a topic with replication factor 1 and waits until every partition has a leader.
-     * If the topic already exists with the same number of partitions (for example because MirrorMaker
-     * created it), this returns normally.
-     *
-     * @throws IllegalStateException if the topic exists with another partition count, or creation fails
-     */
-    public void createTopic(String topic, int partitions) {
-        Objects.requireNonNull(topic, "topic");
-        try {
-            admin().createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
-                    .all().get(OPERATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("Cannot create topic '" + topic + "' on cluster '" + name + "'",
-                        e.getCause());
-            }
-        } catch (TimeoutException e) {
-            throw new IllegalStateException("Timed out creating topic '" + topic + "' on cluster '" + name + "'", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted", e);
+  @Override
+  public String toString() {
+    return "KafkaTestCluster[" + name + ", " + bootstrapServers + "]";
+  }
+
+  private BrokerServer broker() {
+    return kit.brokers().values().iterator().next();
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("Kafka cluster '" + name + "' is closed");
+    }
+  }
+
+  private Map<String, TopicDescription> describe(Collection<String> topics) {
+    try {
+      return admin().describeTopics(topics).allTopicNames()
+          .get(OPERATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("Cannot describe topics " + topics + " on cluster '" + name + "'", e);
+    }
+  }
+
+  private void awaitLeaders(Set<String> topics, Duration timeout) {
+    if (topics.isEmpty()) {
+      return;
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    await(() -> {
+      Map<String, TopicDescription> descriptions = admin().describeTopics(topics).allTopicNames()
+          .get(OPERATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      for (TopicDescription description : descriptions.values()) {
+        for (TopicPartitionInfo partition : description.partitions()) {
+          if (partition.leader() == null || partition.leader().isEmpty()) {
+            return null;
+          }
         }
-        awaitLeaders(Set.of(topic), OPERATION_TIMEOUT);
-        int actual = describe(Set.of(topic)).get(topic).partitions().size();
-        if (actual != partitions) {
-            throw new IllegalStateException("Topic '" + topic + "' on cluster '" + name + "' already exists with "
-                    + actual + " partitions, not " + partitions);
+      }
+      return Boolean.TRUE;
+    }, deadline);
+  }
+
+  /** Polls {@code attempt} until it returns non-null without throwing, or the deadline passes. */
+  private <T> T await(Attempt<T> attempt, long deadlineNanos) {
+    Exception last = null;
+    while (true) {
+      try {
+        T result = attempt.run();
+        if (result != null) {
+          return result;
         }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted", e);
+      } catch (Exception e) {
+        last = e;
+      }
+      if (System.nanoTime() > deadlineNanos) {
+        throw new IllegalStateException("Kafka cluster '" + name + "' did not become ready in time", last);
+      }
+      sleep(POLL_INTERVAL);
     }
+  }
 
-    /**
-     * Shuts the broker down, leaving the controller running. Clients then fail to connect until
-     * {@link #startBroker()}.
-     */
-    public void stopBroker() {
-        synchronized (lock) {
-            ensureOpen();
-            long started = System.nanoTime();
-            broker().shutdown();
-            LOG.info("Kafka cluster '{}': broker stopped in {} ms", name, millisSince(started));
-        }
-    }
+  @FunctionalInterface
+  private interface Attempt<T> {
+    T run() throws Exception;
+  }
 
-    /**
-     * Starts the broker again on the same port and waits until it is registered and every partition
-     * (internal topics included) has a leader again, which takes about 2 s.
-     *
-     * @throws IllegalStateException if the broker does not come back within 60 s
-     */
-    public void startBroker() {
-        synchronized (lock) {
-            ensureOpen();
-            long started = System.nanoTime();
-            BrokerServer broker = broker();
-            broker.startup();
-            long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
-            while (broker.brokerState() != BrokerState.RUNNING) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("Broker of cluster '" + name + "' is "
-                            + broker.brokerState() + " after " + STARTUP_TIMEOUT.toSeconds() + " s");
-                }
-                sleep(POLL_INTERVAL);
-            }
-            Set<String> topics = await(() -> admin().listTopics(new ListTopicsOptions().listInternal(true))
-                    .names().get(OPERATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), deadline);
-            awaitLeaders(topics, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            LOG.info("Kafka cluster '{}': broker started again in {} ms", name, millisSince(started));
-        }
-    }
+  private static Map<String, String> defaultBrokerConfig() {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("unstable.api.versions.enable", "false");
+    config.put("unstable.feature.versions.enable", "false");
+    config.put("offsets.topic.replication.factor", "1");
+    config.put("transaction.state.log.replication.factor", "1");
+    config.put("transaction.state.log.min.isr", "1");
+    config.put("share.coordinator.state.topic.replication.factor", "1");
+    config.put("share.coordinator.state.topic.min.isr", "1");
+    config.put("group.initial.rebalance.delay.ms", "0");
+    config.put("broker.session.timeout.ms", "2000");
+    config.put("broker.heartbeat.interval.ms", "500");
+    return Map.copyOf(config);
+  }
 
-    /** Stops the broker and controller and deletes their data. Calling it again has no effect. */
-    @Override
-    public void close() {
-        synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            long started = System.nanoTime();
-            if (admin != null) {
-                admin.close(Duration.ofSeconds(5));
-            }
-            try {
-                kit.close();
-            } catch (Exception e) {
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                }
-                throw new IllegalStateException("Kafka cluster '" + name + "' did not close cleanly", e);
-            }
-            LOG.info("Kafka cluster '{}' closed in {} ms", name, millisSince(started));
-        }
+  private static void closeQuietly(AutoCloseable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception e) {
+      LOG.warn("Ignoring failure while cleaning up", e);
     }
+  }
 
-    @Override
-    public String toString() {
-        return "KafkaTestCluster[" + name + ", " + bootstrapServers + "]";
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted", e);
     }
+  }
 
-    private BrokerServer broker() {
-        return kit.brokers().values().iterator().next();
-    }
-
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("Kafka cluster '" + name + "' is closed");
-        }
-    }
-
-    private Map<String, TopicDescription> describe(Collection<String> topics) {
-        try {
-            return admin().describeTopics(topics).allTopicNames()
-                    .get(OPERATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException("Cannot describe topics " + topics + " on cluster '" + name + "'", e);
-        }
-    }
-
-    private void awaitLeaders(Set<String> topics, Duration timeout) {
-        if (topics.isEmpty()) {
-            return;
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        await(() -> {
-            Map<String, TopicDescription> descriptions = admin().describeTopics(topics).allTopicNames()
-                    .get(OPERATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            for (TopicDescription description : descriptions.values()) {
-                for (TopicPartitionInfo partition : description.partitions()) {
-                    if (partition.leader() == null || partition.leader().isEmpty()) {
-                        return null;
-                    }
-                }
-            }
-            return Boolean.TRUE;
-        }, deadline);
-    }
-
-    /** Polls {@code attempt} until it returns non-null without throwing, or the deadline passes. */
-    private <T> T await(Attempt<T> attempt, long deadlineNanos) {
-        Exception last = null;
-        while (true) {
-            try {
-                T result = attempt.run();
-                if (result != null) {
-                    return result;
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted", e);
-            } catch (Exception e) {
-                last = e;
-            }
-            if (System.nanoTime() > deadlineNanos) {
-                throw new IllegalStateException("Kafka cluster '" + name + "' did not become ready in time", last);
-            }
-            sleep(POLL_INTERVAL);
-        }
-    }
-
-    @FunctionalInterface
-    private interface Attempt<T> {
-        T run() throws Exception;
-    }
-
-    private static Map<String, String> defaultBrokerConfig() {
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("unstable.api.versions.enable", "false");
-        config.put("unstable.feature.versions.enable", "false");
-        config.put("offsets.topic.replication.factor", "1");
-        config.put("transaction.state.log.replication.factor", "1");
-        config.put("transaction.state.log.min.isr", "1");
-        config.put("share.coordinator.state.topic.replication.factor", "1");
-        config.put("share.coordinator.state.topic.min.isr", "1");
-        config.put("group.initial.rebalance.delay.ms", "0");
-        config.put("broker.session.timeout.ms", "2000");
-        config.put("broker.heartbeat.interval.ms", "500");
-        return Map.copyOf(config);
-    }
-
-    private static void closeQuietly(AutoCloseable closeable) {
-        try {
-            closeable.close();
-        } catch (Exception e) {
-            LOG.warn("Ignoring failure while cleaning up", e);
-        }
-    }
-
-    private static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted", e);
-        }
-    }
-
-    private static long millisSince(long startNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-    }
+  private static long millisSince(long startNanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+  }
 }

@@ -10,18 +10,18 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class SingleKafkaClusterExtension implements ParameterResolver {
 
-    /** Creates the extension; JUnit calls this. */
-    public SingleKafkaClusterExtension() {
-    }
+  /** Creates the extension; JUnit calls this. */
+  public SingleKafkaClusterExtension() {
+  }
 
-    @Override
-    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return parameterContext.getParameter().getType() == KafkaTestCluster.class;
-    }
+  @Override
+  public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+    return parameterContext.getParameter().getType() == KafkaTestCluster.class;
+  }
 
-    @Override
-    public KafkaTestCluster resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return ClassScopedResource.getOrStart(extensionContext, SingleKafkaCluster.class, KafkaTestCluster.class,
-                () -> KafkaTestCluster.start("kafka"));
-    }
+  @Override
+  public KafkaTestCluster resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+    return ClassScopedResource.getOrStart(extensionContext, SingleKafkaCluster.class, KafkaTestCluster.class,
+        () -> KafkaTestCluster.start("kafka"));
+  }
 }

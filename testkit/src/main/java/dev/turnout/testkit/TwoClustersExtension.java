@@ -10,18 +10,18 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class TwoClustersExtension implements ParameterResolver {
 
-    /** Creates the extension; JUnit calls this. */
-    public TwoClustersExtension() {
-    }
+  /** Creates the extension; JUnit calls this. */
+  public TwoClustersExtension() {
+  }
 
-    @Override
-    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return parameterContext.getParameter().getType() == TwoClusters.class;
-    }
+  @Override
+  public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+    return parameterContext.getParameter().getType() == TwoClusters.class;
+  }
 
-    @Override
-    public TwoClusters resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
-        return ClassScopedResource.getOrStart(extensionContext, TwoKafkaClusters.class, TwoClusters.class,
-                TwoClusters::start);
-    }
+  @Override
+  public TwoClusters resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+    return ClassScopedResource.getOrStart(extensionContext, TwoKafkaClusters.class, TwoClusters.class,
+        TwoClusters::start);
+  }
 }
