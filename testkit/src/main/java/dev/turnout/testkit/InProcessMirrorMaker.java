@@ -135,7 +135,7 @@ public final class InProcessMirrorMaker implements AutoCloseable {
       } finally {
         removeShutdownHook(shutdownHook);
       }
-      LOG.info("MirrorMaker {} stopped in {} ms", flow, millisSince(started));
+      LOG.info("MirrorMaker {} stopped in {} ms", flow, Clock.millisSince(started));
     }
   }
 
@@ -278,7 +278,7 @@ public final class InProcessMirrorMaker implements AutoCloseable {
         throw e;
       }
       LOG.info("MirrorMaker {} running in {} ms (topics '{}', replication lag {} ms)",
-          flow, millisSince(startNanos), topics, replicationLagMillis);
+          flow, Clock.millisSince(startNanos), topics, replicationLagMillis);
       return instance;
     }
 
@@ -406,7 +406,7 @@ public final class InProcessMirrorMaker implements AutoCloseable {
           throw new IllegalStateException("MirrorMaker " + flow + ": " + connector + " is " + lastState
               + " after " + timeout.toMillis() + " ms", lastFailure);
         }
-        sleep(POLL_INTERVAL);
+        Clock.sleep(POLL_INTERVAL);
       }
     }
   }
@@ -428,18 +428,5 @@ public final class InProcessMirrorMaker implements AutoCloseable {
     } catch (IllegalStateException e) {
       // The JVM is already shutting down; the hook runs and finds MirrorMaker stopped.
     }
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted", e);
-    }
-  }
-
-  private static long millisSince(long startNanos) {
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
   }
 }

@@ -120,7 +120,7 @@ public final class KafkaTestCluster implements AutoCloseable {
       KafkaTestCluster cluster = new KafkaTestCluster(name, kit);
       running = true;
       LOG.info("Kafka cluster '{}' started in {} ms at {} (cluster id {})",
-          name, millisSince(started), cluster.bootstrapServers, cluster.clusterId);
+          name, Clock.millisSince(started), cluster.bootstrapServers, cluster.clusterId);
       return cluster;
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
@@ -215,7 +215,7 @@ public final class KafkaTestCluster implements AutoCloseable {
       ensureOpen();
       long started = System.nanoTime();
       broker().shutdown();
-      LOG.info("Kafka cluster '{}': broker stopped in {} ms", name, millisSince(started));
+      LOG.info("Kafka cluster '{}': broker stopped in {} ms", name, Clock.millisSince(started));
     }
   }
 
@@ -237,12 +237,12 @@ public final class KafkaTestCluster implements AutoCloseable {
           throw new IllegalStateException("Broker of cluster '" + name + "' is "
               + broker.brokerState() + " after " + STARTUP_TIMEOUT.toSeconds() + " s");
         }
-        sleep(POLL_INTERVAL);
+        Clock.sleep(POLL_INTERVAL);
       }
       Set<String> topics = await(() -> admin().listTopics(new ListTopicsOptions().listInternal(true))
           .names().get(OPERATION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), deadline);
       awaitLeaders(topics, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-      LOG.info("Kafka cluster '{}': broker started again in {} ms", name, millisSince(started));
+      LOG.info("Kafka cluster '{}': broker started again in {} ms", name, Clock.millisSince(started));
     }
   }
 
@@ -266,7 +266,7 @@ public final class KafkaTestCluster implements AutoCloseable {
         }
         throw new IllegalStateException("Kafka cluster '" + name + "' did not close cleanly", e);
       }
-      LOG.info("Kafka cluster '{}' closed in {} ms", name, millisSince(started));
+      LOG.info("Kafka cluster '{}' closed in {} ms", name, Clock.millisSince(started));
     }
   }
 
@@ -331,7 +331,7 @@ public final class KafkaTestCluster implements AutoCloseable {
       if (System.nanoTime() > deadlineNanos) {
         throw new IllegalStateException("Kafka cluster '" + name + "' did not become ready in time", last);
       }
-      sleep(POLL_INTERVAL);
+      Clock.sleep(POLL_INTERVAL);
     }
   }
 
@@ -361,18 +361,5 @@ public final class KafkaTestCluster implements AutoCloseable {
     } catch (Exception e) {
       LOG.warn("Ignoring failure while cleaning up", e);
     }
-  }
-
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted", e);
-    }
-  }
-
-  private static long millisSince(long startNanos) {
-    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
   }
 }
