@@ -19,11 +19,11 @@ import org.springframework.context.annotation.Bean;
 @AutoConfiguration(after = TurnoutAutoConfiguration.class)
 @ConditionalOnClass({HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class})
 @ConditionalOnBean(TurnoutClients.class)
-@ConditionalOnEnabledHealthIndicator("turnout")
 public final class TurnoutHealthAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean(name = "turnoutHealthIndicator")
+  @ConditionalOnEnabledHealthIndicator("turnout")
   TurnoutHealthIndicator turnoutHealthIndicator(
       @Qualifier(TurnoutAutoConfiguration.MONITOR_BEAN) AuthorityRefresher monitor, TurnoutClients clients) {
     return new TurnoutHealthIndicator(monitor, clients);
