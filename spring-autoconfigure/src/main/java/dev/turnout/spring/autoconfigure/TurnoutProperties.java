@@ -151,7 +151,7 @@ public class TurnoutProperties {
     /**
      * Rules of the document held in the Environment, by rule name: topics, topic-prefix, state (MIRROR,
      * DUAL_READ, WRITE_PROMOTION, TARGET_AUTHORITY), source, target, null-key-owner and
-     * slice.<name>.keys / slice.<name>.owner, as in the authority document.
+     * slice.NAME.keys and slice.NAME.owner, as in the authority document.
      */
     private Map<String, Rule> rule = new LinkedHashMap<>();
 
