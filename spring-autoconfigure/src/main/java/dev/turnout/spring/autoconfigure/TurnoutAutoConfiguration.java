@@ -5,6 +5,7 @@ import dev.turnout.source.AuthorityRefresher;
 import dev.turnout.source.AuthoritySource;
 import dev.turnout.source.FileAuthoritySource;
 import dev.turnout.spring.TurnoutClients;
+import dev.turnout.spring.TurnoutConsumerFactory;
 import dev.turnout.spring.TurnoutProducerFactory;
 import java.util.List;
 import java.util.Map;
@@ -17,18 +18,23 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
+import org.springframework.boot.kafka.autoconfigure.DefaultKafkaConsumerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryCustomizer;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
 
 /**
  * Routes spring-kafka through Turnout: supplies the {@link ProducerFactory} (a {@link TurnoutProducerFactory})
  * before Spring Boot's Kafka autoconfiguration, so that the {@code KafkaTemplate} and
- * {@code KafkaTransactionManager} Spring Boot builds on it send every record to the owner cluster.
+ * {@code KafkaTransactionManager} Spring Boot builds on it send every record to the owner cluster; and, when
+ * the routing client provides the routing consumer, the {@link ConsumerFactory} of {@code @KafkaListener}
+ * containers ({@link TurnoutConsumerFactory}).
  *
  * <p>Active unless {@code turnout.enabled=false}; with it off, nothing here is defined and Spring Boot's Kafka
  * autoconfiguration applies unchanged. A {@code ProducerFactory} or {@link AuthoritySource} bean of the
@@ -118,5 +124,27 @@ public final class TurnoutAutoConfiguration {
     log.info("Turnout routes the Kafka producers of this application between clusters {} with authority from {}",
         properties.getClusters().keySet(), source.description());
     return factory;
+  }
+
+  /**
+   * The consumer factory of {@code @KafkaListener} containers, when the routing client provides the routing
+   * consumer: {@code spring.kafka.consumer.*} for every cluster, each cluster's {@code turnout.clusters.<alias>.*}
+   * on top. Without it, Spring Boot's own consumer factory reads the cluster of
+   * {@code spring.kafka.bootstrap-servers}.
+   */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = TurnoutConsumerFactory.ROUTING_CONSUMER)
+  static class RoutingConsumerConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean(ConsumerFactory.class)
+    TurnoutConsumerFactory<Object, Object> kafkaConsumerFactory(KafkaProperties kafka, TurnoutProperties properties,
+        AuthoritySource source, ObjectProvider<DefaultKafkaConsumerFactoryCustomizer> customizers) {
+      Map<String, Object> configs = TurnoutClientConfigs.consumer(kafka.buildConsumerProperties(), properties,
+          new SharedAuthoritySource(source));
+      TurnoutConsumerFactory<Object, Object> factory = new TurnoutConsumerFactory<>(configs);
+      customizers.orderedStream().forEach(customizer -> customizer.customize(factory));
+      return factory;
+    }
   }
 }

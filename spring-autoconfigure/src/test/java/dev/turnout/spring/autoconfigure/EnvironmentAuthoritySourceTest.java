@@ -11,7 +11,10 @@ import dev.turnout.authority.Rule;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.env.YamlPropertySourceLoader;
+import org.springframework.core.io.ByteArrayResource;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.StandardEnvironment;
 
@@ -88,6 +91,41 @@ class EnvironmentAuthoritySourceTest {
     Rule orders = AuthorityMap.parse(document, CLUSTERS).ruleFor("orders");
     assertThat(orders.slices()).filteredOn(s -> s.name().equals("canary")).singleElement()
         .satisfies(s -> assertThat(s.bucketCount()).isEqualTo(2000));
+  }
+
+  @Test
+  void theYamlOfTheDocsIsAValidDocument() throws Exception {
+    String yaml = """
+        turnout:
+          authority:
+            refresh-interval: 1s
+            max-staleness: 5m
+            epoch: 12
+            source: onprem
+            target: cloud
+            rule:
+              orders:
+                topics: orders, orders.v2
+                state: WRITE_PROMOTION
+                null-key-owner: onprem
+                slice:
+                  canary: { keys: 0-999, owner: cloud }
+                  rest:   { keys: 1000-9999, owner: onprem }
+              audit:
+                topic-prefix: audit.
+                state: MIRROR
+        """;
+    new YamlPropertySourceLoader().load("docs", new ByteArrayResource(yaml.getBytes(StandardCharsets.UTF_8)))
+        .forEach(environment.getPropertySources()::addFirst);
+
+    AuthorityMap map = AuthorityMap.parse(source.read(), CLUSTERS);
+
+    assertThat(map.epoch()).isEqualTo(12);
+    assertThat(map.ruleFor("orders.v2").name()).isEqualTo("orders");
+    assertThat(map.ruleFor("orders").nullKeyOwner()).isEqualTo("onprem");
+    assertThat(map.ruleFor("orders").slices()).extracting(s -> s.name() + "=" + s.owner() + ":" + s.bucketCount())
+        .containsExactlyInAnyOrder("canary=cloud:1000", "rest=onprem:9000");
+    assertThat(map.ruleFor("audit.x").name()).isEqualTo("audit");
   }
 
   @Test

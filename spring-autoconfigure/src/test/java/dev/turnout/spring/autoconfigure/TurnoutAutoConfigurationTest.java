@@ -1,6 +1,7 @@
 package dev.turnout.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.turnout.RoutingProducer;
 import dev.turnout.TurnoutConfig;
@@ -8,6 +9,7 @@ import dev.turnout.source.AuthorityRefresher;
 import dev.turnout.source.AuthoritySource;
 import dev.turnout.source.FileAuthoritySource;
 import dev.turnout.spring.TurnoutClients;
+import dev.turnout.spring.TurnoutConsumerFactory;
 import dev.turnout.spring.TurnoutProducerFactory;
 import dev.turnout.spring.actuate.TurnoutEndpoint;
 import dev.turnout.spring.actuate.TurnoutHealthIndicator;
@@ -27,6 +29,9 @@ import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.util.ClassUtils;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
@@ -136,6 +141,19 @@ class TurnoutAutoConfigurationTest {
           assertThat(factory.getTransactionIdPrefix()).isEqualTo("tx-");
           assertThat(context.getBean(KafkaTransactionManager.class).getProducerFactory()).isSameAs(factory);
         });
+  }
+
+  @Test
+  void withoutTheRoutingConsumerSpringBootsConsumerFactoryStays() throws Exception {
+    assertThat(ClassUtils.isPresent(TurnoutConsumerFactory.ROUTING_CONSUMER, null))
+        .as("this test covers the routing client without a routing consumer").isFalse();
+    runner.withPropertyValues(TURNOUT).run(context -> {
+      assertThat(context).hasSingleBean(ConsumerFactory.class);
+      assertThat(context.getBean(ConsumerFactory.class).getClass()).isEqualTo(DefaultKafkaConsumerFactory.class);
+      assertThat(context).doesNotHaveBean(TurnoutConsumerFactory.class);
+    });
+    assertThatThrownBy(() -> new TurnoutConsumerFactory<>(Map.of("turnout.clusters", "onprem")))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining(TurnoutConsumerFactory.ROUTING_CONSUMER);
   }
 
   @Test
