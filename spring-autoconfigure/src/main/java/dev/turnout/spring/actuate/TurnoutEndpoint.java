@@ -48,7 +48,7 @@ public final class TurnoutEndpoint {
   public TurnoutEndpoint(AuthorityRefresher monitor, TurnoutClients clients, Map<String, Object> clientConfig) {
     this.monitor = monitor;
     this.clients = clients;
-    this.clientConfig = Map.copyOf(clientConfig);
+    this.clientConfig = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(clientConfig));
   }
 
   /** The whole state, as described in the class comment. */

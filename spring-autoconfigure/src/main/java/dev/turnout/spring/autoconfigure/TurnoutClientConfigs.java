@@ -36,7 +36,13 @@ final class TurnoutClientConfigs {
       AuthoritySource source, boolean producer) {
     Map<String, Object> config = new HashMap<>(spring);
     config.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
-    config.keySet().removeIf(key -> key.startsWith("turnout."));
+    for (String key : config.keySet()) {
+      if (key.startsWith("turnout.")) {
+        throw new InvalidConfigurationPropertyValueException("spring.kafka.properties." + key, null,
+            "Turnout settings are not read from spring.kafka.*: use the turnout.* properties (turnout.clusters, "
+                + "turnout.authority).");
+      }
+    }
     Map<String, TurnoutProperties.Cluster> clusters = properties.getClusters();
     if (clusters.isEmpty()) {
       throw new InvalidConfigurationPropertyValueException("turnout.clusters", null,

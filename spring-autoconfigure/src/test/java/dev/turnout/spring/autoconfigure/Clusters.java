@@ -45,6 +45,37 @@ final class Clusters {
     return out;
   }
 
+  /**
+   * The keys of the committed records of {@code topic} on {@code cluster}, once no transaction on it is open:
+   * a commit or abort returns before its markers are written, so this waits until the last stable offset
+   * reaches the end of every partition.
+   */
+  static List<String> committedKeys(KafkaTestCluster cluster, String topic) {
+    Map<String, Object> config = cluster.clientConfig();
+    config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    Map<String, Object> committed = new java.util.HashMap<>(config);
+    committed.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<String, String> all = new KafkaConsumer<>(config);
+         KafkaConsumer<String, String> stable = new KafkaConsumer<>(committed)) {
+      List<TopicPartition> partitions = all.partitionsFor(topic, Duration.ofSeconds(10)).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!all.endOffsets(partitions).equals(stable.endOffsets(partitions))) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("a transaction stayed open on " + topic + " on " + cluster.name());
+        }
+        try {
+          Thread.sleep(50);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
+    return keys(cluster, topic, true);
+  }
+
   /** The key bucket (0-9999) of a String key, as routing computes it. */
   static int bucket(String key) {
     return AuthorityMap.bucket(key.getBytes(StandardCharsets.UTF_8));

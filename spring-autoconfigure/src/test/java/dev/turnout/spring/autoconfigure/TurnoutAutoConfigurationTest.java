@@ -258,6 +258,14 @@ class TurnoutAutoConfigurationTest {
   }
 
   @Test
+  void turnoutKeysUnderSpringKafkaPropertiesAreAnError() {
+    runner.withPropertyValues(TURNOUT).withPropertyValues("spring.kafka.properties.turnout.authority.file=/x")
+        .run(context -> assertThat(context.getStartupFailure()).rootCause()
+            .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+            .hasMessageContaining("spring.kafka.properties.turnout.authority.file"));
+  }
+
+  @Test
   void stalenessMustExceedTheRefreshInterval() {
     runner.withPropertyValues(TURNOUT).withPropertyValues("turnout.authority.refresh-interval=5s",
         "turnout.authority.max-staleness=5s").run(context ->
