@@ -14,7 +14,9 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
  * Translates Spring Boot's {@code spring.kafka.*} client properties and {@code turnout.*} properties into a
  * Turnout client configuration: the common settings from {@code spring.kafka.*} (without its single
  * {@code bootstrap.servers}), {@code turnout.clusters}, {@code turnout.cluster.<alias>.*} from
- * {@code turnout.clusters.<alias>.*}, and the shared authority source with its intervals.
+ * {@code turnout.clusters.<alias>.*}, and the shared authority source with its intervals. Other
+ * {@code turnout.*} client settings given in {@code spring.kafka.*.properties} (for example a consumer's
+ * {@code turnout.consumer.*}) pass through to the client, which validates them.
  */
 final class TurnoutClientConfigs {
 
@@ -37,10 +39,11 @@ final class TurnoutClientConfigs {
     Map<String, Object> config = new HashMap<>(spring);
     config.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
     for (String key : config.keySet()) {
-      if (key.startsWith("turnout.")) {
+      if (key.equals(TurnoutConfig.CLUSTERS) || key.startsWith(TurnoutConfig.CLUSTER_PREFIX)
+          || key.startsWith("turnout.authority.")) {
         throw new InvalidConfigurationPropertyValueException("spring.kafka.properties." + key, null,
-            "Turnout settings are not read from spring.kafka.*: use the turnout.* properties (turnout.clusters, "
-                + "turnout.authority).");
+            "clusters and the authority source are not read from spring.kafka.*: use turnout.clusters.<alias>.* "
+                + "and turnout.authority.*.");
       }
     }
     Map<String, TurnoutProperties.Cluster> clusters = properties.getClusters();

@@ -258,11 +258,20 @@ class TurnoutAutoConfigurationTest {
   }
 
   @Test
-  void turnoutKeysUnderSpringKafkaPropertiesAreAnError() {
+  void clustersOrAuthorityUnderSpringKafkaPropertiesAreAnErrorOtherTurnoutSettingsPassThrough() {
     runner.withPropertyValues(TURNOUT).withPropertyValues("spring.kafka.properties.turnout.authority.file=/x")
         .run(context -> assertThat(context.getStartupFailure()).rootCause()
             .isInstanceOf(InvalidConfigurationPropertyValueException.class)
             .hasMessageContaining("spring.kafka.properties.turnout.authority.file"));
+    runner.withPropertyValues(TURNOUT).withPropertyValues("spring.kafka.properties.turnout.cluster.cloud.acks=0")
+        .run(context -> assertThat(context).hasFailed());
+    runner.withPropertyValues(TURNOUT)
+        .withPropertyValues("spring.kafka.consumer.properties.turnout.consumer.offset.translation=mirrormaker2")
+        .run(context -> assertThat(TurnoutClientConfigs.consumer(
+                context.getBean(org.springframework.boot.kafka.autoconfigure.KafkaProperties.class)
+                    .buildConsumerProperties(), context.getBean(TurnoutProperties.class),
+                context.getBean(AuthoritySource.class)))
+            .containsEntry("turnout.consumer.offset.translation", "mirrormaker2"));
   }
 
   @Test
