@@ -2,6 +2,8 @@ package dev.turnout.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.turnout.RoutingProducer;
 import dev.turnout.TurnoutConfig;
@@ -144,16 +146,37 @@ class TurnoutAutoConfigurationTest {
   }
 
   @Test
-  void withoutTheRoutingConsumerSpringBootsConsumerFactoryStays() throws Exception {
-    assertThat(ClassUtils.isPresent(TurnoutConsumerFactory.ROUTING_CONSUMER, null))
-        .as("this test covers the routing client without a routing consumer").isFalse();
-    runner.withPropertyValues(TURNOUT).run(context -> {
-      assertThat(context).hasSingleBean(ConsumerFactory.class);
-      assertThat(context.getBean(ConsumerFactory.class).getClass()).isEqualTo(DefaultKafkaConsumerFactory.class);
-      assertThat(context).doesNotHaveBean(TurnoutConsumerFactory.class);
-    });
+  void withoutTheRoutingConsumerSpringBootsConsumerFactoryStays() {
+    runner.withPropertyValues(TURNOUT).withClassLoader(new FilteredClassLoader(TurnoutConsumerFactory.ROUTING_CONSUMER))
+        .run(context -> {
+          assertThat(context).hasNotFailed().hasSingleBean(ConsumerFactory.class);
+          assertThat(context.getBean(ConsumerFactory.class).getClass()).isEqualTo(DefaultKafkaConsumerFactory.class);
+          assertThat(context).doesNotHaveBean(TurnoutConsumerFactory.class);
+          assertThat(context.getBean(ProducerFactory.class)).isInstanceOf(TurnoutProducerFactory.class);
+        });
+  }
+
+  @Test
+  void aTurnoutConsumerFactoryNeedsTheRoutingConsumer() {
+    assumeFalse(ClassUtils.isPresent(TurnoutConsumerFactory.ROUTING_CONSUMER, null), "the routing consumer is present");
     assertThatThrownBy(() -> new TurnoutConsumerFactory<>(Map.of("turnout.clusters", "onprem")))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining(TurnoutConsumerFactory.ROUTING_CONSUMER);
+  }
+
+  @Test
+  void withTheRoutingConsumerTurnoutSuppliesTheConsumerFactoryOfListenerContainers() {
+    assumeTrue(ClassUtils.isPresent(TurnoutConsumerFactory.ROUTING_CONSUMER, null), "the routing consumer is absent");
+    runner.withPropertyValues(TURNOUT).withPropertyValues("spring.kafka.consumer.group-id=g").run(context -> {
+      assertThat(context).hasNotFailed().hasSingleBean(ConsumerFactory.class);
+      ConsumerFactory<?, ?> factory = context.getBean(ConsumerFactory.class);
+      assertThat(factory).isInstanceOf(TurnoutConsumerFactory.class);
+      assertThat(factory.getConfigurationProperties()).doesNotContainKey("bootstrap.servers")
+          .containsEntry("group.id", "g").containsEntry("turnout.clusters", "onprem,cloud")
+          .containsEntry("turnout.cluster.onprem.fetch.min.bytes", "5")
+          .doesNotContainKey("turnout.cluster.onprem.linger.ms");
+    });
+    runner.withPropertyValues(TURNOUT).withUserConfiguration(UserConsumerFactory.class).run(context ->
+        assertThat(context.getBean(ConsumerFactory.class)).isSameAs(context.getBean("userConsumerFactory")));
   }
 
   @Test
@@ -323,6 +346,14 @@ class TurnoutAutoConfigurationTest {
     @Bean
     ProducerFactory<Object, Object> userFactory() {
       return new DefaultKafkaProducerFactory<>(Map.of("bootstrap.servers", "user:9092"));
+    }
+  }
+
+  @Configuration(proxyBeanMethods = false)
+  static class UserConsumerFactory {
+    @Bean
+    ConsumerFactory<Object, Object> userConsumerFactory() {
+      return new DefaultKafkaConsumerFactory<>(Map.of("bootstrap.servers", "user:9092"));
     }
   }
 
