@@ -22,14 +22,14 @@ public final class TurnoutClients {
 
   private final Set<RoutingProducer<?, ?>> producers = ConcurrentHashMap.newKeySet();
   private final Map<Key, DoubleAdder> retired = new ConcurrentHashMap<>();
-  private final Set<Key> retainedCounters = ConcurrentHashMap.newKeySet();
+  private final Set<String> retainedCounters;
 
   /**
    * @param counters names of the cumulative {@value #METRIC_GROUP} metrics whose counts are kept when a client
    *     closes (for example {@code records-routed-total})
    */
   public TurnoutClients(Set<String> counters) {
-    counters.forEach(name -> retainedCounters.add(new Key(name, null, null)));
+    this.retainedCounters = Set.copyOf(counters);
   }
 
   /** A registry that keeps the counts of Turnout's producer counters when producers close. */
@@ -47,7 +47,7 @@ public final class TurnoutClients {
       return;
     }
     producer.metrics().forEach((name, metric) -> {
-      if (METRIC_GROUP.equals(name.group()) && retainedCounters.contains(new Key(name.name(), null, null))) {
+      if (METRIC_GROUP.equals(name.group()) && retainedCounters.contains(name.name())) {
         name.tags().forEach((tag, value) -> {
           if (!"client-id".equals(tag)) {
             retired.computeIfAbsent(new Key(name.name(), tag, value), k -> new DoubleAdder()).add(value(metric));
