@@ -9,6 +9,7 @@ import dev.turnout.provenance.ProvenanceHeaders;
 import dev.turnout.provenance.RecordIds;
 import dev.turnout.source.AuthorityRefresher;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -22,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
@@ -79,6 +81,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
   private final boolean transactional;
   private final Set<KafkaMetric> subscribedMetrics = new CopyOnWriteArraySet<>();
   private final Map<Reason, AtomicLong> lastRefusalLog = new EnumMap<>(Reason.class);
+  private final Map<Reason, AtomicReference<RecentRefusal>> lastRefusals = new EnumMap<>(Reason.class);
   private final Transaction transaction;
   private volatile boolean closed;
 
@@ -122,6 +125,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
         settings.maxStalenessMillis, settings.clientId);
     for (Reason reason : Reason.values()) {
       lastRefusalLog.put(reason, new AtomicLong(System.nanoTime() - REFUSAL_LOG_INTERVAL_NANOS));
+      lastRefusals.put(reason, new AtomicReference<>());
     }
     this.metrics = new ClientMetrics(settings.clientId, settings.clusters, refresher);
     try {
@@ -283,6 +287,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
   private Future<RecordMetadata> refuse(OwnershipAmbiguousException refusal, ProducerRecord<K, V> record,
       Callback callback) {
     metrics.refused(refusal.reason());
+    lastRefusals.get(refusal.reason()).set(new RecentRefusal(Instant.now(), refusal));
     AtomicLong last = lastRefusalLog.get(refusal.reason());
     long now = System.nanoTime();
     long previous = last.get();
@@ -444,6 +449,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
       }
     }
     metrics.refused(refusal.reason());
+    lastRefusals.get(refusal.reason()).set(new RecentRefusal(Instant.now(), refusal));
     throw refusal;
   }
 
@@ -497,6 +503,38 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     AuthorityMap map = refresher.map();
     return map == null ? -1 : map.epoch();
   }
+
+  /**
+   * The authority map in force, or {@code null} when none has been loaded. For monitoring: a send routes by
+   * the map in force when it is made (inside a transaction, by the map captured at {@code beginTransaction}).
+   */
+  public AuthorityMap authorityMap() {
+    return refresher.map();
+  }
+
+  /**
+   * Whether every routing decision is refused now because no valid map has been loaded or no refresh has
+   * succeeded for {@code turnout.authority.max.staleness.ms}.
+   */
+  public boolean failingClosed() {
+    return refresher.map() == null || System.nanoTime() - refresher.lastSuccessNanos() > maxStalenessNanos;
+  }
+
+  /** The most recent refusal of each reason that occurred, newest first. Refusal messages hold no secrets. */
+  public List<RecentRefusal> recentRefusals() {
+    List<RecentRefusal> recent = new ArrayList<>();
+    lastRefusals.values().forEach(ref -> {
+      RecentRefusal r = ref.get();
+      if (r != null) {
+        recent.add(r);
+      }
+    });
+    recent.sort((a, b) -> b.at().compareTo(a.at()));
+    return recent;
+  }
+
+  /** A refusal and when it happened, as returned by {@link #recentRefusals()}. */
+  public record RecentRefusal(Instant at, OwnershipAmbiguousException refusal) {}
 
   /** Closes the clients of every cluster, waiting for outstanding sends, and stops refreshing. */
   @Override

@@ -176,12 +176,23 @@ class RoutingProducerIT {
     Path file = dir.resolve("missing.properties");
     try (RoutingProducer<String, String> producer = new RoutingProducer<>(producerConfig(onprem, cloud, file))) {
       assertThat(producer.epoch()).isEqualTo(-1);
+      assertThat(producer.authorityMap()).isNull();
+      assertThat(producer.failingClosed()).isTrue();
+      assertThat(producer.recentRefusals()).isEmpty();
       assertRefused(producer.send(new ProducerRecord<>("noload", "k", "v")), Reason.NO_AUTHORITY_MAP, "No valid");
+      assertThat(producer.recentRefusals()).singleElement().satisfies(r -> {
+        assertThat(r.refusal().reason()).isEqualTo(Reason.NO_AUTHORITY_MAP);
+        assertThat(r.refusal().topic()).isEqualTo("noload");
+        assertThat(r.at()).isBeforeOrEqualTo(java.time.Instant.now());
+      });
       writeDocument(file, "epoch=3\nsource=onprem\ntarget=cloud\nrule.x.topics=noload\nrule.x.state=BOGUS\n");
       Thread.sleep(300);
       assertRefused(producer.send(new ProducerRecord<>("noload", "k", "v")), Reason.NO_AUTHORITY_MAP, "No valid");
       writeDocument(file, "epoch=3\nsource=onprem\ntarget=cloud\nrule.x.topics=noload\nrule.x.state=MIRROR\n");
       await().atMost(Duration.ofSeconds(5)).until(() -> producer.epoch() == 3);
+      assertThat(producer.authorityMap().epoch()).isEqualTo(3);
+      assertThat(producer.authorityMap().rules()).extracting(r -> r.name()).containsExactly("x");
+      assertThat(producer.failingClosed()).isFalse();
       assertThat(producer.send(new ProducerRecord<>("noload", "after-load", "v")).get(10, TimeUnit.SECONDS).topic())
           .isEqualTo("noload");
     }
@@ -205,9 +216,13 @@ class RoutingProducerIT {
         return probe.isDone() && isRefused(probe);
       });
       assertRefused(producer.send(new ProducerRecord<>("stale", "during", "v")), Reason.STALE_AUTHORITY_MAP, "stale");
+      assertThat(producer.failingClosed()).isTrue();
+      assertThat(producer.authorityMap().epoch()).isEqualTo(1);
+      assertThat(producer.recentRefusals().get(0).refusal().reason()).isEqualTo(Reason.STALE_AUTHORITY_MAP);
       writeDocument(file, document);
       await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
           assertThat(producer.send(new ProducerRecord<>("stale", "after", "v")).get(10, TimeUnit.SECONDS)).isNotNull());
+      assertThat(producer.failingClosed()).isFalse();
     }
     List<String> written = readAll(onprem, "stale").stream().map(ConsumerRecord::key).toList();
     assertThat(written).contains("before", "after").doesNotContain("during");

@@ -1,0 +1,232 @@
+package dev.turnout.spring.actuate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.turnout.OwnershipAmbiguousException;
+import dev.turnout.source.AuthorityRefresher;
+import dev.turnout.source.AuthoritySource;
+import dev.turnout.spring.TurnoutClients;
+import dev.turnout.spring.TurnoutProducerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.Status;
+
+/**
+ * The endpoint, health indicator and meters over a real authority refresher and real routing producers.
+ * Every write here is refused before any broker is contacted, so no cluster is needed.
+ */
+class TurnoutActuateTest {
+
+  private static final String EPOCH_1 = "epoch=1\nsource=onprem\ntarget=cloud\n"
+      + "rule.orders.topics=orders\nrule.orders.state=WRITE_PROMOTION\n"
+      + "rule.orders.slice.canary.keys=0-999\nrule.orders.slice.canary.owner=cloud\n"
+      + "rule.orders.slice.rest.keys=1000-9999\nrule.orders.slice.rest.owner=onprem\n"
+      + "rule.audit.topic-prefix=audit.\nrule.audit.state=MIRROR\n";
+
+  /** A source whose document the test sets; {@code null} makes reads fail. */
+  private final AtomicReference<String> document = new AtomicReference<>();
+  private final AuthoritySource source = new AuthoritySource() {
+    @Override
+    public Map<String, String> read() throws Exception {
+      String text = document.get();
+      if (text == null) {
+        throw new java.io.IOException("document unavailable");
+      }
+      java.util.Properties p = new java.util.Properties();
+      p.load(new java.io.StringReader(text));
+      Map<String, String> out = new HashMap<>();
+      p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
+      return out;
+    }
+
+    @Override
+    public String description() {
+      return "test source";
+    }
+  };
+
+  private final TurnoutClients clients = new TurnoutClients();
+  private AuthorityRefresher monitor;
+  private TurnoutProducerFactory<String, String> factory;
+
+  private void start(long maxStalenessMillis) {
+    monitor = new AuthorityRefresher(source, List.of("onprem", "cloud"), 100, maxStalenessMillis, "test-monitor");
+    monitor.start();
+    Map<String, Object> config = new HashMap<>();
+    config.put("turnout.clusters", "onprem,cloud");
+    config.put("turnout.cluster.onprem.bootstrap.servers", "localhost:1");
+    config.put("turnout.cluster.onprem.sasl.jaas.config", "PlainLoginModule required password=\"hunter2\";");
+    config.put("turnout.cluster.onprem.ssl.truststore.password", "trustme");
+    config.put("turnout.cluster.cloud.bootstrap.servers", "localhost:2");
+    config.put("turnout.authority.source", source);
+    config.put("turnout.authority.refresh.ms", 100);
+    config.put("turnout.authority.max.staleness.ms", maxStalenessMillis);
+    config.put("key.serializer", StringSerializer.class);
+    config.put("value.serializer", StringSerializer.class);
+    factory = new TurnoutProducerFactory<>(config, clients);
+  }
+
+  @AfterEach
+  void close() {
+    if (factory != null) {
+      factory.destroy();
+    }
+    if (monitor != null) {
+      monitor.close();
+    }
+  }
+
+  @Test
+  void healthIsOutOfServiceWithoutAMapAndUpWithOne() {
+    start(60_000);
+    TurnoutHealthIndicator health = new TurnoutHealthIndicator(monitor, clients);
+    Health none = health.health();
+    assertThat(none.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+    assertThat(none.getDetails()).containsEntry("epoch", -1L).containsEntry("source", "test source");
+    assertThat((String) none.getDetails().get("failingClosed")).contains("no valid authority map");
+
+    document.set(EPOCH_1);
+    monitor.refresh();
+    Health up = health.health();
+    assertThat(up.getStatus()).isEqualTo(Status.UP);
+    assertThat(up.getDetails()).containsEntry("epoch", 1L).doesNotContainKey("failingClosed");
+  }
+
+  @Test
+  void healthIsOutOfServiceWhileTheMapIsStaleOrAClientFailsClosed() {
+    document.set(EPOCH_1);
+    start(600);
+    TurnoutHealthIndicator health = new TurnoutHealthIndicator(monitor, clients);
+    Producer<String, String> producer = factory.createProducer();
+    assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+    assertThat(health.health().getDetails()).containsEntry("clients", 1).containsEntry("clientsFailingClosed", 0L);
+
+    document.set(null);
+    await().atMost(Duration.ofSeconds(5)).until(() -> health.health().getStatus().equals(Status.OUT_OF_SERVICE));
+    Health stale = health.health();
+    assertThat((String) stale.getDetails().get("failingClosed")).contains("stale");
+    await().atMost(Duration.ofSeconds(5)).until(() -> ((Number) health.health().getDetails()
+        .get("clientsFailingClosed")).longValue() == 1);
+
+    document.set(EPOCH_1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> health.health().getStatus().equals(Status.UP));
+    producer.close();
+  }
+
+  @Test
+  void theEndpointShowsTheDecisionPerRuleAndSliceReadClustersRefusalsAndMasksSecrets() throws Exception {
+    document.set(EPOCH_1);
+    start(60_000);
+    TurnoutEndpoint endpoint = new TurnoutEndpoint(monitor, clients, factory.getConfigurationProperties());
+    try (Producer<String, String> producer = factory.createProducer()) {
+      assertRefused(producer, "unrouted", "k", OwnershipAmbiguousException.Reason.NO_MATCHING_RULE);
+      assertRefused(producer, "orders", null, OwnershipAmbiguousException.Reason.NULL_KEY_NOT_ROUTABLE);
+
+      Map<String, Object> view = endpoint.turnout();
+
+      assertThat(view).containsEntry("epoch", 1L).containsEntry("source", "test source")
+          .containsEntry("failingClosed", false).containsEntry("breakers", null);
+      assertThat(asMap(view.get("document"))).containsEntry("rule.orders.slice.canary.owner", "cloud");
+      @SuppressWarnings("unchecked")
+      List<Map<String, Object>> rules = (List<Map<String, Object>>) view.get("rules");
+      assertThat(rules).extracting(r -> r.get("name")).containsExactly("audit", "orders");
+      Map<String, Object> orders = rules.get(1);
+      assertThat(orders).containsEntry("state", "WRITE_PROMOTION").containsEntry("readCluster", "cloud");
+      assertThat(orders.get("slices").toString())
+          .contains("name=canary, keys=[0-999], buckets=1000, owner=cloud")
+          .contains("name=rest, keys=[1000-9999], buckets=9000, owner=onprem");
+      assertThat(rules.get(0)).containsEntry("writesTo", "onprem").containsEntry("readCluster", "onprem");
+      Map<?, ?> reads = (Map<?, ?>) view.get("readClusters");
+      assertThat(asMap(reads.get("topics"))).containsEntry("orders", "cloud");
+      assertThat(asMap(reads.get("topicPrefixes"))).containsEntry("audit.", "onprem");
+      assertThat(reads.get("groups")).isNull();
+
+      @SuppressWarnings("unchecked")
+      List<Map<String, Object>> refusals = (List<Map<String, Object>>) view.get("recentRefusals");
+      assertThat(refusals).extracting(r -> r.get("reason"))
+          .containsExactly("NULL_KEY_NOT_ROUTABLE", "NO_MATCHING_RULE");
+      assertThat(refusals.get(1)).containsEntry("topic", "unrouted").containsEntry("epoch", 1L);
+      @SuppressWarnings("unchecked")
+      List<Map<String, Object>> clientViews = (List<Map<String, Object>>) view.get("clients");
+      assertThat(clientViews).singleElement().satisfies(c ->
+          assertThat(c).containsEntry("type", "producer").containsEntry("epoch", 1L).containsEntry("failingClosed", false));
+
+      String shown = view.toString();
+      assertThat(shown).doesNotContain("hunter2").doesNotContain("trustme")
+          .contains("sasl.jaas.config=[hidden]").contains("ssl.truststore.password=[hidden]")
+          .contains("bootstrap.servers=localhost:1");
+    }
+  }
+
+  @Test
+  void metersCountRefusalsAcrossClosedProducersAndFollowTheOwnershipOfEachEpoch() throws Exception {
+    document.set(EPOCH_1);
+    start(60_000);
+    MeterRegistry registry = new SimpleMeterRegistry();
+    new TurnoutMeterBinder(monitor, clients, List.of("onprem", "cloud")).bindTo(registry);
+
+    assertThat(registry.get("turnout.authority.epoch").gauge().value()).isEqualTo(1);
+    assertThat(registry.get("turnout.authority.failing.closed").gauge().value()).isZero();
+    assertThat(registry.get("turnout.authority.ownership").tags("rule", "orders", "slice", "canary", "cluster", "cloud")
+        .gauge().value()).isEqualTo(0.1);
+    assertThat(registry.get("turnout.authority.ownership").tags("rule", "audit", "slice", "-", "cluster", "onprem")
+        .gauge().value()).isEqualTo(1.0);
+    assertThat(registry.get("turnout.records.routed").tag("cluster", "cloud").functionCounter().count()).isZero();
+
+    try (Producer<String, String> producer = factory.createProducer()) {
+      assertRefused(producer, "unrouted", "k", OwnershipAmbiguousException.Reason.NO_MATCHING_RULE);
+      assertRefused(producer, "unrouted", "k", OwnershipAmbiguousException.Reason.NO_MATCHING_RULE);
+    }
+    factory.reset(); // physically closes the cached producer
+    assertThat(clients.producers()).isEmpty();
+    assertThat(registry.get("turnout.records.refused").tags(Tags.of("reason", "NO_MATCHING_RULE"))
+        .functionCounter().count()).isEqualTo(2);
+
+    document.set(EPOCH_1.replace("epoch=1", "epoch=2").replace("slice.canary.keys=0-999", "slice.canary.keys=0-4999")
+        .replace("slice.rest.keys=1000-9999", "slice.rest.keys=5000-9999")
+        .replace("rule.audit.state=MIRROR", "rule.audit.state=TARGET_AUTHORITY"));
+    monitor.refresh();
+    assertThat(registry.get("turnout.authority.epoch").gauge().value()).isEqualTo(2);
+    assertThat(registry.get("turnout.authority.ownership").tags("rule", "orders", "slice", "canary", "cluster", "cloud")
+        .gauge().value()).isEqualTo(0.5);
+    assertThat(registry.get("turnout.authority.ownership").tags("rule", "audit", "slice", "-", "cluster", "cloud")
+        .gauge().value()).isEqualTo(1.0);
+    assertThat(registry.find("turnout.authority.ownership").tags("rule", "audit", "cluster", "onprem").gauge())
+        .isNull();
+    assertThat(registry.get("turnout.authority.refreshes").functionCounter().count()).isGreaterThanOrEqualTo(2);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> asMap(Object value) {
+    return (Map<String, Object>) value;
+  }
+
+  private static void assertRefused(Producer<String, String> producer, String topic, String key,
+      OwnershipAmbiguousException.Reason reason) {
+    var future = producer.send(new ProducerRecord<>(topic, key, "v"));
+    try {
+      future.get(5, TimeUnit.SECONDS);
+      throw new AssertionError("expected a refusal");
+    } catch (ExecutionException e) {
+      assertThat(e.getCause()).isInstanceOfSatisfying(OwnershipAmbiguousException.class,
+          r -> assertThat(r.reason()).isEqualTo(reason));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
