@@ -744,7 +744,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
   @Override
   public List<PartitionInfo> partitionsFor(String topic) {
     ensureOpen();
-    AuthorityMap map = refresher.map();
+    AuthorityMap map = cutover.view().map();
     OwnershipAmbiguousException refusal = checkFresh(map, topic);
     if (refusal == null) {
       Rule rule = map.ruleFor(topic);
@@ -820,9 +820,9 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     return clients.get(index).clientInstanceId(timeout);
   }
 
-  /** The epoch of the authority map in force, or -1 when none has been loaded. */
+  /** The epoch of the authority map sends are routed by, or -1 when none has been loaded. */
   public long epoch() {
-    AuthorityMap map = refresher.map();
+    AuthorityMap map = cutover.view().map();
     return map == null ? -1 : map.epoch();
   }
 

@@ -119,6 +119,125 @@ class CutoverChaosIT {
     assertThat(run.report.provenanceViolations).isZero();
   }
 
+  @Test
+  void aTransactionInFlightFinishesOnItsClusterAndTheNextOneWaitsForReplication() throws Exception {
+    String topic = "chaos-txn";
+    Path file = dir.resolve("txn.properties");
+    writeDocument(file, document(topic, 1));
+    Map<String, Object> config = producerConfig(onprem, cloud, file);
+    config.put(TurnoutConfig.CUTOVER_BARRIER, "replicated");
+    config.put("transactional.id", "chaos-txn-it");
+    config.put("client.id", topic);
+    List<String> keys = List.of("a", "b", "c", "d", "e", "f", "g", "h");
+    Map<String, BitSet> acked = new ConcurrentHashMap<>();
+    keys.forEach(k -> acked.put(k, new BitSet()));
+    long firstSendAfterFlipMillis;
+    try (RoutingProducer<String, String> producer = new RoutingProducer<>(config)) {
+      producer.initTransactions();
+      producer.beginTransaction();
+      List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> first = new ArrayList<>();
+      for (int seq = 0; seq < 50; seq++) {
+        for (String k : keys) {
+          first.add(producer.send(new ProducerRecord<>(topic, k, k + ":" + seq)));
+        }
+      }
+      // The flip lands while the transaction is open: the rest of it still goes to onprem.
+      writeDocument(file, document(topic, LAST_EPOCH));
+      await().atMost(Duration.ofSeconds(5)).until(() -> producer.epoch() == LAST_EPOCH);
+      for (int seq = 50; seq < 60; seq++) {
+        for (String k : keys) {
+          first.add(producer.send(new ProducerRecord<>(topic, k, k + ":" + seq)));
+        }
+      }
+      producer.commitTransaction();
+      for (var f : first) {
+        f.get(10, TimeUnit.SECONDS);
+      }
+      keys.forEach(k -> acked.get(k).set(0, 60));
+
+      producer.beginTransaction();
+      long start = System.nanoTime();
+      producer.send(new ProducerRecord<>(topic, keys.get(0), keys.get(0) + ":60")).get(30, TimeUnit.SECONDS);
+      firstSendAfterFlipMillis = (System.nanoTime() - start) / 1_000_000;
+      for (int seq = 60; seq < 100; seq++) {
+        for (String k : keys) {
+          if (seq > 60 || !k.equals(keys.get(0))) {
+            producer.send(new ProducerRecord<>(topic, k, k + ":" + seq));
+          }
+        }
+      }
+      producer.commitTransaction();
+      keys.forEach(k -> acked.get(k).set(60, 100));
+    }
+    CutoverChecks.Report report = CutoverChecks.check(cloud, topic, acked,
+        (bucket, epoch) -> epoch >= LAST_EPOCH ? "cloud" : "onprem", Duration.ofSeconds(30), true);
+    System.out.printf("[chaos txn] the first send of the transaction after the flip waited %d ms at the barrier; %s%n",
+        firstSendAfterFlipMillis, report);
+    assertThat(report.missing).isZero();
+    assertThat(report.orderViolations).isZero();
+    assertThat(report.provenanceViolations).isZero();
+    // 60 records per key from the first transaction (all epoch 1, on onprem, replicated), 40 from the second.
+    assertThat(report.byOrigin).containsEntry("onprem", 60L * keys.size()).containsEntry("cloud", 40L * keys.size());
+  }
+
+  @Test
+  void sendsAtABarrierReturnAtOnceKeepTheirOrderAndCompleteWithRealMetadata() throws Exception {
+    String topic = "chaos-queue";
+    Path file = dir.resolve("queue.properties");
+    writeDocument(file, document(topic, 1));
+    Map<String, Object> config = producerConfig(onprem, cloud, file);
+    config.put(TurnoutConfig.CUTOVER_BARRIER, "replicated");
+    List<String> keys = List.of("q0", "q1", "q2", "q3", "q4", "q5", "q6", "q7", "q8", "q9");
+    Map<String, BitSet> acked = new ConcurrentHashMap<>();
+    keys.forEach(k -> acked.put(k, new BitSet()));
+    List<java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata>> queued = new ArrayList<>();
+    int notDoneOnReturn = 0;
+    long slowestSendMicros = 0;
+    try (RoutingProducer<String, String> producer = new RoutingProducer<>(config)) {
+      for (int seq = 0; seq < 20; seq++) {
+        for (String k : keys) {
+          producer.send(new ProducerRecord<>(topic, k, k + ":" + seq)).get(10, TimeUnit.SECONDS);
+        }
+      }
+      writeDocument(file, document(topic, LAST_EPOCH));
+      await().atMost(Duration.ofSeconds(5)).until(() -> producer.epoch() == LAST_EPOCH);
+      for (int seq = 20; seq < 70; seq++) {
+        for (String k : keys) {
+          long start = System.nanoTime();
+          var future = producer.send(new ProducerRecord<>(topic, k, k + ":" + seq));
+          slowestSendMicros = Math.max(slowestSendMicros, (System.nanoTime() - start) / 1_000);
+          if (!future.isDone()) {
+            notDoneOnReturn++;
+          }
+          queued.add(future);
+        }
+      }
+      double waiting = CutoverChecks.metric(producer, "cutover-records-waiting", Map.of());
+      producer.flush();
+      System.out.printf("[chaos queue] %d of %d sends returned before completing (%.0f waiting at the barrier right "
+          + "after), slowest send() call %d us%n", notDoneOnReturn, queued.size(), waiting, slowestSendMicros);
+      assertThat(queued).as("flush() waits for the records queued at the barrier").allMatch(java.util.concurrent.Future::isDone);
+      long previousOffsetOfKey0 = -1;
+      for (int i = 0; i < queued.size(); i++) {
+        var metadata = queued.get(i).get();
+        assertThat(metadata.offset()).isNotNegative();
+        assertThat(metadata.partition()).isNotNegative();
+        if (i % keys.size() == 0) {
+          assertThat(metadata.offset()).isGreaterThan(previousOffsetOfKey0);
+          previousOffsetOfKey0 = metadata.offset();
+        }
+      }
+    }
+    keys.forEach(k -> acked.get(k).set(0, 70));
+    assertThat(notDoneOnReturn).as("sends queued at the barrier return before they complete").isPositive();
+    assertThat(slowestSendMicros).as("send() never waits for the barrier").isLessThan(200_000);
+    CutoverChecks.Report report = CutoverChecks.check(cloud, topic, acked, CutoverChaosIT::ownerAt,
+        Duration.ofSeconds(30), false);
+    assertThat(report.missing).isZero();
+    assertThat(report.orderViolations).isZero();
+    assertThat(report.provenanceViolations).isZero();
+  }
+
   private Run chaos(String topic, String barrier) throws Exception {
     Path file = dir.resolve("authority.properties");
     writeDocument(file, document(topic, 1));

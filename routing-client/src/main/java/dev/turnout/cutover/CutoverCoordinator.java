@@ -267,14 +267,14 @@ public final class CutoverCoordinator implements AutoCloseable {
       log.info("[{}] Cutover {}->{}: grace period over after {} ms; barrier ({}) for moved slices of topics {}",
           clientId, t.previousEpoch(), t.epoch(), millisSince(t.startNanos()), mode.configValue(), allWithBarriers);
     }
-    maybeRetire(t);
+    retireSettled();
   }
 
   /** Starts a new barrier: schedules its timeout and chains its stages (any thread). */
   void started(TopicBarrier barrier, boolean late) {
     barriers.increment();
     Transition t = barrier.transition();
-    if (t.barriers().size() == 1) {
+    if (t.firstBarrier()) {
       cutovers.increment();
     }
     long delay = barrier.waitStartNanos() + maxPauseNanos - System.nanoTime();
@@ -403,25 +403,28 @@ public final class CutoverCoordinator implements AutoCloseable {
       log.info("[{}] Cutover to epoch {}: topic '{}' released after {} ms ({} waiting record(s) sent in order)",
           clientId, barrier.epoch(), barrier.topic(), waitedMillis, released);
     }
-    maybeRetire(barrier.transition());
+    retireSettled();
   }
 
-  /** Drops a settled cutover from the view, so sends stop consulting it. */
-  private void maybeRetire(Transition t) {
+  /**
+   * Drops settled cutovers from the view, so sends stop consulting them. Only the oldest ones go, in order: a
+   * later cutover must stay while an earlier one is unsettled, because for the slices it moved again it
+   * shadows the earlier one ({@link View#barrierFor} takes the latest cutover that moved a slice).
+   */
+  private void retireSettled() {
     synchronized (viewLock) {
-      if (closed || !t.settled()) {
+      if (closed) {
         return;
       }
       View v = view;
       Transition[] ts = v.transitions();
-      int idx = Arrays.asList(ts).indexOf(t);
-      if (idx < 0) {
-        return;
+      int settled = 0;
+      while (settled < ts.length && ts[settled].settled()) {
+        settled++;
       }
-      Transition[] rest = new Transition[ts.length - 1];
-      System.arraycopy(ts, 0, rest, 0, idx);
-      System.arraycopy(ts, idx + 1, rest, idx, ts.length - idx - 1);
-      publish(new View(v.map(), rest));
+      if (settled > 0) {
+        publish(new View(v.map(), Arrays.copyOfRange(ts, settled, ts.length)));
+      }
     }
   }
 

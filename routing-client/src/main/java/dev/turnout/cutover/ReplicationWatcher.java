@@ -134,7 +134,6 @@ final class ReplicationWatcher implements AutoCloseable {
     } catch (InterruptedException e) {
       // closing
     } finally {
-      Thread.interrupted(); // let the consumer close cleanly
       KafkaConsumer<byte[], byte[]> c = consumer;
       if (c != null) {
         try {
@@ -250,7 +249,6 @@ final class ReplicationWatcher implements AutoCloseable {
     if (c != null) {
       c.wakeup();
     }
-    thread.interrupt();
   }
 
   private static final class Target {

@@ -26,6 +26,7 @@ final class Transition {
   /** Completed when every send routed by an older map has been handed over (grace period). */
   final CompletableFuture<Void> quiescence = new CompletableFuture<>();
   private boolean enumerated; // guarded by this
+  private final java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean();
 
   Transition(CutoverCoordinator coordinator, AuthorityMap previous, AuthorityMap current) {
     this.coordinator = coordinator;
@@ -85,6 +86,11 @@ final class Transition {
 
   synchronized List<TopicBarrier> barriers() {
     return new ArrayList<>(barriers.values());
+  }
+
+  /** True exactly once: for the first barrier of this cutover. */
+  boolean firstBarrier() {
+    return counted.compareAndSet(false, true);
   }
 
   synchronized void markEnumerated() {
