@@ -227,6 +227,9 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     } catch (RuntimeException e) {
       refresher.close();
       cutover.close();
+      if (identityChecks != null) {
+        identityChecks.shutdownNow();
+      }
       closeIdentities();
       metrics.close();
       closeOwnedKeySerializer();
@@ -412,7 +415,15 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
         return refuse(new OwnershipAmbiguousException(Reason.CLUSTER_ID_MISMATCH, record.topic(), route.epoch(),
             mismatch), record, callback);
       }
-      transaction.bind(route.ownerIndex());
+      try {
+        transaction.bind(route.ownerIndex());
+      } catch (ClusterIdentity.ClusterIdMismatchException e) {
+        return refuse(new OwnershipAmbiguousException(Reason.CLUSTER_ID_MISMATCH, record.topic(), route.epoch(),
+            e.getMessage()), record, callback);
+      } catch (TimeoutException e) {
+        breakers[route.ownerIndex()].record(e);
+        return fail(e, record, callback);
+      }
     }
     return dispatch(route, routedCopy(record, route), callback);
   }

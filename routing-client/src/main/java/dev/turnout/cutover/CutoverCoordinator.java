@@ -114,11 +114,6 @@ public final class CutoverCoordinator implements AutoCloseable {
     return t;
   }
 
-  /** The barrier mode. */
-  public BarrierMode mode() {
-    return mode;
-  }
-
   /** The ledger of what this producer wrote to a cluster; fed by that cluster client's interceptor. */
   public AckLedger ledger(int cluster) {
     return ledgers[cluster];

@@ -51,6 +51,7 @@ final class ReplicationWatcher implements AutoCloseable {
   private final Thread thread;
   private volatile boolean closed;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private String lastWarning; // watcher thread only
 
   // Watcher thread only.
   private final Map<TopicPartition, List<Target>> pending = new HashMap<>();
@@ -126,8 +127,12 @@ final class ReplicationWatcher implements AutoCloseable {
           if (closed) {
             break;
           }
-          log.warn("[{}] Watching cluster '{}' for replicated records failed ({}); retrying", clientId, alias,
-              e.toString());
+          String warning = e.toString();
+          if (!warning.equals(lastWarning)) {
+            log.warn("[{}] Watching cluster '{}' for replicated records failed ({}); retrying", clientId, alias,
+                warning);
+            lastWarning = warning;
+          }
           TimeUnit.MILLISECONDS.sleep(200);
         }
       }
@@ -173,6 +178,7 @@ final class ReplicationWatcher implements AutoCloseable {
       position(c);
     }
     ConsumerRecords<byte[], byte[]> records = c.poll(POLL);
+    lastWarning = null;
     if (records.isEmpty()) {
       return;
     }

@@ -45,7 +45,6 @@ public final class TopicBarrier {
   private final ArrayDeque<QueuedSend> queue = new ArrayDeque<>(); // guarded by this
   private long enqueued; // guarded by this
   private long handled; // guarded by this
-  private long waited; // guarded by this
   private volatile State state = State.WAITING;
   private volatile BarrierFailure failure;
   private volatile String phase = "waiting for the grace period of the cutover";
@@ -102,7 +101,6 @@ public final class TopicBarrier {
       }
       queue.addLast(send);
       enqueued++;
-      waited++;
     }
     coordinator.queued(1);
     return Offer.QUEUED;
@@ -216,9 +214,9 @@ public final class TopicBarrier {
       queue.clear();
       notifyAll();
     }
+    coordinator.expired(this, failed.size()); // counted and logged before any caller sees a failure
     settled.complete(null);
     refuseAll(failed, f);
-    coordinator.expired(this, failed.size());
   }
 
   /** Refuses everything still queued because the producer is closing. */
@@ -253,10 +251,6 @@ public final class TopicBarrier {
         coordinator.queued(-1);
       }
     }
-  }
-
-  synchronized long waitedRecords() {
-    return waited;
   }
 
   @Override
