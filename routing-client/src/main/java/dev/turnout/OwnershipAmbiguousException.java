@@ -28,7 +28,19 @@ public class OwnershipAmbiguousException extends KafkaException {
     /** The open transaction is bound to a cluster that does not own this write. */
     TRANSACTION_BOUND_TO_OTHER_CLUSTER,
     /** The topic's writes are split between clusters, so a per-topic answer (partition metadata) is ambiguous. */
-    OWNER_SPLIT_ACROSS_CLUSTERS
+    OWNER_SPLIT_ACROSS_CLUSTERS,
+    /**
+     * The slice moved to a new owner, and the records sent to its old owner were not acknowledged (and, with
+     * the {@code replicated} barrier, visible on the new owner) within {@code turnout.cutover.max.pause.ms}.
+     * Writing now could put the key's history out of order, so the slice fails closed until the barrier
+     * completes or a later epoch moves it again.
+     */
+    CUTOVER_BARRIER_TIMEOUT,
+    /**
+     * The cluster behind the owner's alias reports another cluster id than
+     * {@code turnout.cluster.<alias>.expected.cluster.id}.
+     */
+    CLUSTER_ID_MISMATCH
   }
 
   private final Reason reason;

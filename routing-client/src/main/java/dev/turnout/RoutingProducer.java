@@ -4,14 +4,28 @@ import dev.turnout.OwnershipAmbiguousException.Reason;
 import dev.turnout.authority.AuthorityMap;
 import dev.turnout.authority.Route;
 import dev.turnout.authority.Rule;
+import dev.turnout.cluster.ClientEvents;
+import dev.turnout.cluster.ClientEventsInterceptor;
+import dev.turnout.cluster.ClusterBreaker;
 import dev.turnout.cluster.ClusterClients;
+import dev.turnout.cluster.ClusterIdentity;
+import dev.turnout.cutover.AckLedger;
+import dev.turnout.cutover.BarrierFailure;
+import dev.turnout.cutover.ClusterAccess;
+import dev.turnout.cutover.CutoverCoordinator;
+import dev.turnout.cutover.QueuedSend;
+import dev.turnout.cutover.TopicBarrier;
+import dev.turnout.cutover.View;
 import dev.turnout.provenance.ProvenanceHeaders;
 import dev.turnout.provenance.RecordIds;
+import dev.turnout.source.AuthorityListener;
 import dev.turnout.source.AuthorityRefresher;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -19,27 +33,35 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.metrics.KafkaMetric;
@@ -62,6 +84,14 @@ import org.slf4j.LoggerFactory;
  * {@link OwnershipAmbiguousException} and passes it to the callback. The caller's {@link ProducerRecord} and
  * its headers are never modified: each send routes a copy, so a record can be sent again.
  *
+ * <p>Cutovers: when a new map moves a slice of writes to another cluster, sends for that slice wait (queued,
+ * in order, without blocking the caller) at a cutover barrier until the records already sent to the old owner
+ * are acknowledged and, with {@code turnout.cutover.barrier=replicated}, visible on the new owner; slices that
+ * did not move never wait. See docs/cutover.md.
+ *
+ * <p>Each cluster is guarded by a circuit breaker: while it is open, sends owned by that cluster fail at once
+ * with {@link ClusterUnavailableException}; they are never rerouted.
+ *
  * <p>Thread-safe, like {@code KafkaProducer}.
  */
 public class RoutingProducer<K, V> implements Producer<K, V> {
@@ -69,20 +99,34 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
   private static final Logger log = LoggerFactory.getLogger(RoutingProducer.class);
   private static final AtomicInteger CLIENT_SEQUENCE = new AtomicInteger();
   private static final long REFUSAL_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+  /** Bucket of a null key, as the cutover barriers expect it. */
+  private static final int NULL_KEY_BUCKET = -1;
+  /** Bucket not computed (the rule is not split by key). */
+  private static final int NO_BUCKET = -2;
+  /** Bytes counted per waiting record besides its key, value and headers. */
+  private static final int RECORD_OVERHEAD_BYTES = 64;
 
   private final TurnoutSettings settings;
   private final AuthorityRefresher refresher;
   private final ClusterClients<Producer<K, V>> clients;
   private final Serializer<K> routingKeySerializer;
   private final boolean ownsKeySerializer;
+  private final Serializer<V> sizingValueSerializer;
+  private final boolean ownsValueSerializer;
   private final RecordIds ids = new RecordIds();
   private final ClientMetrics metrics;
   private final long maxStalenessNanos;
+  private final long maxBlockNanos;
   private final boolean transactional;
   private final Set<KafkaMetric> subscribedMetrics = new CopyOnWriteArraySet<>();
   private final Map<Reason, AtomicLong> lastRefusalLog = new EnumMap<>(Reason.class);
   private final Map<Reason, AtomicReference<RecentRefusal>> lastRefusals = new EnumMap<>(Reason.class);
+  private final AtomicLong[] lastUnavailableLog;
   private final Transaction transaction;
+  private final CutoverCoordinator cutover;
+  private final ClusterBreaker[] breakers;
+  private final ClusterIdentity[] identities;
+  private final ScheduledExecutorService identityChecks;
   private volatile boolean closed;
 
   /** A producer configured by properties, serializers named by {@code key.serializer}/{@code value.serializer}. */
@@ -108,6 +152,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     Objects.requireNonNull(configs, "configs");
     this.settings = TurnoutSettings.parse(configs, "turnout-producer-" + CLIENT_SEQUENCE.incrementAndGet());
     this.maxStalenessNanos = TimeUnit.MILLISECONDS.toNanos(settings.maxStalenessMillis);
+    this.maxBlockNanos = TimeUnit.MILLISECONDS.toNanos(settings.maxBlockMillis);
     Object txnId = settings.base.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
     this.transactional = txnId != null && !txnId.toString().isBlank();
     this.transaction = new Transaction(settings.clusters.size());
@@ -115,12 +160,34 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
       this.routingKeySerializer = keySerializer;
       this.ownsKeySerializer = false;
     } else {
-      this.routingKeySerializer = newKeySerializer(settings.base);
+      this.routingKeySerializer = newSerializer(settings.base, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, true);
       this.ownsKeySerializer = true;
     }
-    this.clients = new ClusterClients<>(settings.clusters, settings.clusterConfigs,
-        config -> new KafkaProducer<>(config, keySerializer, valueSerializer));
-    this.clients.onCreate((alias, producer) -> subscribedMetrics.forEach(producer::registerMetricForSubscription));
+    if (valueSerializer != null) {
+      this.sizingValueSerializer = valueSerializer;
+      this.ownsValueSerializer = false;
+    } else {
+      Serializer<V> created;
+      try {
+        created = newSerializer(settings.base, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, false);
+      } catch (RuntimeException e) {
+        closeOwnedKeySerializer();
+        throw e;
+      }
+      this.sizingValueSerializer = created;
+      this.ownsValueSerializer = true;
+    }
+    int n = settings.clusters.size();
+    this.breakers = new ClusterBreaker[n];
+    this.identities = new ClusterIdentity[n];
+    this.lastUnavailableLog = new AtomicLong[n];
+    for (int i = 0; i < n; i++) {
+      String alias = settings.clusters.get(i);
+      breakers[i] = new ClusterBreaker(alias, settings.clientId, settings.breaker);
+      identities[i] = new ClusterIdentity(alias, settings.clientId, settings.expectedClusterIds.get(i),
+          settings.clusterConfigs.get(i));
+      lastUnavailableLog[i] = new AtomicLong(System.nanoTime() - REFUSAL_LOG_INTERVAL_NANOS);
+    }
     this.refresher = new AuthorityRefresher(settings.createSource(), settings.clusters, settings.refreshMillis,
         settings.maxStalenessMillis, settings.clientId);
     for (Reason reason : Reason.values()) {
@@ -128,25 +195,70 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
       lastRefusals.put(reason, new AtomicReference<>());
     }
     this.metrics = new ClientMetrics(settings.clientId, settings.clusters, refresher);
+    this.cutover = new CutoverCoordinator(settings.clientId, settings.clusters, settings.barrierMode,
+        settings.maxPauseMillis, settings.cutoverBufferBytes, ids.instance(), new Access(), metrics::barrierWait);
+    metrics.registerCutover(cutover);
+    metrics.registerClusters(settings.clusters, breakers, identities);
+    List<Map<String, Object>> clientConfigs = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      clientConfigs.add(withEventsInterceptor(settings.clusterConfigs.get(i), new Events(i)));
+    }
+    this.clients = new ClusterClients<>(settings.clusters, clientConfigs, (index, config) -> {
+      identities[index].verifyBeforeCreate(Duration.ofNanos(maxBlockNanos));
+      return new KafkaProducer<>(config, keySerializer, valueSerializer);
+    });
+    this.clients.onCreate((alias, producer) -> subscribedMetrics.forEach(producer::registerMetricForSubscription));
+    refresher.addListener(new AuthorityListener() {
+      @Override
+      public void onInstalled(AuthorityMap previous, AuthorityMap current) {
+        cutover.install(previous, current);
+        if (previous != null) {
+          metrics.forgetRoutesBefore(previous.epoch());
+        }
+      }
+    });
+    boolean pinned = false;
+    for (ClusterIdentity identity : identities) {
+      pinned |= identity.pinned();
+    }
+    this.identityChecks = pinned ? Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "turnout-cluster-check-" + settings.clientId);
+      t.setDaemon(true);
+      return t;
+    }) : null;
     try {
       refresher.start();
     } catch (RuntimeException e) {
       refresher.close();
+      cutover.close();
+      if (identityChecks != null) {
+        identityChecks.shutdownNow();
+      }
+      closeIdentities();
       metrics.close();
+      closeOwnedKeySerializer();
+      closeOwnedValueSerializer();
       throw e;
     }
-    log.info("[{}] RoutingProducer started for clusters {} with authority from {}", settings.clientId,
-        settings.clusters, refresher.source().description());
+    if (identityChecks != null) {
+      identityChecks.scheduleWithFixedDelay(() -> {
+        for (ClusterIdentity identity : identities) {
+          identity.checkAsync();
+        }
+      }, settings.refreshMillis, settings.refreshMillis, TimeUnit.MILLISECONDS);
+    }
+    log.info("[{}] RoutingProducer started for clusters {} with authority from {}; cutover barrier {}, max pause {} ms",
+        settings.clientId, settings.clusters, refresher.source().description(), settings.barrierMode.configValue(),
+        settings.maxPauseMillis);
   }
 
   @SuppressWarnings("unchecked")
-  private static <K> Serializer<K> newKeySerializer(Map<String, Object> base) {
-    Object spec = base.get(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG);
+  private static <T> Serializer<T> newSerializer(Map<String, Object> base, String key, boolean isKey) {
+    Object spec = base.get(key);
     if (spec == null) {
-      throw new ConfigException(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, null,
-          "Missing required configuration \"key.serializer\" which has no default value.");
+      throw new ConfigException(key, null, "Missing required configuration \"" + key + "\" which has no default value.");
     }
-    Serializer<K> serializer;
+    Serializer<T> serializer;
     try {
       if (spec instanceof Class<?> c) {
         serializer = Utils.newInstance(c.asSubclass(Serializer.class));
@@ -154,10 +266,32 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
         serializer = Utils.newInstance(spec.toString().trim(), Serializer.class);
       }
     } catch (ClassNotFoundException | ClassCastException e) {
-      throw new ConfigException(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, spec, "not a Serializer class: " + e);
+      throw new ConfigException(key, spec, "not a Serializer class: " + e);
     }
-    serializer.configure(base, true);
+    serializer.configure(base, isKey);
     return serializer;
+  }
+
+  /** A cluster's client configuration with Turnout's interceptor appended to the caller's interceptors. */
+  private static Map<String, Object> withEventsInterceptor(Map<String, Object> config, ClientEvents events) {
+    Map<String, Object> out = new HashMap<>(config);
+    List<Object> interceptors = new ArrayList<>();
+    Object existing = config.get(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG);
+    if (existing instanceof Collection<?> c) {
+      interceptors.addAll(c);
+    } else if (existing instanceof Class<?> c) {
+      interceptors.add(c);
+    } else if (existing != null && !existing.toString().isBlank()) {
+      for (String name : existing.toString().split(",")) {
+        if (!name.isBlank()) {
+          interceptors.add(name.trim());
+        }
+      }
+    }
+    interceptors.add(ClientEventsInterceptor.class);
+    out.put(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, interceptors);
+    out.put(ClientEventsInterceptor.EVENTS, events);
+    return out;
   }
 
   /**
@@ -174,60 +308,200 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
    * find their slice only for rules split by key. A refused record is written nowhere: the returned future
    * fails and {@code callback} receives an {@link OwnershipAmbiguousException}.
    *
+   * <p>A record for a slice whose owner just changed is queued at the cutover barrier and sent in order when
+   * it opens; the returned future then completes with the real metadata. The call blocks only when the
+   * cutover buffer ({@code turnout.cutover.buffer.bytes}) is full, up to {@code max.block.ms}. Inside a
+   * transaction such a send waits in this call instead, up to {@code max.block.ms}.
+   *
    * <p>Compatibility: the key serializer's two-argument {@code serialize(topic, data)} computes the slice.
    */
   @Override
   public Future<RecordMetadata> send(ProducerRecord<K, V> record, Callback callback) {
     Objects.requireNonNull(record, "record");
     ensureOpen();
-    Route route;
-    Producer<K, V> producer;
     if (transaction.active) {
       synchronized (transaction) {
         if (transaction.active) {
-          AuthorityMap map = transaction.map;
-          OwnershipAmbiguousException refusal = checkFresh(map, record.topic());
-          if (refusal != null) {
-            return refuse(refusal, record, callback);
-          }
-          route = route(map, record);
-          if (!route.routable()) {
-            return refuse(refusalFor(route, record.topic()), record, callback);
-          }
-          if (transaction.bound < 0) {
-            transaction.bind(route.ownerIndex());
-          } else if (transaction.bound != route.ownerIndex()) {
-            return refuse(new OwnershipAmbiguousException(Reason.TRANSACTION_BOUND_TO_OTHER_CLUSTER, record.topic(),
-                map.epoch(), "The open transaction is bound to cluster '" + clients.alias(transaction.bound)
-                    + "', but authority map epoch " + map.epoch() + " makes '" + route.owner() + "' the owner of topic '"
-                    + record.topic() + "' (rule '" + route.rule().name() + "'). A transaction cannot span clusters: "
-                    + "abort it and send these records in separate transactions."), record, callback);
-          }
-          producer = clients.get(route.ownerIndex());
-          return dispatch(producer, route, record, callback);
+          return sendInTransaction(record, callback);
         }
       }
     }
-    AuthorityMap map = refresher.map();
+    View view = cutover.enter();
+    try {
+      AuthorityMap map = view.map();
+      OwnershipAmbiguousException refusal = checkFresh(map, record.topic());
+      if (refusal != null) {
+        return refuse(refusal, record, callback);
+      }
+      Rule rule = map.ruleFor(record.topic());
+      if (rule == null) {
+        return refuse(refusalFor(map.route(record.topic(), null), record.topic()), record, callback);
+      }
+      Route route = rule.unslicedRoute();
+      int bucket = NO_BUCKET;
+      if (route == null) {
+        bucket = bucket(record);
+        route = bucket == NULL_KEY_BUCKET ? rule.nullKeyRoute() : rule.routeForBucket(bucket);
+      }
+      if (!route.routable()) {
+        return refuse(refusalFor(route, record.topic()), record, callback);
+      }
+      if (!view.settled()) {
+        if (bucket == NO_BUCKET && view.needsBucket(record.topic(), map.epoch())) {
+          bucket = bucket(record);
+        }
+        TopicBarrier barrier = view.barrierFor(record.topic(), map.epoch(), bucket);
+        if (barrier != null) {
+          return sendAtBarrier(barrier, route, record, callback);
+        }
+      }
+      return dispatch(route, routedCopy(record, route), callback);
+    } finally {
+      view.exit();
+    }
+  }
+
+  /** A send inside an open transaction (holding its monitor): routed by the map captured at begin. */
+  private Future<RecordMetadata> sendInTransaction(ProducerRecord<K, V> record, Callback callback) {
+    AuthorityMap map = transaction.map;
     OwnershipAmbiguousException refusal = checkFresh(map, record.topic());
     if (refusal != null) {
       return refuse(refusal, record, callback);
     }
-    route = route(map, record);
+    Rule rule = map.ruleFor(record.topic());
+    if (rule == null) {
+      return refuse(refusalFor(map.route(record.topic(), null), record.topic()), record, callback);
+    }
+    Route route = rule.unslicedRoute();
+    int bucket = NO_BUCKET;
+    if (route == null) {
+      bucket = bucket(record);
+      route = bucket == NULL_KEY_BUCKET ? rule.nullKeyRoute() : rule.routeForBucket(bucket);
+    }
     if (!route.routable()) {
       return refuse(refusalFor(route, record.topic()), record, callback);
     }
-    producer = clients.get(route.ownerIndex());
-    return dispatch(producer, route, record, callback);
+    if (transaction.bound >= 0 && transaction.bound != route.ownerIndex()) {
+      return refuse(new OwnershipAmbiguousException(Reason.TRANSACTION_BOUND_TO_OTHER_CLUSTER, record.topic(),
+          map.epoch(), "The open transaction is bound to cluster '" + clients.alias(transaction.bound)
+              + "', but authority map epoch " + map.epoch() + " makes '" + route.owner() + "' the owner of topic '"
+              + record.topic() + "' (rule '" + route.rule().name() + "'). A transaction cannot span clusters: "
+              + "abort it and send these records in separate transactions."), record, callback);
+    }
+    View view = cutover.view();
+    if (!view.settled()) {
+      if (bucket == NO_BUCKET && view.needsBucket(record.topic(), map.epoch())) {
+        bucket = bucket(record);
+      }
+      TopicBarrier barrier = view.barrierFor(record.topic(), map.epoch(), bucket);
+      if (barrier != null) {
+        boolean settledInTime;
+        try {
+          settledInTime = barrier.awaitSettled(maxBlockNanos);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptException(e);
+        }
+        if (!settledInTime) {
+          return fail(new TimeoutException("The send to topic '" + record.topic() + "' in a transaction waited "
+              + TimeUnit.NANOSECONDS.toMillis(maxBlockNanos) + " ms (max.block.ms) at the cutover barrier of epoch "
+              + barrier.epoch() + " (" + barrier.state() + "); it was not written. Abort the transaction and retry."),
+              record, callback);
+        }
+        if (barrier.state() == TopicBarrier.State.FAILED) {
+          return refuse(barrierRefusal(barrier.failure(), record.topic()), record, callback);
+        }
+      }
+    }
+    if (transaction.bound < 0) {
+      String mismatch = identities[route.ownerIndex()].mismatch();
+      if (mismatch != null) {
+        return refuse(new OwnershipAmbiguousException(Reason.CLUSTER_ID_MISMATCH, record.topic(), route.epoch(),
+            mismatch), record, callback);
+      }
+      try {
+        transaction.bind(route.ownerIndex());
+      } catch (ClusterIdentity.ClusterIdMismatchException e) {
+        return refuse(new OwnershipAmbiguousException(Reason.CLUSTER_ID_MISMATCH, record.topic(), route.epoch(),
+            e.getMessage()), record, callback);
+      } catch (TimeoutException e) {
+        breakers[route.ownerIndex()].record(e);
+        return fail(e, record, callback);
+      }
+    }
+    return dispatch(route, routedCopy(record, route), callback);
   }
 
-  private Future<RecordMetadata> dispatch(Producer<K, V> producer, Route route, ProducerRecord<K, V> record,
+  /** A send for a moved slice while its barrier is not open: queue it, or send or refuse it at once. */
+  private Future<RecordMetadata> sendAtBarrier(TopicBarrier barrier, Route route, ProducerRecord<K, V> record,
       Callback callback) {
-    ProducerRecord<K, V> routed = new ProducerRecord<>(record.topic(), record.partition(), record.timestamp(),
-        record.key(), record.value(), stamp(record.headers().toArray(), route.routeHeader()));
+    TopicBarrier.State state = barrier.state();
+    if (state == TopicBarrier.State.OPEN) {
+      return dispatch(route, routedCopy(record, route), callback);
+    }
+    if (state == TopicBarrier.State.FAILED) {
+      return refuse(barrierRefusal(barrier.failure(), record.topic()), record, callback);
+    }
+    ProducerRecord<K, V> routed = routedCopy(record, route);
+    Queued queued = new Queued(route, routed, callback, estimateSize(routed));
+    TopicBarrier.Offer offer;
+    try {
+      offer = barrier.offer(queued, maxBlockNanos);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptException(e);
+    }
+    switch (offer) {
+      case QUEUED:
+        return queued.future;
+      case OPEN:
+        return dispatch(route, routed, callback);
+      case FAILED:
+        return refuse(barrierRefusal(barrier.failure(), record.topic()), record, callback);
+      default:
+        metrics.refusedBufferExhausted();
+        return fail(new BufferExhaustedException("Failed to queue a record of about " + queued.size + " bytes for topic '"
+            + record.topic() + "' at the cutover barrier of epoch " + barrier.epoch() + " within "
+            + TimeUnit.NANOSECONDS.toMillis(maxBlockNanos) + " ms (max.block.ms): " + cutover.waitingBytes() + " of "
+            + settings.cutoverBufferBytes + " bytes (" + TurnoutConfig.CUTOVER_BUFFER_BYTES + ") are taken by waiting "
+            + "records. It was not written anywhere."), record, callback);
+    }
+  }
+
+  /** Hands a routed record to its owner's client, unless the owner is pinned to another id or its breaker is open. */
+  private Future<RecordMetadata> dispatch(Route route, ProducerRecord<K, V> routed, Callback callback) {
+    int owner = route.ownerIndex();
+    String mismatch = identities[owner].mismatch();
+    if (mismatch != null) {
+      return refuse(new OwnershipAmbiguousException(Reason.CLUSTER_ID_MISMATCH, routed.topic(), route.epoch(), mismatch),
+          routed, callback);
+    }
+    ClusterBreaker breaker = breakers[owner];
+    if (!breaker.tryAcquire()) {
+      return unavailable(owner, routed, callback);
+    }
+    Producer<K, V> producer;
+    try {
+      producer = clients.get(owner);
+    } catch (ClusterIdentity.ClusterIdMismatchException e) {
+      breaker.release();
+      return refuse(new OwnershipAmbiguousException(Reason.CLUSTER_ID_MISMATCH, routed.topic(), route.epoch(),
+          e.getMessage()), routed, callback);
+    } catch (TimeoutException e) {
+      breaker.record(e);
+      return fail(e, routed, callback);
+    } catch (RuntimeException e) {
+      breaker.release();
+      throw e;
+    }
     Future<RecordMetadata> future = producer.send(routed, callback);
-    metrics.routed(route.ownerIndex());
+    metrics.routed(route);
     return future;
+  }
+
+  private ProducerRecord<K, V> routedCopy(ProducerRecord<K, V> record, Route route) {
+    return new ProducerRecord<>(record.topic(), record.partition(), record.timestamp(), record.key(), record.value(),
+        stamp(record.headers().toArray(), route.routeHeader()));
   }
 
   private RecordHeaders stamp(Header[] callerHeaders, Header routeHeader) {
@@ -243,17 +517,27 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     return headers;
   }
 
-  private Route route(AuthorityMap map, ProducerRecord<K, V> record) {
-    Rule rule = map.ruleFor(record.topic());
-    if (rule == null) {
-      return map.route(record.topic(), null);
-    }
-    Route unsliced = rule.unslicedRoute();
-    if (unsliced != null) {
-      return unsliced;
-    }
+  /** The key bucket of a record, or {@link #NULL_KEY_BUCKET}. */
+  private int bucket(ProducerRecord<K, V> record) {
     byte[] key = record.key() == null ? null : routingKeySerializer.serialize(record.topic(), record.key());
-    return key == null ? rule.nullKeyRoute() : rule.routeForBucket(AuthorityMap.bucket(key));
+    return key == null ? NULL_KEY_BUCKET : AuthorityMap.bucket(key);
+  }
+
+  /** Estimated bytes of a waiting record: serialized key and value, headers, and a fixed overhead. */
+  private long estimateSize(ProducerRecord<K, V> routed) {
+    long size = RECORD_OVERHEAD_BYTES;
+    if (routed.key() != null) {
+      byte[] key = routingKeySerializer.serialize(routed.topic(), routed.key());
+      size += key == null ? 0 : key.length;
+    }
+    if (routed.value() != null) {
+      byte[] value = sizingValueSerializer.serialize(routed.topic(), routed.value());
+      size += value == null ? 0 : value.length;
+    }
+    for (Header h : routed.headers()) {
+      size += h.key().length() + (h.value() == null ? 0 : h.value().length) + 8;
+    }
+    return size;
   }
 
   private OwnershipAmbiguousException checkFresh(AuthorityMap map, String topic) {
@@ -284,6 +568,10 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
             + route.epoch() + " and has no rule." + rule + ".null-key-owner. Set it, or send keyed records.");
   }
 
+  private static OwnershipAmbiguousException barrierRefusal(BarrierFailure failure, String topic) {
+    return new OwnershipAmbiguousException(Reason.CUTOVER_BARRIER_TIMEOUT, topic, failure.epoch(), failure.message());
+  }
+
   private Future<RecordMetadata> refuse(OwnershipAmbiguousException refusal, ProducerRecord<K, V> record,
       Callback callback) {
     metrics.refused(refusal.reason());
@@ -295,17 +583,38 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
       log.warn("[{}] Refused a write ({}; {} refusal(s) for this reason so far): {}", settings.clientId,
           refusal.reason(), metrics.refusedCount(refusal.reason()), refusal.getMessage());
     }
+    return fail(refusal, record, callback);
+  }
+
+  private Future<RecordMetadata> unavailable(int owner, ProducerRecord<K, V> record, Callback callback) {
+    metrics.refusedUnavailable();
+    String alias = clients.alias(owner);
+    ClusterUnavailableException error = new ClusterUnavailableException(alias, "The circuit breaker of cluster '"
+        + alias + "' is " + breakers[owner].state() + ": recent sends to it failed, so the send to topic '"
+        + record.topic() + "' fails at once. It was not written anywhere (never rerouted: '" + alias
+        + "' owns it). Trial sends are let through " + settings.breaker.openWait().toMillis() + " ms after it opened.");
+    AtomicLong last = lastUnavailableLog[owner];
+    long now = System.nanoTime();
+    long previous = last.get();
+    if (now - previous >= REFUSAL_LOG_INTERVAL_NANOS && last.compareAndSet(previous, now)) {
+      log.warn("[{}] {}", settings.clientId, error.getMessage());
+    }
+    return fail(error, record, callback);
+  }
+
+  /** Completes a send that was not made: the callback receives the error, the future fails with it. */
+  private Future<RecordMetadata> fail(KafkaException error, ProducerRecord<K, V> record, Callback callback) {
     if (callback != null) {
       RecordMetadata metadata = new RecordMetadata(
           new TopicPartition(record.topic(), record.partition() == null ? RecordMetadata.UNKNOWN_PARTITION
               : record.partition()), -1, -1, RecordBatch.NO_TIMESTAMP, -1, -1);
       try {
-        callback.onCompletion(metadata, refusal);
+        callback.onCompletion(metadata, error);
       } catch (RuntimeException e) {
-        log.error("[{}] Error executing user-provided callback on a refused record", settings.clientId, e);
+        log.error("[{}] Error executing user-provided callback on a record that was not sent", settings.clientId, e);
       }
     }
-    return CompletableFuture.failedFuture(refusal);
+    return CompletableFuture.failedFuture(error);
   }
 
   /**
@@ -325,7 +634,9 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
    * Begins a transaction. The map in force now routes every send of the transaction; the first routed
    * send binds it to its owner cluster, and a send owned by another cluster is refused with
    * {@link Reason#TRANSACTION_BOUND_TO_OTHER_CLUSTER}. A flip therefore takes effect at the next
-   * {@code beginTransaction}.
+   * {@code beginTransaction}, and a transaction in flight completes on the cluster where it began (a cutover
+   * waits for it to end before it checks the old owner). A send of the transaction for a slice whose cutover
+   * barrier is not open waits in {@code send}, up to {@code max.block.ms}.
    */
   @Override
   public void beginTransaction() throws ProducerFencedException {
@@ -338,9 +649,16 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
       if (transaction.active) {
         throw new IllegalStateException("A transaction is already in progress");
       }
-      transaction.map = refresher.map();
-      transaction.bound = -1;
-      transaction.active = true;
+      // Entering the view makes a cutover's grace period wait until this transaction is visible to it.
+      View view = cutover.enter();
+      try {
+        transaction.map = view.map();
+        transaction.bound = -1;
+        transaction.activeEpoch = view.map() == null ? -1 : view.map().epoch();
+        transaction.active = true;
+      } finally {
+        view.exit();
+      }
     }
   }
 
@@ -395,6 +713,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
       requireActive();
       int bound = transaction.bound;
       transaction.active = false;
+      transaction.activeEpoch = Long.MAX_VALUE;
       transaction.map = null;
       transaction.bound = -1;
       if (bound >= 0) {
@@ -418,10 +737,19 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     }
   }
 
-  /** Flushes the client of every cluster created so far. */
+  /**
+   * Waits until every record queued at a cutover barrier before the call has been sent (or refused), then
+   * flushes the client of every cluster created so far.
+   */
   @Override
   public void flush() {
     ensureOpen();
+    try {
+      cutover.awaitQueued(Duration.ofMillis(Long.MAX_VALUE));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptException(e);
+    }
     clients.forEachExisting((alias, producer) -> producer.flush());
   }
 
@@ -432,7 +760,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
   @Override
   public List<PartitionInfo> partitionsFor(String topic) {
     ensureOpen();
-    AuthorityMap map = refresher.map();
+    AuthorityMap map = cutover.view().map();
     OwnershipAmbiguousException refusal = checkFresh(map, topic);
     if (refusal == null) {
       Rule rule = map.ruleFor(topic);
@@ -441,7 +769,18 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
       } else {
         Set<String> owners = rule.writeOwners();
         if (owners.size() == 1) {
-          return clients.get(settings.clusters.indexOf(owners.iterator().next())).partitionsFor(topic);
+          int owner = settings.clusters.indexOf(owners.iterator().next());
+          String mismatch = identities[owner].mismatch();
+          if (mismatch == null) {
+            try {
+              return clients.get(owner).partitionsFor(topic);
+            } catch (ClusterIdentity.ClusterIdMismatchException e) {
+              mismatch = e.getMessage();
+            }
+          }
+          refusal = new OwnershipAmbiguousException(Reason.CLUSTER_ID_MISMATCH, topic, map.epoch(), mismatch);
+          metrics.refused(refusal.reason());
+          throw refusal;
         }
         refusal = new OwnershipAmbiguousException(Reason.OWNER_SPLIT_ACROSS_CLUSTERS, topic, map.epoch(),
             "Writes to topic '" + topic + "' are split between clusters " + owners + " by rule '" + rule.name()
@@ -498,9 +837,9 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     return clients.get(index).clientInstanceId(timeout);
   }
 
-  /** The epoch of the authority map in force, or -1 when none has been loaded. */
+  /** The epoch of the authority map sends are routed by, or -1 when none has been loaded. */
   public long epoch() {
-    AuthorityMap map = refresher.map();
+    AuthorityMap map = cutover.view().map();
     return map == null ? -1 : map.epoch();
   }
 
@@ -542,7 +881,11 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     close(Duration.ofMillis(Long.MAX_VALUE));
   }
 
-  /** Closes the clients of every cluster within {@code timeout} in total, and stops refreshing. */
+  /**
+   * Closes the clients of every cluster within {@code timeout} in total, and stops refreshing. Records
+   * waiting at a cutover barrier are sent if the barrier opens within the timeout; the rest fail with a
+   * {@link KafkaException} and are written nowhere.
+   */
   @Override
   public void close(Duration timeout) {
     if (closed) {
@@ -551,18 +894,48 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     closed = true;
     List<RuntimeException> failures = new ArrayList<>();
     refresher.close();
+    Duration budget = timeout.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365) : timeout;
+    long deadline = System.nanoTime() + Math.max(0, budget.toNanos());
+    cutover.close(budget);
+    if (identityChecks != null) {
+      identityChecks.shutdownNow();
+    }
+    closeIdentities();
     try {
-      clients.close(timeout, Producer::close);
+      Duration remaining = timeout.compareTo(Duration.ofDays(365)) > 0 ? timeout
+          : Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+      clients.close(remaining, Producer::close);
     } catch (RuntimeException e) {
       failures.add(e);
     }
     metrics.close();
-    if (ownsKeySerializer) {
-      Utils.closeQuietly(routingKeySerializer, "routing key serializer");
-    }
+    closeOwnedKeySerializer();
+    closeOwnedValueSerializer();
     log.info("[{}] RoutingProducer closed", settings.clientId);
     if (!failures.isEmpty()) {
       throw failures.get(0);
+    }
+  }
+
+  private void closeOwnedKeySerializer() {
+    if (ownsKeySerializer) {
+      Utils.closeQuietly(routingKeySerializer, "routing key serializer");
+    }
+  }
+
+  private void closeOwnedValueSerializer() {
+    if (ownsValueSerializer) {
+      Utils.closeQuietly(sizingValueSerializer, "value serializer used to size waiting records");
+    }
+  }
+
+  private void closeIdentities() {
+    for (ClusterIdentity identity : identities) {
+      try {
+        identity.close();
+      } catch (RuntimeException e) {
+        log.warn("[{}] Error closing the cluster id check", settings.clientId, e);
+      }
     }
   }
 
@@ -572,10 +945,165 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     }
   }
 
+  /** A send waiting at a cutover barrier; its future completes when the real send does. */
+  private final class Queued implements QueuedSend {
+    final Route route;
+    final ProducerRecord<K, V> routed;
+    final Callback callback;
+    final long size;
+    final QueuedFuture future = new QueuedFuture();
+
+    Queued(Route route, ProducerRecord<K, V> routed, Callback callback, long size) {
+      this.route = route;
+      this.routed = routed;
+      this.callback = callback;
+      this.size = size;
+    }
+
+    @Override
+    public long sizeInBytes() {
+      return size;
+    }
+
+    @Override
+    public void release() {
+      Callback completion = (metadata, error) -> {
+        if (error == null) {
+          future.done(metadata);
+        } else {
+          future.failed(error);
+        }
+        if (callback != null) {
+          try {
+            callback.onCompletion(metadata, error);
+          } catch (RuntimeException e) {
+            log.error("[{}] Error executing user-provided callback on a record released at a cutover barrier",
+                settings.clientId, e);
+          }
+        }
+      };
+      try {
+        Future<RecordMetadata> sent = dispatch(route, routed, completion);
+        if (sent.isDone() && !future.isDone()) {
+          // Failed before reaching a client without calling back (never for KafkaProducer's own errors).
+          try {
+            future.done(sent.get());
+          } catch (Exception e) {
+            future.failed(e.getCause() != null ? e.getCause() : e);
+          }
+        }
+      } catch (RuntimeException e) {
+        completion.onCompletion(null, e);
+      }
+    }
+
+    @Override
+    public void refuse(BarrierFailure failure) {
+      KafkaException error;
+      if (failure.kind() == BarrierFailure.Kind.TIMEOUT) {
+        OwnershipAmbiguousException refusal = barrierRefusal(failure, routed.topic());
+        metrics.refused(refusal.reason());
+        error = refusal;
+      } else {
+        error = new KafkaException(failure.message());
+      }
+      fail(error, routed, callback);
+      future.failed(error);
+    }
+  }
+
+  /** The future of a queued send: completed by the real send; cannot be cancelled (like KafkaProducer's). */
+  private static final class QueuedFuture extends CompletableFuture<RecordMetadata> {
+    void done(RecordMetadata metadata) {
+      super.complete(metadata);
+    }
+
+    void failed(Throwable error) {
+      super.completeExceptionally(error);
+    }
+
+    @Override
+    public boolean complete(RecordMetadata value) {
+      return false;
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable ex) {
+      return false;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+      return false;
+    }
+  }
+
+  /** What one cluster's client reports, fed to the cutover ledger, the breaker and the cluster id check. */
+  private final class Events implements ClientEvents {
+    private final AckLedger ledger;
+    private final ClusterBreaker breaker;
+    private final ClusterIdentity identity;
+
+    Events(int cluster) {
+      this.ledger = cutover.ledger(cluster);
+      this.breaker = breakers[cluster];
+      this.identity = identities[cluster];
+    }
+
+    @Override
+    public void sending(String topic) {
+      ledger.sent(topic);
+    }
+
+    @Override
+    public void completed(RecordMetadata metadata, Exception exception, Headers headers) {
+      if (exception == null && metadata != null && headers != null) {
+        Header id = headers.lastHeader(ProvenanceHeaders.ID);
+        ledger.acknowledged(metadata.topic(), metadata.partition(), metadata.timestamp(), id == null ? null : id.value());
+      }
+      breaker.record(exception);
+    }
+
+    @Override
+    public void clusterId(String clusterId) {
+      identity.observed(clusterId);
+    }
+  }
+
+  /** What the cutover machinery may do with the clusters. */
+  private final class Access implements ClusterAccess {
+    @Override
+    public void flush(int cluster) {
+      Producer<K, V> producer = clients.existing(cluster);
+      if (producer != null) {
+        producer.flush();
+      }
+    }
+
+    @Override
+    public Map<String, Object> consumerConfig(int cluster) {
+      Map<String, Object> config = new HashMap<>();
+      Set<String> consumerKeys = ConsumerConfig.configNames();
+      settings.clusterConfigs.get(cluster).forEach((key, value) -> {
+        if (value != null && consumerKeys.contains(key)) {
+          config.put(key, value);
+        }
+      });
+      return config;
+    }
+
+    @Override
+    public long activeTransactionEpoch() {
+      return transaction.activeEpoch;
+    }
+  }
+
   /** Transaction state; guarded by its own monitor. */
   private final class Transaction {
     boolean initialized;
     volatile boolean active;
+    /** Epoch of the map routing the open transaction; {@link Long#MAX_VALUE} when none is open. */
+    volatile long activeEpoch = Long.MAX_VALUE;
     AuthorityMap map;
     int bound = -1;
     int lastBound = -1;

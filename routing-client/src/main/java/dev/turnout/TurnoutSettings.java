@@ -1,8 +1,11 @@
 package dev.turnout;
 
+import dev.turnout.cluster.BreakerSettings;
+import dev.turnout.cutover.BarrierMode;
 import dev.turnout.source.AuthoritySource;
 import dev.turnout.source.FileAuthoritySource;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -13,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.Configurable;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.utils.Utils;
@@ -30,7 +34,17 @@ final class TurnoutSettings {
       TurnoutConfig.AUTHORITY_FILE,
       TurnoutConfig.AUTHORITY_SOURCE,
       TurnoutConfig.AUTHORITY_REFRESH_MS,
-      TurnoutConfig.AUTHORITY_MAX_STALENESS_MS);
+      TurnoutConfig.AUTHORITY_MAX_STALENESS_MS,
+      TurnoutConfig.CUTOVER_BARRIER,
+      TurnoutConfig.CUTOVER_MAX_PAUSE_MS,
+      TurnoutConfig.CUTOVER_BUFFER_BYTES,
+      TurnoutConfig.BREAKER_ENABLED,
+      TurnoutConfig.BREAKER_FAILURE_RATE_THRESHOLD,
+      TurnoutConfig.BREAKER_WINDOW_SIZE,
+      TurnoutConfig.BREAKER_MINIMUM_CALLS,
+      TurnoutConfig.BREAKER_OPEN_WAIT_MS,
+      TurnoutConfig.BREAKER_HALF_OPEN_CALLS);
+  private static final long DEFAULT_MAX_BLOCK_MS = 60_000;
 
   final List<String> clusters;
   final Map<String, Object> base;
@@ -38,16 +52,31 @@ final class TurnoutSettings {
   final String clientId;
   final long refreshMillis;
   final long maxStalenessMillis;
+  /** Expected cluster id per alias (in the order of {@link #clusters}); {@code null} when not pinned. */
+  final List<String> expectedClusterIds;
+  final BarrierMode barrierMode;
+  final long maxPauseMillis;
+  final long cutoverBufferBytes;
+  final long maxBlockMillis;
+  final BreakerSettings breaker;
   private final Map<String, Object> originals;
 
   private TurnoutSettings(List<String> clusters, Map<String, Object> base, List<Map<String, Object>> clusterConfigs,
-      String clientId, long refreshMillis, long maxStalenessMillis, Map<String, Object> originals) {
+      String clientId, long refreshMillis, long maxStalenessMillis, List<String> expectedClusterIds,
+      BarrierMode barrierMode, long maxPauseMillis, long cutoverBufferBytes, long maxBlockMillis, BreakerSettings breaker,
+      Map<String, Object> originals) {
     this.clusters = clusters;
     this.base = base;
     this.clusterConfigs = clusterConfigs;
     this.clientId = clientId;
     this.refreshMillis = refreshMillis;
     this.maxStalenessMillis = maxStalenessMillis;
+    this.expectedClusterIds = expectedClusterIds;
+    this.barrierMode = barrierMode;
+    this.maxPauseMillis = maxPauseMillis;
+    this.cutoverBufferBytes = cutoverBufferBytes;
+    this.maxBlockMillis = maxBlockMillis;
+    this.breaker = breaker;
     this.originals = originals;
   }
 
@@ -66,6 +95,7 @@ final class TurnoutSettings {
     List<String> clusters = parseClusters(originals.get(TurnoutConfig.CLUSTERS));
     Map<String, Object> base = new HashMap<>();
     Map<String, Map<String, Object>> perCluster = new HashMap<>();
+    Map<String, String> expectedIds = new HashMap<>();
     for (String alias : clusters) {
       perCluster.put(alias, new HashMap<>());
     }
@@ -90,7 +120,16 @@ final class TurnoutSettings {
           throw new ConfigException(key, null, "cluster '" + alias + "' is not declared in "
               + TurnoutConfig.CLUSTERS + " " + clusters);
         }
-        target.put(rest.substring(dot + 1), e.getValue());
+        String setting = rest.substring(dot + 1);
+        if (setting.equals(TurnoutConfig.EXPECTED_CLUSTER_ID)) {
+          Object id = e.getValue();
+          if (id == null || id.toString().isBlank()) {
+            throw new ConfigException(key, id, "must be the cluster id the alias is expected to report");
+          }
+          expectedIds.put(alias, id.toString().trim());
+          continue;
+        }
+        target.put(setting, e.getValue());
         continue;
       }
       throw new ConfigException(key, null, "unknown Turnout setting; known settings are " + KNOWN
@@ -134,8 +173,35 @@ final class TurnoutSettings {
       throw new ConfigException(TurnoutConfig.AUTHORITY_MAX_STALENESS_MS, staleness,
           "must be greater than " + TurnoutConfig.AUTHORITY_REFRESH_MS + " (" + refresh + ")");
     }
+    List<String> expected = new ArrayList<>();
+    for (String alias : clusters) {
+      expected.add(expectedIds.get(alias));
+    }
+    Object barrierValue = originals.get(TurnoutConfig.CUTOVER_BARRIER);
+    BarrierMode barrier = barrierValue == null ? BarrierMode.parse(TurnoutConfig.DEFAULT_CUTOVER_BARRIER)
+        : BarrierMode.parse(barrierValue.toString());
+    if (barrier == null) {
+      throw new ConfigException(TurnoutConfig.CUTOVER_BARRIER, barrierValue, "must be 'replicated' (wait until the records "
+          + "sent to the old owner are visible on the new owner) or 'drained' (wait for their acknowledgements only)");
+    }
+    long maxPause = positiveLong(originals, TurnoutConfig.CUTOVER_MAX_PAUSE_MS, TurnoutConfig.DEFAULT_CUTOVER_MAX_PAUSE_MS);
+    long bufferBytes = positiveLong(originals, TurnoutConfig.CUTOVER_BUFFER_BYTES, TurnoutConfig.DEFAULT_CUTOVER_BUFFER_BYTES,
+        "bytes");
+    long maxBlock = nonNegativeLong(base, ProducerConfig.MAX_BLOCK_MS_CONFIG, DEFAULT_MAX_BLOCK_MS);
+    BreakerSettings breaker = new BreakerSettings(
+        bool(originals, TurnoutConfig.BREAKER_ENABLED, TurnoutConfig.DEFAULT_BREAKER_ENABLED),
+        (int) rangedLong(originals, TurnoutConfig.BREAKER_FAILURE_RATE_THRESHOLD,
+            TurnoutConfig.DEFAULT_BREAKER_FAILURE_RATE_THRESHOLD, 1, 100, "a percentage from 1 to 100"),
+        (int) rangedLong(originals, TurnoutConfig.BREAKER_WINDOW_SIZE, TurnoutConfig.DEFAULT_BREAKER_WINDOW_SIZE, 1,
+            Integer.MAX_VALUE, "a positive number of sends"),
+        (int) rangedLong(originals, TurnoutConfig.BREAKER_MINIMUM_CALLS, TurnoutConfig.DEFAULT_BREAKER_MINIMUM_CALLS, 1,
+            Integer.MAX_VALUE, "a positive number of sends"),
+        Duration.ofMillis(positiveLong(originals, TurnoutConfig.BREAKER_OPEN_WAIT_MS, TurnoutConfig.DEFAULT_BREAKER_OPEN_WAIT_MS)),
+        (int) rangedLong(originals, TurnoutConfig.BREAKER_HALF_OPEN_CALLS, TurnoutConfig.DEFAULT_BREAKER_HALF_OPEN_CALLS, 1,
+            Integer.MAX_VALUE, "a positive number of sends"));
     return new TurnoutSettings(List.copyOf(clusters), Collections.unmodifiableMap(base), List.copyOf(clusterConfigs), clientId,
-        refresh, staleness, originals);
+        refresh, staleness, Collections.unmodifiableList(expected), barrier, maxPause, bufferBytes, maxBlock, breaker,
+        originals);
   }
 
   AuthoritySource createSource() {
@@ -190,18 +256,46 @@ final class TurnoutSettings {
   }
 
   private static long positiveLong(Map<String, Object> originals, String key, long defaultValue) {
+    return positiveLong(originals, key, defaultValue, "milliseconds");
+  }
+
+  private static long positiveLong(Map<String, Object> originals, String key, long defaultValue, String unit) {
+    return rangedLong(originals, key, defaultValue, 1, Long.MAX_VALUE, "a positive number of " + unit);
+  }
+
+  private static long nonNegativeLong(Map<String, Object> config, String key, long defaultValue) {
+    return rangedLong(config, key, defaultValue, 0, Long.MAX_VALUE, "a non-negative number of milliseconds");
+  }
+
+  private static long rangedLong(Map<String, Object> originals, String key, long defaultValue, long min, long max,
+      String what) {
     Object value = originals.get(key);
     if (value == null) {
       return defaultValue;
     }
     try {
       long parsed = value instanceof Number n ? n.longValue() : Long.parseLong(value.toString().trim());
-      if (parsed <= 0) {
-        throw new ConfigException(key, value, "must be a positive number of milliseconds");
+      if (parsed < min || parsed > max) {
+        throw new ConfigException(key, value, "must be " + what);
       }
       return parsed;
     } catch (NumberFormatException e) {
-      throw new ConfigException(key, value, "must be a positive number of milliseconds");
+      throw new ConfigException(key, value, "must be " + what);
     }
+  }
+
+  private static boolean bool(Map<String, Object> originals, String key, boolean defaultValue) {
+    Object value = originals.get(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (value instanceof Boolean b) {
+      return b;
+    }
+    String text = value.toString().trim();
+    if (text.equalsIgnoreCase("true") || text.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(text);
+    }
+    throw new ConfigException(key, value, "must be true or false");
   }
 }

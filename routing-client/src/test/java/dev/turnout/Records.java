@@ -63,7 +63,10 @@ final class Records {
     }
   }
 
-  /** Producer configuration for two clusters named onprem (source) and cloud (target). */
+  /**
+   * Producer configuration for two clusters named onprem (source) and cloud (target). Nothing replicates
+   * between them, so cutovers use the drained barrier (the replicated one would fail closed).
+   */
   static Map<String, Object> producerConfig(KafkaTestCluster onprem, KafkaTestCluster cloud, Path authority) {
     Map<String, Object> config = new HashMap<>();
     config.put(TurnoutConfig.CLUSTERS, "onprem,cloud");
@@ -71,6 +74,7 @@ final class Records {
     config.put("turnout.cluster.cloud.bootstrap.servers", cloud.bootstrapServers());
     config.put(TurnoutConfig.AUTHORITY_FILE, authority.toString());
     config.put(TurnoutConfig.AUTHORITY_REFRESH_MS, 100);
+    config.put(TurnoutConfig.CUTOVER_BARRIER, "drained");
     config.put("key.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
     config.put("value.serializer", org.apache.kafka.common.serialization.StringSerializer.class.getName());
     config.put("acks", "all");

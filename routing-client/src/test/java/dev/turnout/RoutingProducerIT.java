@@ -386,6 +386,15 @@ class RoutingProducerIT {
         assertThat(n.name()).isEqualTo("record-send-total");
         assertThat(n.tags()).containsEntry("cluster", "cloud").containsEntry("client-id", "metrics-it-cloud");
       });
+      Map<String, Long> bySlice = new java.util.TreeMap<>();
+      metrics.forEach((n, m) -> {
+        if (n.name().equals("records-routed-by-rule-total")) {
+          bySlice.put(n.tags().get("cluster") + "/" + n.tags().get("rule") + "/" + n.tags().get("slice"),
+              (Long) m.metricValue());
+        }
+      });
+      assertThat(bySlice).containsOnlyKeys("cloud/m/a", "onprem/m/b")
+          .containsEntry("cloud/m/a", routedCloud).containsEntry("onprem/m/b", routedOnprem);
       assertThat(metrics.keySet()).anySatisfy(n -> {
         assertThat(n.name()).isEqualTo("authority-epoch");
         assertThat(metrics.get(n).metricValue()).isEqualTo(1L);

@@ -574,4 +574,87 @@ public class TurnoutSettingsTest {
       return "needs an argument";
     }
   }
+
+  @Nested
+  class CutoverBreakerAndIdentity {
+
+    @Test
+    void defaults() {
+      TurnoutSettings settings = parse(valid());
+      assertThat(settings.barrierMode).isEqualTo(dev.turnout.cutover.BarrierMode.REPLICATED);
+      assertThat(settings.maxPauseMillis).isEqualTo(30_000);
+      assertThat(settings.cutoverBufferBytes).isEqualTo(32L * 1024 * 1024);
+      assertThat(settings.maxBlockMillis).isEqualTo(60_000);
+      assertThat(settings.expectedClusterIds).containsExactly(null, null);
+      assertThat(settings.breaker).isEqualTo(new dev.turnout.cluster.BreakerSettings(true, 50, 100, 20,
+          java.time.Duration.ofSeconds(10), 10));
+    }
+
+    @Test
+    void givenValues() {
+      TurnoutSettings settings = parse(with(valid(), "turnout.cutover.barrier", " Drained ",
+          "turnout.cutover.max.pause.ms", "1500", "turnout.cutover.buffer.bytes", 4096, "max.block.ms", "2500",
+          "turnout.breaker.enabled", "false", "turnout.breaker.failure.rate.threshold", "25",
+          "turnout.breaker.window.size", 10, "turnout.breaker.minimum.calls", "5", "turnout.breaker.open.wait.ms", "750",
+          "turnout.breaker.half.open.calls", "3"));
+      assertThat(settings.barrierMode).isEqualTo(dev.turnout.cutover.BarrierMode.DRAINED);
+      assertThat(settings.maxPauseMillis).isEqualTo(1_500);
+      assertThat(settings.cutoverBufferBytes).isEqualTo(4_096);
+      assertThat(settings.maxBlockMillis).isEqualTo(2_500);
+      assertThat(settings.breaker).isEqualTo(new dev.turnout.cluster.BreakerSettings(false, 25, 10, 5,
+          java.time.Duration.ofMillis(750), 3));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fast", "", "replicated,drained"})
+    void anUnknownBarrier(String value) {
+      assertThat(rejected(with(valid(), "turnout.cutover.barrier", value)))
+          .hasMessageContaining("turnout.cutover.barrier").hasMessageContaining("drained");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"turnout.cutover.max.pause.ms", "turnout.cutover.buffer.bytes",
+        "turnout.breaker.window.size", "turnout.breaker.minimum.calls", "turnout.breaker.open.wait.ms",
+        "turnout.breaker.half.open.calls", "turnout.breaker.failure.rate.threshold"})
+    void nonPositiveNumbers(String key) {
+      assertThat(rejected(with(valid(), key, "0"))).hasMessageContaining(key);
+      assertThat(rejected(with(valid(), key, "-5"))).hasMessageContaining(key);
+      assertThat(rejected(with(valid(), key, "many"))).hasMessageContaining(key);
+    }
+
+    @Test
+    void aFailureRateAbove100() {
+      assertThat(rejected(with(valid(), "turnout.breaker.failure.rate.threshold", "101")))
+          .hasMessageContaining("percentage");
+    }
+
+    @Test
+    void aBreakerSwitchThatIsNotABoolean() {
+      assertThat(rejected(with(valid(), "turnout.breaker.enabled", "maybe"))).hasMessageContaining("true or false");
+    }
+
+    @Test
+    void aNegativeMaxBlock() {
+      assertThat(rejected(with(valid(), "max.block.ms", "-1"))).hasMessageContaining("max.block.ms");
+    }
+
+    @Test
+    void theExpectedClusterIdIsATurnoutSettingAndNeverReachesTheKafkaClient() {
+      TurnoutSettings settings = parse(with(valid(), "turnout.cluster.cloud.expected.cluster.id", " Xk3-cloud-id "));
+      assertThat(settings.expectedClusterIds).containsExactly(null, "Xk3-cloud-id");
+      assertThat(clusterConfig(settings, "cloud")).doesNotContainKey("expected.cluster.id");
+      assertThat(clusterConfig(settings, "onprem")).doesNotContainKey("expected.cluster.id");
+    }
+
+    @Test
+    void aBlankExpectedClusterId() {
+      assertThat(rejected(with(valid(), "turnout.cluster.cloud.expected.cluster.id", " ")))
+          .hasMessageContaining("turnout.cluster.cloud.expected.cluster.id");
+    }
+
+    @Test
+    void anExpectedClusterIdForAnUndeclaredAlias() {
+      assertThat(rejected(with(valid(), "turnout.cluster.dr.expected.cluster.id", "x"))).hasMessageContaining("'dr'");
+    }
+  }
 }

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,7 @@ public final class ClusterClients<C extends AutoCloseable> {
 
   private final List<String> aliases;
   private final List<Map<String, Object>> configs;
-  private final Function<Map<String, Object>, C> factory;
+  private final BiFunction<Integer, Map<String, Object>, C> factory;
   private final AtomicReferenceArray<C> clients;
   private final Object[] locks;
   private final List<BiConsumer<String, C>> creationHooks = new ArrayList<>();
@@ -37,6 +38,17 @@ public final class ClusterClients<C extends AutoCloseable> {
    * @param factory builds a client from its configuration (called at most once per alias)
    */
   public ClusterClients(List<String> aliases, List<Map<String, Object>> configs, Function<Map<String, Object>, C> factory) {
+    this(aliases, configs, (index, config) -> factory.apply(config));
+    Objects.requireNonNull(factory, "factory");
+  }
+
+  /**
+   * @param configs complete client configuration per alias, in the order of {@code aliases}
+   * @param factory builds a client from its alias index and configuration (called at most once per alias
+   *     unless it throws; a factory that throws leaves no client, and the next {@link #get} tries again)
+   */
+  public ClusterClients(List<String> aliases, List<Map<String, Object>> configs,
+      BiFunction<Integer, Map<String, Object>, C> factory) {
     if (aliases.size() != configs.size()) {
       throw new IllegalArgumentException("one configuration per alias");
     }
@@ -83,7 +95,7 @@ public final class ClusterClients<C extends AutoCloseable> {
           throw new IllegalStateException("Cannot create a client for cluster '" + aliases.get(index)
               + "' after close");
         }
-        client = factory.apply(configs.get(index));
+        client = factory.apply(index, configs.get(index));
         List<BiConsumer<String, C>> hooks;
         synchronized (this) {
           hooks = List.copyOf(creationHooks);
