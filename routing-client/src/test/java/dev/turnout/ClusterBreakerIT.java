@@ -87,20 +87,27 @@ class ClusterBreakerIT {
             .isInstanceOf(ExecutionException.class));
 
         // Open: sends owned by cloud fail at once with a typed, retriable error.
-        long slowestMillis = 0;
-        for (int i = 0; i < 20; i++) {
+        // Deterministic part: the future is already failed when send() returns (no broker I/O, no
+        // max.block.ms wait). The timing is printed and checked on the median, which a loaded CI
+        // machine does not distort the way it can distort a single slow call.
+        long[] millis = new long[20];
+        for (int i = 0; i < millis.length; i++) {
           long start = System.nanoTime();
           Future<RecordMetadata> f = producer.send(new ProducerRecord<>("breaker", cloudKeys.get(i % 5), "open"));
+          millis[i] = (System.nanoTime() - start) / 1_000_000;
+          assertThat(f).as("failed before send() returned").isDone();
           assertThatThrownBy(() -> f.get(100, TimeUnit.MILLISECONDS)).isInstanceOf(ExecutionException.class).cause()
               .isInstanceOfSatisfying(ClusterUnavailableException.class, e -> {
                 assertThat(e.cluster()).isEqualTo("cloud");
                 assertThat(e).isInstanceOf(org.apache.kafka.common.errors.RetriableException.class);
                 assertThat(e.getMessage()).contains("never rerouted");
               });
-          slowestMillis = Math.max(slowestMillis, (System.nanoTime() - start) / 1_000_000);
         }
-        System.out.printf("[breaker] open: the slowest of 20 sends to cloud failed after %d ms%n", slowestMillis);
-        assertThat(slowestMillis).isLessThan(100);
+        java.util.Arrays.sort(millis);
+        System.out.printf("[breaker] open: 20 sends to cloud failed in p50 %d ms, max %d ms (max.block.ms 2000)%n",
+            millis[millis.length / 2], millis[millis.length - 1]);
+        assertThat(millis[millis.length / 2]).isLessThan(100);
+        assertThat(millis[millis.length - 1]).isLessThan(1_000);
         // The other cluster's slices continue.
         for (String k : onpremKeys) {
           producer.send(new ProducerRecord<>("breaker", k, "during-outage")).get(10, TimeUnit.SECONDS);
