@@ -33,7 +33,16 @@ final class ClientMetrics implements AutoCloseable {
   private final Map<OwnershipAmbiguousException.Reason, LongAdder> refused =
       new EnumMap<>(OwnershipAmbiguousException.Reason.class);
 
+  /** The metrics of a producer: {@code records-routed-total} per cluster. */
   ClientMetrics(String clientId, List<String> clusters, AuthorityRefresher refresher) {
+    this(clientId, clusters, refresher, "records-routed-total", "Records handed to the owner cluster's client");
+  }
+
+  /**
+   * @param perClusterName name of the per-cluster record counter ({@link #routed(int)})
+   */
+  ClientMetrics(String clientId, List<String> clusters, AuthorityRefresher refresher, String perClusterName,
+      String perClusterDescription) {
     this.metrics = new Metrics(new MetricConfig(), List.of(new JmxReporter()), Time.SYSTEM,
         new KafkaMetricsContext("dev.turnout"));
     this.tags = Map.of("client-id", clientId);
@@ -41,8 +50,7 @@ final class ClientMetrics implements AutoCloseable {
     for (int i = 0; i < clusters.size(); i++) {
       LongAdder adder = new LongAdder();
       routed[i] = adder;
-      gauge("records-routed-total", "Records handed to the owner cluster's client", Map.of(CLUSTER_TAG, clusters.get(i)),
-          adder::sum);
+      gauge(perClusterName, perClusterDescription, Map.of(CLUSTER_TAG, clusters.get(i)), adder::sum);
     }
     for (OwnershipAmbiguousException.Reason reason : OwnershipAmbiguousException.Reason.values()) {
       LongAdder adder = new LongAdder();
@@ -64,15 +72,48 @@ final class ClientMetrics implements AutoCloseable {
     }
   }
 
-  private void gauge(String name, String description, Map<String, String> extraTags,
+  /** Registers a numeric gauge in group {@value #GROUP} with the client-id tag and {@code extraTags}. */
+  void gauge(String name, String description, Map<String, String> extraTags,
       java.util.function.LongSupplier value) {
-    Map<String, String> all = new LinkedHashMap<>(tags);
-    all.putAll(extraTags);
-    metrics.addMetric(metrics.metricName(name, GROUP, description, all), (Gauge<Long>) (config, now) -> value.getAsLong());
+    metrics.addMetric(name(name, description, extraTags), (Gauge<Long>) (config, now) -> value.getAsLong());
   }
 
+  /** Registers a gauge of any value type (for example a cluster alias); replaces one of the same name and tags. */
+  <T> void gaugeOf(String name, String description, Map<String, String> extraTags, java.util.function.Supplier<T> value) {
+    MetricName metricName = name(name, description, extraTags);
+    metrics.removeMetric(metricName);
+    metrics.addMetric(metricName, (Gauge<T>) (config, now) -> value.get());
+  }
+
+  /** Removes a metric registered with {@link #gauge} or {@link #gaugeOf}. */
+  void remove(String name, Map<String, String> extraTags) {
+    metrics.removeMetric(name(name, "", extraTags));
+  }
+
+  /** A sensor recording values whose average and maximum are the metrics {@code <name>-avg} and {@code <name>-max}. */
+  org.apache.kafka.common.metrics.Sensor avgMax(String name, String description) {
+    org.apache.kafka.common.metrics.Sensor sensor = metrics.sensor(name);
+    sensor.add(name(name + "-avg", "Average of " + description, Map.of()),
+        new org.apache.kafka.common.metrics.stats.Avg());
+    sensor.add(name(name + "-max", "Maximum of " + description, Map.of()),
+        new org.apache.kafka.common.metrics.stats.Max());
+    return sensor;
+  }
+
+  private MetricName name(String name, String description, Map<String, String> extraTags) {
+    Map<String, String> all = new LinkedHashMap<>(tags);
+    all.putAll(extraTags);
+    return metrics.metricName(name, GROUP, description, all);
+  }
+
+  /** Counts one record for the per-cluster counter (routed by a producer, delivered by a consumer). */
   void routed(int clusterIndex) {
     routed[clusterIndex].increment();
+  }
+
+  /** Counts {@code n} records for the per-cluster counter. */
+  void routed(int clusterIndex, int n) {
+    routed[clusterIndex].add(n);
   }
 
   void refused(OwnershipAmbiguousException.Reason reason) {
