@@ -54,15 +54,18 @@ final class ClusterReader implements AutoCloseable {
   }
 
   long beginningOffset(TopicPartition tp) {
+    assign(tp);
     return consumer.beginningOffsets(List.of(tp), CALL_TIMEOUT).get(tp);
   }
 
   long endOffset(TopicPartition tp) {
+    assign(tp);
     return consumer.endOffsets(List.of(tp), CALL_TIMEOUT).get(tp);
   }
 
   /** The first offset whose timestamp is at or after {@code timestamp}; empty when there is none yet. */
   OptionalLong offsetForTime(TopicPartition tp, long timestamp) {
+    assign(tp);
     OffsetAndTimestamp found = consumer.offsetsForTimes(Map.of(tp, Math.max(0, timestamp)), CALL_TIMEOUT).get(tp);
     return found == null ? OptionalLong.empty() : OptionalLong.of(found.offset());
   }
@@ -95,11 +98,15 @@ final class ClusterReader implements AutoCloseable {
   }
 
   private void seek(TopicPartition tp, long offset) {
+    assign(tp);
+    consumer.seek(tp, offset);
+  }
+
+  private void assign(TopicPartition tp) {
     if (!tp.equals(assigned)) {
       consumer.assign(List.of(tp));
       assigned = tp;
     }
-    consumer.seek(tp, offset);
   }
 
   record Batch(List<ConsumerRecord<byte[], byte[]>> records, long next) {}
