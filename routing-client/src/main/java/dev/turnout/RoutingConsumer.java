@@ -149,6 +149,9 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
   private final Map<TopicPartition, Resolution> suppressions = new HashMap<>();
   private final Map<TopicPartition, SwitchWorker.Ticket> watches = new HashMap<>();
   private final Set<TopicPartition> userPaused = new HashSet<>();
+  // Partitions the application was told about (onPartitionsAssigned), and those to tell it about at the next poll.
+  private final Set<TopicPartition> announced = new HashSet<>();
+  private final Set<TopicPartition> toAnnounce = new java.util.LinkedHashSet<>();
   private final Map<TopicPartition, OffsetAndMetadata> requestedCommits = new HashMap<>();
   private final Map<TopicPartition, long[]> localHandovers = new HashMap<>();
   private final Set<String> refusedTopics = new HashSet<>();
@@ -171,6 +174,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
   private volatile boolean wakeupRequested;
   private volatile Consumer<K, V> blocking;
   private volatile boolean closed;
+  private volatile boolean closing;
 
   /** A consumer configured by properties, deserializers named by {@code key.deserializer}/{@code value.deserializer}. */
   public RoutingConsumer(Properties properties) {
@@ -466,6 +470,8 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
     suppressions.clear();
     ownedBy.clear();
     userPaused.clear();
+    announced.clear();
+    toAnnounce.clear();
     requestedCommits.clear();
     localHandovers.clear();
     topicCluster.clear();
@@ -652,12 +658,13 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
         }
       }
     }
-    if (mode != Mode.ASSIGN && !owned.isEmpty()) {
+    List<TopicPartition> visible = owned.stream().filter(announced::contains).toList();
+    if (mode != Mode.ASSIGN && !visible.isEmpty()) {
       try {
-        userListener.onPartitionsRevoked(owned);
+        userListener.onPartitionsRevoked(visible);
       } catch (RuntimeException e) {
         log.error("[{}] The rebalance listener failed on the revocation of {} for the switch to '{}'", settings.clientId,
-            owned, toAlias, e);
+            visible, toAlias, e);
         reports.add(new KafkaException("User rebalance callback throws an error", e));
       }
     }
@@ -839,6 +846,8 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
     suppressions.remove(tp);
     userPaused.remove(tp);
     requestedCommits.remove(tp);
+    announced.remove(tp);
+    toAnnounce.remove(tp);
     updateGauges();
   }
 
@@ -901,6 +910,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
       case CONTINUE -> {
         log.debug("[{}] {} continues on '{}': {}", settings.clientId, tp, alias, r.detail());
         resumeIfFree(tp);
+        toAnnounce.add(tp);
       }
       case SEEK -> {
         d.seek(tp, r.offset());
@@ -932,6 +942,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
               r.fromAlias(), r.detail());
         }
         resumeIfFree(tp);
+        toAnnounce.add(tp);
       }
       case BLOCKED -> {
         blocked.put(tp, r);
@@ -1007,6 +1018,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
         checkWakeup();
         applyAuthority();
         applyResolutions();
+        announce();
         maybeAutoCommit();
         RuntimeException report = nextReport();
         if (report != null) {
@@ -1201,7 +1213,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
         mine.add(tp);
       }
     }
-    if (!lost && autoCommit && !closed && !halted && !mine.isEmpty()) {
+    if (!lost && autoCommit && !closing && !halted && !mine.isEmpty()) {
       Map<TopicPartition, OffsetAndMetadata> offsets = consumedPositions(cluster, mine);
       if (!offsets.isEmpty()) {
         try {
@@ -1212,13 +1224,14 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
         }
       }
     }
+    List<TopicPartition> visible = mine.stream().filter(announced::contains).toList();
     try {
-      if (!mine.isEmpty() && mode != Mode.ASSIGN) {
+      if (!visible.isEmpty() && mode != Mode.ASSIGN) {
         // Called while the partitions still count as owned here, so that commits in the callback reach this cluster.
         if (lost) {
-          userListener.onPartitionsLost(mine);
+          userListener.onPartitionsLost(visible);
         } else {
-          userListener.onPartitionsRevoked(mine);
+          userListener.onPartitionsRevoked(visible);
         }
       }
     } finally {
@@ -1238,16 +1251,38 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
         d.pause(List.of(tp));
         continue;
       }
-      mine.add(tp);
       ownedBy.put(tp, cluster);
       requestedCommits.remove(tp);
       if (group != null) {
         startResolution(cluster, tp, -1, 0);
-      } else if (halted) {
-        d.pause(List.of(tp));
+      } else {
+        mine.add(tp);
+        if (halted) {
+          d.pause(List.of(tp));
+        }
       }
     }
+    // Partitions whose position is still being established are announced once they can be consumed, so that no
+    // two members ever hold a partition at once from the application's point of view, across clusters too.
+    announced.addAll(mine);
     userListener.onPartitionsAssigned(mine);
+  }
+
+  /** Tells the application about partitions that became consumable since the last call. */
+  private void announce() {
+    if (toAnnounce.isEmpty()) {
+      return;
+    }
+    List<TopicPartition> ready = new ArrayList<>();
+    for (TopicPartition tp : toAnnounce) {
+      if (ownedBy.containsKey(tp) && !pending.containsKey(tp) && !blocked.containsKey(tp) && announced.add(tp)) {
+        ready.add(tp);
+      }
+    }
+    toAnnounce.clear();
+    if (!ready.isEmpty() && mode != Mode.ASSIGN) {
+      userListener.onPartitionsAssigned(ready);
+    }
   }
 
   // ----------------------------------------------------------------------------------------------------------
@@ -1451,6 +1486,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
       log.info("[{}] The application set the position of {} explicitly; Turnout stops {} it", settings.clientId, tp,
           p != null ? "establishing" : "blocking");
       resumeIfFree(tp);
+      toAnnounce.add(tp);
       updateGauges();
     }
   }
@@ -1942,12 +1978,13 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
   @Override
   public void close(CloseOptions options) {
     Objects.requireNonNull(options, "options");
-    if (closed) {
+    if (closed || closing) {
       return;
     }
     acquire();
     try {
-      closed = true;
+      // Like KafkaConsumer, usable from rebalance callbacks until the clients are closed.
+      closing = true;
       long deadline = deadline(options.timeout().orElse(DEFAULT_CLOSE_TIMEOUT));
       List<RuntimeException> failures = new ArrayList<>();
       if (autoCommit && !halted && appliedEpoch >= 0) {
@@ -1965,12 +2002,21 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
       pending.values().forEach(p -> p.ticket().cancel());
       watches.values().forEach(SwitchWorker.Ticket::cancel);
       worker.close();
-      try {
-        clients.close(remaining(deadline), (d, remaining) -> d.close(CloseOptions.timeout(remaining)
-            .withGroupMembershipOperation(options.groupMembershipOperation())));
-      } catch (RuntimeException e) {
-        failures.add(e);
+      // Each client stays reachable while it closes: its revocation callbacks may commit through this consumer.
+      for (int c = 0; c < clients.aliases().size(); c++) {
+        Consumer<K, V> d = clients.existing(c);
+        if (d == null) {
+          continue;
+        }
+        try {
+          d.close(CloseOptions.timeout(remaining(deadline))
+              .withGroupMembershipOperation(options.groupMembershipOperation()));
+        } catch (RuntimeException e) {
+          log.warn("[{}] Error closing the client of cluster '{}'", settings.clientId, clients.alias(c), e);
+          failures.add(e);
+        }
       }
+      clients.close(Duration.ZERO, (d, remaining) -> { });
       refresher.close();
       metrics.close();
       log.info("[{}] RoutingConsumer closed", settings.clientId);
@@ -1978,6 +2024,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
         throw failures.get(0);
       }
     } finally {
+      closed = true;
       release();
     }
   }
