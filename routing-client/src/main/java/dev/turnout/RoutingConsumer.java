@@ -1600,17 +1600,24 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
       Consumer<K, V> d = holder(partition, "check the position of");
       Pending p = pending.get(partition);
       if (p != null) {
-        try {
-          p.ticket().result().get(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-          throw new TimeoutException("Timeout of " + timeout.toMillis() + "ms expired before the position for partition "
-              + partition + " could be determined: Turnout is still establishing it after a change of read cluster "
-              + "(see the log)");
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new org.apache.kafka.common.errors.InterruptException(e);
-        } catch (ExecutionException e) {
-          throw new KafkaException(e.getCause());
+        while (!p.ticket().result().isDone()) {
+          checkWakeup();
+          long left = remaining(deadline).toMillis();
+          if (left <= 0) {
+            throw new TimeoutException("Timeout of " + timeout.toMillis() + "ms expired before the position for "
+                + "partition " + partition + " could be determined: Turnout is still establishing it after a change "
+                + "of read cluster (see the log)");
+          }
+          try {
+            p.ticket().result().get(Math.min(left, SLICE_MILLIS), TimeUnit.MILLISECONDS);
+          } catch (java.util.concurrent.TimeoutException e) {
+            // keep waiting
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new org.apache.kafka.common.errors.InterruptException(e);
+          } catch (ExecutionException e) {
+            throw new KafkaException(e.getCause());
+          }
         }
         applyResolutions();
       }

@@ -57,7 +57,7 @@ class RoutingConsumerIT {
     onprem = clusters.source();
     cloud = clusters.target();
     for (String topic : List.of("r-mirror", "r-dual", "r-promo", "r-target", "ident", "rewind", "back", "governed",
-        "nobody", "nomap", "manual", "api-a", "api-b", "pat.a", "pat.b")) {
+        "nobody", "nomap", "stale", "eos", "auto", "manual", "api-a", "api-b", "pat.a", "pat.b")) {
       clusters.createTopic(topic, 1);
     }
     clusters.createTopic("lacking", 2);
@@ -359,6 +359,88 @@ class RoutingConsumerIT {
       assertThat(consumer.poll(Duration.ofMillis(300))).isEmpty();
       writeDocument(file, doc(1, rule("n", "nomap", "MIRROR")));
       assertThat(values(drain(consumer, 3))).containsExactly("x-0", "x-1", "x-2");
+    }
+  }
+
+  @Test
+  void aStaleMapPausesEveryPartitionUntilTheSourceIsBack() throws Exception {
+    long base = base();
+    writeSame(sequence("stale", 0, "s", 0, 3, base), onprem);
+    Path file = authority("stale", doc(1, rule("s", "stale", "MIRROR")));
+    Map<String, Object> config = consumerConfig(onprem, cloud, file, "stale-g");
+    config.put(TurnoutConfig.AUTHORITY_MAX_STALENESS_MS, 600);
+    try (RoutingConsumer<String, String> consumer = new RoutingConsumer<>(config)) {
+      consumer.subscribe(List.of("stale"));
+      assertThat(values(drain(consumer, 3))).containsExactly("s-0", "s-1", "s-2");
+      java.nio.file.Files.delete(file);
+      Thread.sleep(800);
+      writeSame(sequence("stale", 0, "s", 3, 6, base), onprem);
+      OwnershipAmbiguousException refusal = catchThrowableOfType(OwnershipAmbiguousException.class,
+          () -> pollFor(consumer, Duration.ofSeconds(2)));
+      assertThat(refusal.reason()).isEqualTo(OwnershipAmbiguousException.Reason.STALE_AUTHORITY_MAP);
+      assertThat(pollFor(consumer, Duration.ofSeconds(1))).as("nothing while stale").isEmpty();
+      writeDocument(file, doc(1, rule("s", "stale", "MIRROR")));
+      assertThat(values(drain(consumer, 3))).containsExactly("s-3", "s-4", "s-5");
+    }
+  }
+
+  @Test
+  void autoCommitStampsTheConsumedPositionsAndHandsThemOver() throws Exception {
+    long base = base();
+    TopicPartition tp = new TopicPartition("auto", 0);
+    writeSame(sequence("auto", 0, "a", 0, 10, base), onprem, cloud);
+    Path file = authority("auto", doc(1, rule("a", "auto", "MIRROR")));
+    Map<String, Object> config = consumerConfig(onprem, cloud, file, "auto-g");
+    config.put("enable.auto.commit", true);
+    config.put("auto.commit.interval.ms", 200);
+    config.put(TurnoutConfig.CONSUMER_OFFSET_TRANSLATION, "identity");
+    try (RoutingConsumer<String, String> consumer = new RoutingConsumer<>(config)) {
+      consumer.subscribe(List.of("auto"));
+      List<ConsumerRecord<String, String>> got = new ArrayList<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (committed(onprem, "auto-g").getOrDefault(tp, new OffsetAndMetadata(0)).offset() < 10) {
+        assertThat(System.nanoTime()).isLessThan(deadline);
+        consumer.poll(Duration.ofMillis(100)).forEach(got::add);
+      }
+      assertThat(committed(onprem, "auto-g").get(tp).metadata()).isEqualTo("turnout:1:c:");
+      writeDocument(file, doc(2, rule("a", "auto", "TARGET_AUTHORITY")));
+      writeSame(sequence("auto", 0, "a", 10, 13, base), onprem, cloud);
+      while (got.size() < 13) {
+        assertThat(System.nanoTime()).isLessThan(deadline);
+        consumer.poll(Duration.ofMillis(100)).forEach(got::add);
+      }
+      assertThat(values(got)).containsExactlyElementsOf(IntStream.range(0, 13).mapToObj(i -> "a-" + i).toList());
+      assertThat(consumer.readCluster("auto")).isEqualTo("cloud");
+    }
+    assertThat(CommitStamp.parse(committed(onprem, "auto-g").get(tp).metadata()).kind())
+        .isEqualTo(CommitStamp.Kind.HANDOVER);
+    assertThat(committed(cloud, "auto-g").get(tp).offset()).as("committed on close").isEqualTo(13);
+  }
+
+  @Test
+  void anUnstampedCommitPastTheVerifiedBoundaryIsKept() throws Exception {
+    // A transactional producer's sendOffsetsToTransaction commits without Turnout's stamp.
+    long base = base();
+    TopicPartition tp = new TopicPartition("eos", 0);
+    writeSame(sequence("eos", 0, "e", 0, 10, base), onprem, cloud);
+    Path file = authority("eos", doc(1, rule("e", "eos", "MIRROR")));
+    try (RoutingConsumer<String, String> consumer = new RoutingConsumer<>(consumerConfig(onprem, cloud, file, "eos-g"))) {
+      consumer.subscribe(List.of("eos"));
+      drain(consumer, 10);
+      writeDocument(file, doc(2, rule("e", "eos", "TARGET_AUTHORITY")));
+      writeSame(sequence("eos", 0, "e", 10, 15, base), onprem, cloud);
+      assertThat(values(drain(consumer, 5))).containsExactly("e-10", "e-11", "e-12", "e-13", "e-14");
+      consumer.commitSync();
+    }
+    cloud.admin().alterConsumerGroupOffsets("eos-g", Map.of(tp, new OffsetAndMetadata(15))).all()
+        .get(10, TimeUnit.SECONDS);
+    writeSame(sequence("eos", 0, "e", 15, 17, base), onprem, cloud);
+    try (RoutingConsumer<String, String> consumer = new RoutingConsumer<>(consumerConfig(onprem, cloud, file, "eos-g"))) {
+      consumer.subscribe(List.of("eos"));
+      List<ConsumerRecord<String, String>> got = drain(consumer, 2);
+      got.addAll(pollFor(consumer, Duration.ofSeconds(1)));
+      assertThat(values(got)).containsExactly("e-15", "e-16");
+      assertThat(count(consumer, "boundary-verifications-total", Map.of("outcome", "continued"))).isEqualTo(1);
     }
   }
 

@@ -53,6 +53,7 @@ final class BoundarySearch {
   private final boolean rewind;
   private final long handoverMillis;
   private final LongConsumer admitted;
+  private final long readCommitted;
 
   private Phase phase = Phase.ANCHOR;
   private RecordIdentity anchor;
@@ -74,10 +75,14 @@ final class BoundarySearch {
    *     the boundary are not copies and must still be delivered
    * @param admitted receives the count of duplicates admitted by a rewind, once the last processed record
    *     turns up after all
+   * @param readCommitted the group's committed offset on the new cluster, -1 if none: if it is at or past the
+   *     verified boundary, it was made after the switch (for example by a transactional producer, without a
+   *     stamp) and the consumer continues from it
    */
   BoundarySearch(TopicPartition tp, ClusterReader from, ClusterReader to, long fromOffset, boolean forward,
       String keepOrigin, OffsetTranslator translator, long deadlineNanos, boolean rewind, long handoverMillis,
-      LongConsumer admitted) {
+      LongConsumer admitted, long readCommitted) {
+    this.readCommitted = readCommitted;
     this.tp = tp;
     this.from = from;
     this.to = to;
@@ -231,6 +236,11 @@ final class BoundarySearch {
   private Resolution verified() {
     long boundary = match + 1;
     phase = Phase.DONE;
+    if (readCommitted >= boundary) {
+      return new Resolution(tp, Kind.CONTINUE, Outcome.CONTINUED, null, -1, from.alias(), fromOffset, translated, 0, -1,
+          null, handoverMillis, "the group's commit on '" + to.alias() + "' (" + readCommitted + ") is at or past the "
+              + "verified boundary " + boundary + ": it was made after the switch; continuing from it");
+    }
     long seekTo = boundary;
     long suppressBelow = -1;
     if (firstKeep >= 0 && firstKeep < match) {

@@ -248,7 +248,7 @@ public final class SwitchWorker implements AutoCloseable {
     private void decide(long now) {
       Request req = ticket.request;
       if (req.localHandoverOffset() >= 0) {
-        startSearch(req.localHandoverOffset(), req.localHandoverMillis());
+        startSearch(req.localHandoverOffset(), req.localHandoverMillis(), -1);
         return;
       }
       String group = settings.group();
@@ -288,7 +288,7 @@ public final class SwitchWorker implements AutoCloseable {
         case BOUNDARY -> {
           log.info("[{}] {} was handed over by '{}' at offset {} ({}); searching its boundary on '{}'", owner, tp,
               req.otherAlias(), decision.otherOffset(), decision.otherStamp(), req.readAlias());
-          startSearch(decision.otherOffset(), decision.otherStamp().handoverMillis());
+          startSearch(decision.otherOffset(), decision.otherStamp().handoverMillis(), offsetOf(onRead));
         }
         case AWAIT_HANDOVER -> {
           Ownership ownership;
@@ -303,7 +303,7 @@ public final class SwitchWorker implements AutoCloseable {
             log.info("[{}] {}: no member of group '{}' on '{}' holds it and its commit there ({} at offset {}) is "
                 + "the newest; taking over from it", owner, tp, group, req.otherAlias(), decision.otherStamp(),
                 decision.otherOffset());
-            startSearch(decision.otherOffset(), startedMillis);
+            startSearch(decision.otherOffset(), startedMillis, offsetOf(onRead));
           } else {
             waitFor(now, Problem.HANDOVER_PENDING, "group '" + group + "' on '" + req.otherAlias() + "' still "
                 + (ownership == Ownership.OWNED ? "consumes " + tp : "rebalances") + " and has not handed it over "
@@ -319,13 +319,17 @@ public final class SwitchWorker implements AutoCloseable {
       }
     }
 
-    private void startSearch(long fromOffset, long handoverMillis) {
+    private long offsetOf(OffsetAndMetadata commit) {
+      return commit == null ? -1 : commit.offset();
+    }
+
+    private void startSearch(long fromOffset, long handoverMillis, long readCommitted) {
       Request req = ticket.request;
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.boundaryTimeoutMillis());
       boolean forward = !req.readIsRuleSource();
       search = new BoundarySearch(tp, reader(req.otherAlias()), reader(req.readAlias()), fromOffset, forward,
           req.readAlias(), translator, deadline, settings.rewind(), handoverMillis > 0 ? handoverMillis : startedMillis,
-          count -> listener.duplicatesAdmitted(tp, count));
+          count -> listener.duplicatesAdmitted(tp, count), readCommitted);
       waitingFor = null;
     }
 
