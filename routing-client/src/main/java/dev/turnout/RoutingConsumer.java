@@ -155,6 +155,10 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
   private final Map<TopicPartition, OffsetAndMetadata> requestedCommits = new HashMap<>();
   private final Map<TopicPartition, long[]> localHandovers = new HashMap<>();
   private final Set<String> refusedTopics = new HashSet<>();
+  // Topics another member committed under a newer epoch than this consumer's: not read until the map catches up.
+  private final Map<String, Long> fencedTopics = new HashMap<>();
+  private final Map<Integer, java.util.concurrent.CompletableFuture<Map<String, Long>>> fenceChecks = new HashMap<>();
+  private long nextFenceCheckNanos;
   private final ConcurrentLinkedDeque<RuntimeException> reports = new ConcurrentLinkedDeque<>();
   private long nextAutoCommitNanos;
   private int pollStart;
@@ -168,6 +172,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
   private final Set<String> readClusterGauges = new HashSet<>();
   private volatile int pendingCount;
   private volatile int blockedCount;
+  private volatile int fencedCount;
 
   private final AtomicLong currentThread = new AtomicLong(NO_CURRENT_THREAD);
   private final AtomicInteger refcount = new AtomicInteger();
@@ -294,6 +299,8 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
         Map.of(), () -> pendingCount);
     metrics.gauge("partitions-blocked", "Assigned partitions blocked because their boundary was not verified",
         Map.of(), () -> blockedCount);
+    metrics.gauge("topics-fenced", "Topics not read because the group committed them under a newer authority map "
+        + "than this consumer's", Map.of(), () -> fencedCount);
     return metrics.avgMax("switch-duration-ms", "milliseconds from a partition's handover on the old cluster to "
         + "its resumption on the new one");
   }
@@ -470,6 +477,8 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
     suppressions.clear();
     ownedBy.clear();
     userPaused.clear();
+    fencedTopics.clear();
+    fenceChecks.clear();
     announced.clear();
     toAnnounce.clear();
     requestedCommits.clear();
@@ -553,6 +562,87 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
     }
     reconcile(map);
     dirty = false;
+  }
+
+  /**
+   * Fencing: every {@code turnout.authority.refresh.ms}, reads the newest epoch stamped on the group's commits of
+   * each topic this consumer reads. A newer epoch than its own means another member moved the topic: this member
+   * stops reading it (and re-reads the authority source) until its map catches up, instead of reading on while
+   * the others wait for its handover.
+   */
+  private void checkFences() {
+    if (group == null || mode == Mode.ASSIGN || halted) {
+      return;
+    }
+    for (var it = fenceChecks.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (!e.getValue().isDone()) {
+        continue;
+      }
+      it.remove();
+      Map<String, Long> newest;
+      try {
+        newest = e.getValue().join();
+      } catch (RuntimeException failure) {
+        log.debug("[{}] Fence check on '{}' failed", settings.clientId, clients.alias(e.getKey()), failure);
+        continue;
+      }
+      int cluster = e.getKey();
+      newest.forEach((topic, epoch) -> {
+        if (epoch > appliedEpoch && Objects.equals(topicCluster.get(topic), cluster)) {
+          fence(topic, epoch, cluster);
+        }
+      });
+    }
+    if (System.nanoTime() - nextFenceCheckNanos >= 0) {
+      nextFenceCheckNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.refreshMillis);
+      for (int c : activeClusters()) {
+        if (!fenceChecks.containsKey(c) && !subscribedTopics.get(c).isEmpty()) {
+          fenceChecks.put(c, worker.newestEpochs(clients.alias(c), Set.copyOf(subscribedTopics.get(c))));
+        }
+      }
+    }
+  }
+
+  private void fence(String topic, long epoch, int cluster) {
+    Long previous = fencedTopics.put(topic, Math.max(epoch, fencedTopics.getOrDefault(topic, -1L)));
+    if (previous != null) {
+      return;
+    }
+    List<TopicPartition> held = new ArrayList<>();
+    ownedBy.forEach((tp, c) -> {
+      if (c == cluster && tp.topic().equals(topic)) {
+        held.add(tp);
+      }
+    });
+    clients.get(cluster).pause(held);
+    updateGauges();
+    log.warn("[{}] Group '{}' committed topic '{}' on '{}' under authority map epoch {}, newer than epoch {} in force "
+        + "here: another member moved it. This consumer stops reading {} until its map catches up (check {}).",
+        settings.clientId, group, topic, clients.alias(cluster), epoch, appliedEpoch, held,
+        refresher.source().description());
+  }
+
+  private void releaseFences() {
+    if (fencedTopics.isEmpty()) {
+      return;
+    }
+    List<String> released = new ArrayList<>();
+    fencedTopics.forEach((topic, epoch) -> {
+      if (epoch <= appliedEpoch || !topicCluster.containsKey(topic)) {
+        released.add(topic);
+      }
+    });
+    for (String topic : released) {
+      fencedTopics.remove(topic);
+      log.info("[{}] Topic '{}' is no longer fenced (epoch {} in force)", settings.clientId, topic, appliedEpoch);
+      for (TopicPartition tp : new ArrayList<>(ownedBy.keySet())) {
+        if (tp.topic().equals(topic)) {
+          resumeIfFree(tp);
+        }
+      }
+    }
+    updateGauges();
   }
 
   private void refreshPatternTopics() {
@@ -854,6 +944,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
   private void updateGauges() {
     pendingCount = pending.size();
     blockedCount = blocked.size();
+    fencedCount = fencedTopics.size();
   }
 
   private void pauseEverything() {
@@ -867,7 +958,8 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
 
   private void resumeIfFree(TopicPartition tp) {
     Integer cluster = ownedBy.get(tp);
-    if (cluster == null || halted || pending.containsKey(tp) || blocked.containsKey(tp) || userPaused.contains(tp)) {
+    if (cluster == null || halted || pending.containsKey(tp) || blocked.containsKey(tp) || userPaused.contains(tp)
+        || fencedTopics.containsKey(tp.topic())) {
       return;
     }
     Consumer<K, V> d = clients.get(cluster);
@@ -1017,6 +1109,8 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
       while (true) {
         checkWakeup();
         applyAuthority();
+        releaseFences();
+        checkFences();
         applyResolutions();
         announce();
         maybeAutoCommit();
@@ -1094,7 +1188,8 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
       Map<TopicPartition, OffsetAndMetadata> next) {
     int delivered = 0;
     for (TopicPartition tp : records.partitions()) {
-      if (!Objects.equals(ownedBy.get(tp), cluster) || pending.containsKey(tp) || blocked.containsKey(tp)) {
+      if (!Objects.equals(ownedBy.get(tp), cluster) || pending.containsKey(tp) || blocked.containsKey(tp)
+          || fencedTopics.containsKey(tp.topic())) {
         continue;
       }
       List<ConsumerRecord<K, V>> list = records.records(tp);

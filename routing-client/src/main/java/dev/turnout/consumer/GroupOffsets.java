@@ -36,8 +36,13 @@ final class GroupOffsets implements AutoCloseable {
     UNKNOWN
   }
 
+  private static final long CACHE_MILLIS = 100;
+
   private final String alias;
   private final Admin admin;
+  private Map<TopicPartition, OffsetAndMetadata> cached;
+  private String cachedGroup;
+  private long cachedAt;
 
   GroupOffsets(String alias, Admin admin) {
     this.alias = alias;
@@ -64,11 +69,43 @@ final class GroupOffsets implements AutoCloseable {
 
   /** The group's commit for a partition on this cluster, or {@code null} when it has none. */
   OffsetAndMetadata committed(String group, TopicPartition tp) {
+    return committedAll(group).get(tp);
+  }
+
+  /**
+   * Every commit of the group on this cluster (partitions without one are absent). Answers are reused for
+   * {@value #CACHE_MILLIS} ms, so that many partitions assigned at once cost one request.
+   */
+  Map<TopicPartition, OffsetAndMetadata> committedAll(String group) {
+    long now = System.nanoTime();
+    if (cached != null && cachedGroup.equals(group) && now - cachedAt < TimeUnit.MILLISECONDS.toNanos(CACHE_MILLIS)) {
+      return cached;
+    }
     Map<TopicPartition, OffsetAndMetadata> offsets = await(admin.listConsumerGroupOffsets(
-        Map.of(group, new ListConsumerGroupOffsetsSpec().topicPartitions(List.of(tp))),
+        Map.of(group, new ListConsumerGroupOffsetsSpec()),
         new ListConsumerGroupOffsetsOptions().timeoutMs((int) CALL_TIMEOUT.toMillis()))
         .partitionsToOffsetAndMetadata(group));
-    return offsets.get(tp);
+    Map<TopicPartition, OffsetAndMetadata> copy = new HashMap<>();
+    offsets.forEach((tp, o) -> {
+      if (o != null) {
+        copy.put(tp, o);
+      }
+    });
+    cached = Map.copyOf(copy);
+    cachedGroup = group;
+    cachedAt = now;
+    return cached;
+  }
+
+  /** The highest epoch stamped on the group's commits of a topic on this cluster; -1 when none is stamped. */
+  long newestEpoch(String group, String topic) {
+    long newest = -1;
+    for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committedAll(group).entrySet()) {
+      if (e.getKey().topic().equals(topic)) {
+        newest = Math.max(newest, CommitStamp.parse(e.getValue().metadata()).epoch());
+      }
+    }
+    return newest;
   }
 
   /** Whether a member of the group on this cluster is assigned the partition. */

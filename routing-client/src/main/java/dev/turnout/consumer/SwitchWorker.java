@@ -108,7 +108,10 @@ public final class SwitchWorker implements AutoCloseable {
   private final Runnable refreshAuthority;
   private final SwitchListener listener;
   private final OffsetTranslator translator;
-  private final LinkedBlockingQueue<Task> inbox = new LinkedBlockingQueue<>();
+  /** Wakes the thread for a job. */
+  private static final Object WAKE = new Object();
+  private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+  private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> jobs = new java.util.concurrent.ConcurrentLinkedQueue<>();
   private final Map<String, ClusterReader> readers = new HashMap<>();
   private final Map<String, GroupOffsets> offsets = new HashMap<>();
   private Thread thread;
@@ -138,6 +141,54 @@ public final class SwitchWorker implements AutoCloseable {
     };
   }
 
+  /**
+   * Reads, on the worker's thread, the highest epoch stamped on the group's commits of each topic on one
+   * cluster (topics without a stamped commit are absent). A value above the consumer's epoch means another
+   * member moved the topic under a newer authority map; the authority source is then re-read at once.
+   */
+  public CompletableFuture<Map<String, Long>> newestEpochs(String alias, java.util.Set<String> topics) {
+    CompletableFuture<Map<String, Long>> result = new CompletableFuture<>();
+    if (settings.group() == null) {
+      result.complete(Map.of());
+      return result;
+    }
+    submitJob(() -> {
+      try {
+        Map<String, Long> out = new HashMap<>();
+        for (String topic : topics) {
+          long newest = offsets(alias).newestEpoch(settings.group(), topic);
+          if (newest >= 0) {
+            out.put(topic, newest);
+          }
+        }
+        if (out.values().stream().anyMatch(e -> e > epoch.getAsLong())) {
+          refreshAuthoritySoon();
+        }
+        result.complete(out);
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  private synchronized void submitJob(Runnable job) {
+    if (closed) {
+      throw new IllegalStateException("switch worker closed");
+    }
+    jobs.add(job);
+    inbox.add(WAKE);
+    startThread();
+  }
+
+  private void startThread() {
+    if (thread == null) {
+      thread = new Thread(this::run, "turnout-switch-" + owner);
+      thread.setDaemon(true);
+      thread.start();
+    }
+  }
+
   /** Queues a request; the result completes on the worker's thread. */
   public synchronized Ticket submit(Request request) {
     if (closed) {
@@ -145,18 +196,29 @@ public final class SwitchWorker implements AutoCloseable {
     }
     Ticket ticket = new Ticket(request);
     inbox.add(new Task(ticket));
-    if (thread == null) {
-      thread = new Thread(this::run, "turnout-switch-" + owner);
-      thread.setDaemon(true);
-      thread.start();
-    }
+    startThread();
     return ticket;
   }
 
   private void run() {
     List<Task> tasks = new ArrayList<>();
+    List<Object> arrived = new ArrayList<>();
     while (!closed) {
-      inbox.drainTo(tasks);
+      inbox.drainTo(arrived);
+      for (Object o : arrived) {
+        if (o instanceof Task t) {
+          tasks.add(t);
+        }
+      }
+      arrived.clear();
+      Runnable job;
+      while ((job = jobs.poll()) != null && !closed) {
+        try {
+          job.run();
+        } catch (InterruptException e) {
+          return;
+        }
+      }
       boolean progressed = false;
       for (Iterator<Task> it = tasks.iterator(); it.hasNext() && !closed; ) {
         Task task = it.next();
@@ -177,9 +239,9 @@ public final class SwitchWorker implements AutoCloseable {
       }
       if (!progressed && !closed) {
         try {
-          Task next = inbox.poll(IDLE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-          if (next != null) {
-            tasks.add(next);
+          Object next = inbox.poll(IDLE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+          if (next instanceof Task t) {
+            tasks.add(t);
           }
         } catch (InterruptedException e) {
           return;
@@ -265,6 +327,22 @@ public final class SwitchWorker implements AutoCloseable {
       } catch (KafkaException e) {
         waitFor(now, Problem.CLUSTER_UNREACHABLE, "cannot read the commits of group '" + group + "' on '"
             + req.readAlias() + "': " + e.getMessage());
+        return;
+      }
+      long newestOnRead;
+      try {
+        newestOnRead = offsets(req.readAlias()).newestEpoch(group, tp.topic());
+      } catch (KafkaException e) {
+        waitFor(now, Problem.CLUSTER_UNREACHABLE, "cannot read the commits of group '" + group + "' on '"
+            + req.readAlias() + "': " + e.getMessage());
+        return;
+      }
+      if (newestOnRead > current) {
+        // Another member moved a partition of this topic under a newer map: this member is behind.
+        refreshAuthoritySoon();
+        waitFor(now, Problem.AUTHORITY_BEHIND, "a commit of topic '" + tp.topic() + "' on '" + req.readAlias()
+            + "' was made at epoch " + newestOnRead + ", newer than epoch " + current + " in force here; not consuming "
+            + tp + " until the map catches up");
         return;
       }
       if (PositionDecision.readCommitSuffices(onRead, current)) {
