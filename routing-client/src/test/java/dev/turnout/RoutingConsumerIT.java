@@ -404,6 +404,10 @@ class RoutingConsumerIT {
       }
       assertThat(committed(onprem, "auto-g").get(tp).metadata()).isEqualTo("turnout:1:c:");
       writeDocument(file, doc(2, rule("a", "auto", "TARGET_AUTHORITY")));
+      while (!"cloud".equals(consumer.readCluster("auto"))) {
+        assertThat(System.nanoTime()).isLessThan(deadline);
+        consumer.poll(Duration.ofMillis(100)).forEach(got::add);
+      }
       writeSame(sequence("auto", 0, "a", 10, 13, base), onprem, cloud);
       while (got.size() < 13) {
         assertThat(System.nanoTime()).isLessThan(deadline);
