@@ -322,7 +322,9 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
    * Subscribes to topics. Each topic is subscribed on the client of its read cluster, under the same group id.
    * A topic no rule governs is read nowhere: {@link #poll} throws {@link OwnershipAmbiguousException}
    * ({@code NO_MATCHING_RULE}) once per topic and epoch. The listener sees a revocation when a topic's reads
-   * move away from a cluster and an assignment when the new cluster assigns its partitions.
+   * move away from a cluster, and an assignment once a partition can be consumed: for a partition whose
+   * position is still being established (after a switch, or while the old cluster's group still holds it),
+   * only when that is done, so that no two members ever hold a partition at once across clusters.
    */
   @Override
   public void subscribe(Collection<String> topics, ConsumerRebalanceListener listener) {
