@@ -2068,7 +2068,12 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
     close(CloseOptions.timeout(DEFAULT_CLOSE_TIMEOUT));
   }
 
-  /** Closes within {@code timeout}; see {@link #close(CloseOptions)}. */
+  /**
+   * Closes within {@code timeout}; see {@link #close(CloseOptions)}.
+   *
+   * @deprecated like {@code KafkaConsumer.close(Duration)}: use {@link #close(CloseOptions)}
+   */
+  @Deprecated
   @Override
   public void close(Duration timeout) {
     close(CloseOptions.timeout(timeout));

@@ -86,6 +86,7 @@ class ConsumerSwitchIT {
 
     try (InProcessMirrorMaker mm2 = InProcessMirrorMaker.builder(clusters).aliases("onprem", "cloud").topics(TOPIC)
         .groups(GROUP).replicationLagMillis(1000).start()) {
+      assertThat(mm2.connectorState("MirrorSourceConnector")).isEqualTo("RUNNING");
       List<Thread> members = new ArrayList<>();
       for (int m = 0; m < MEMBERS; m++) {
         int member = m;

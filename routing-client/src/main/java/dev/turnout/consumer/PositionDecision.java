@@ -28,14 +28,12 @@ public final class PositionDecision {
   private final CommitStamp readStamp;
   private final CommitStamp otherStamp;
   private final long otherOffset;
-  private final String otherMetadata;
 
   private PositionDecision(Action action, CommitStamp readStamp, CommitStamp otherStamp, OffsetAndMetadata other) {
     this.action = action;
     this.readStamp = readStamp;
     this.otherStamp = otherStamp;
     this.otherOffset = other == null ? -1 : other.offset();
-    this.otherMetadata = other == null ? null : other.metadata();
   }
 
   /**
@@ -103,11 +101,6 @@ public final class PositionDecision {
   /** The committed offset on the other cluster, or -1 when there is none. */
   public long otherOffset() {
     return otherOffset;
-  }
-
-  /** The raw metadata of the commit on the other cluster, or {@code null}. */
-  public String otherMetadata() {
-    return otherMetadata;
   }
 
   @Override
