@@ -57,7 +57,7 @@ class RoutingConsumerIT {
     onprem = clusters.source();
     cloud = clusters.target();
     for (String topic : List.of("r-mirror", "r-dual", "r-promo", "r-target", "ident", "rewind", "back", "governed",
-        "nobody", "nomap", "stale", "eos", "auto", "manual", "api-a", "api-b", "pat.a", "pat.b")) {
+        "nobody", "nomap", "stale", "eos", "auto", "byid", "twins", "manual", "api-a", "api-b", "pat.a", "pat.b")) {
       clusters.createTopic(topic, 1);
     }
     clusters.createTopic("lacking", 2);
@@ -197,6 +197,62 @@ class RoutingConsumerIT {
         }
       }
     };
+  }
+
+  @Test
+  void aTurnoutIdIdentifiesTheLastProcessedRecordWhereOffsetsAndTimestampsDiffer() throws Exception {
+    TopicPartition tp = new TopicPartition("byid", 0);
+    Path producerFile = authority("byid-producer", doc(1, rule("b", "byid", "MIRROR")));
+    try (RoutingProducer<String, String> producer = new RoutingProducer<>(producerConfig(onprem, cloud, producerFile))) {
+      for (int i = 0; i < 8; i++) {
+        producer.send(new ProducerRecord<>("byid", 0, "k" + i, "b-" + i)).get(10, TimeUnit.SECONDS);
+      }
+    }
+    // A copy on the target at other offsets (one unrelated record first) and with other timestamps: only the ids match.
+    List<ProducerRecord<String, String>> copies = new ArrayList<>();
+    copies.add(new ProducerRecord<>("byid", 0, base(), "other", "unrelated"));
+    for (ConsumerRecord<String, String> r : Records.readAll(onprem, "byid")) {
+      copies.add(new ProducerRecord<>("byid", 0, r.timestamp() + 5, r.key(), r.value(), r.headers()));
+    }
+    writeSame(copies, cloud);
+    Path file = authority("byid", doc(1, rule("b", "byid", "MIRROR")));
+    Map<String, Object> config = consumerConfig(onprem, cloud, file, "byid-g");
+    config.put(TurnoutConfig.CONSUMER_OFFSET_TRANSLATION, "identity");
+    try (RoutingConsumer<String, String> consumer = new RoutingConsumer<>(config)) {
+      consumer.subscribe(List.of("byid"));
+      drain(consumer, 8);
+      writeDocument(file, doc(2, rule("b", "byid", "TARGET_AUTHORITY")));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (count(consumer, "boundary-verifications-total", Map.of("outcome", "verified")) < 1) {
+        assertThat(System.nanoTime()).isLessThan(deadline);
+        assertThat(consumer.poll(Duration.ofMillis(100))).isEmpty();
+      }
+      assertThat(consumer.position(tp)).as("after the copy of b-7, at offset 8 on the target").isEqualTo(9);
+      assertThat(count(consumer, "duplicates-avoided-total", Map.of()))
+          .as("identity said 8, one short because of the extra record: trusting it would have delivered b-7 again")
+          .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void identicalPlainRecordsMakeTheBoundaryAmbiguousAndItFailsClosed() throws Exception {
+    long base = base();
+    TopicPartition tp = new TopicPartition("twins", 0);
+    List<ProducerRecord<String, String>> records = new ArrayList<>(sequence("twins", 0, "t", 0, 4, base));
+    records.add(new ProducerRecord<>("twins", 0, base + 3, "k3", "t-3")); // the same record written twice
+    writeSame(records, onprem, cloud);
+    Path file = authority("twins", doc(1, rule("t", "twins", "MIRROR")));
+    try (RoutingConsumer<String, String> consumer = new RoutingConsumer<>(consumerConfig(onprem, cloud, file, "twins-g"))) {
+      consumer.subscribe(List.of("twins"));
+      drain(consumer, 5);
+      writeDocument(file, doc(2, rule("t", "twins", "TARGET_AUTHORITY")));
+      BoundaryNotVerifiedException failure = catchThrowableOfType(BoundaryNotVerifiedException.class,
+          () -> pollFor(consumer, Duration.ofSeconds(15)));
+      assertThat(failure).isNotNull();
+      assertThat(failure.partition()).isEqualTo(tp);
+      assertThat(failure.reason()).isEqualTo(BoundaryNotVerifiedException.Reason.AMBIGUOUS_MATCH);
+      assertThat(failure.getMessage()).contains("offsets 3 and 4");
+    }
   }
 
   @Test
