@@ -54,7 +54,16 @@ final class ClientMetrics implements AutoCloseable {
   private final ConcurrentHashMap<List<String>, LongAdder> routedBySlice = new ConcurrentHashMap<>();
   private final Sensor barrierWait;
 
+  /** The metrics of a producer: {@code records-routed-total} per cluster. */
   ClientMetrics(String clientId, List<String> clusters, AuthorityRefresher refresher) {
+    this(clientId, clusters, refresher, "records-routed-total", "Records handed to the owner cluster's client");
+  }
+
+  /**
+   * @param perClusterName name of the per-cluster record counter ({@link #routed(int)})
+   */
+  ClientMetrics(String clientId, List<String> clusters, AuthorityRefresher refresher, String perClusterName,
+      String perClusterDescription) {
     this.metrics = new Metrics(new MetricConfig(), List.of(new JmxReporter()), Time.SYSTEM,
         new KafkaMetricsContext("dev.turnout"));
     this.tags = Map.of("client-id", clientId);
@@ -62,8 +71,7 @@ final class ClientMetrics implements AutoCloseable {
     for (int i = 0; i < clusters.size(); i++) {
       LongAdder adder = new LongAdder();
       routed[i] = adder;
-      gauge("records-routed-total", "Records handed to the owner cluster's client", Map.of(CLUSTER_TAG, clusters.get(i)),
-          adder::sum);
+      gauge(perClusterName, perClusterDescription, Map.of(CLUSTER_TAG, clusters.get(i)), adder::sum);
     }
     for (OwnershipAmbiguousException.Reason reason : OwnershipAmbiguousException.Reason.values()) {
       LongAdder adder = new LongAdder();
@@ -140,12 +148,47 @@ final class ClientMetrics implements AutoCloseable {
     barrierWait.record(millis);
   }
 
-  private void gauge(String name, String description, Map<String, String> extraTags,
+  /** Registers a numeric gauge in group {@value #GROUP} with the client-id tag and {@code extraTags}. */
+  void gauge(String name, String description, Map<String, String> extraTags,
       java.util.function.LongSupplier value) {
-    metrics.addMetric(metrics.metricName(name, GROUP, description, withTags(extraTags)),
-        (Gauge<Long>) (config, now) -> value.getAsLong());
+    metrics.addMetric(name(name, description, extraTags), (Gauge<Long>) (config, now) -> value.getAsLong());
   }
 
+  /** Registers a gauge of any value type (for example a cluster alias); replaces one of the same name and tags. */
+  <T> void gaugeOf(String name, String description, Map<String, String> extraTags, java.util.function.Supplier<T> value) {
+    MetricName metricName = name(name, description, extraTags);
+    metrics.removeMetric(metricName);
+    metrics.addMetric(metricName, (Gauge<T>) (config, now) -> value.get());
+  }
+
+  /** Removes a metric registered with {@link #gauge} or {@link #gaugeOf}. */
+  void remove(String name, Map<String, String> extraTags) {
+    metrics.removeMetric(name(name, "", extraTags));
+  }
+
+  /** A sensor recording values whose average and maximum are the metrics {@code <name>-avg} and {@code <name>-max}. */
+  Sensor avgMax(String name, String description) {
+    Sensor sensor = metrics.sensor(name);
+    sensor.add(name(name + "-avg", "Average of " + description, Map.of()), new Avg());
+    sensor.add(name(name + "-max", "Maximum of " + description, Map.of()), new Max());
+    return sensor;
+  }
+
+  private MetricName name(String name, String description, Map<String, String> extraTags) {
+    return metrics.metricName(name, GROUP, description, withTags(extraTags));
+  }
+
+  /** Counts one record for the per-cluster counter (delivered by a consumer). */
+  void routed(int clusterIndex) {
+    routed[clusterIndex].increment();
+  }
+
+  /** Counts {@code n} records for the per-cluster counter. */
+  void routed(int clusterIndex, int n) {
+    routed[clusterIndex].add(n);
+  }
+
+  /** Counts one routed record for its cluster and for its rule and slice. */
   void routed(Route route) {
     routed[route.ownerIndex()].increment();
     LongAdder bySlice = routedByRoute.get(route);

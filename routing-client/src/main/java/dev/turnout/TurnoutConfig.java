@@ -106,5 +106,55 @@ public final class TurnoutConfig {
   /** Default of {@link #BREAKER_HALF_OPEN_CALLS}. */
   public static final int DEFAULT_BREAKER_HALF_OPEN_CALLS = 10;
 
+  /**
+   * Consumer role: {@value #CONSUMER_ROLE_PRODUCTION} (default) or {@value #CONSUMER_ROLE_VALIDATION}. A
+   * validation consumer reads the target of {@code DUAL_READ} rules, and uses the group id
+   * {@code <group.id>}{@value #VALIDATION_GROUP_SUFFIX} on every cluster, so it can never commit to the
+   * production group.
+   */
+  public static final String CONSUMER_ROLE = "turnout.consumer.role";
+  /** Value of {@link #CONSUMER_ROLE}: reads follow the read authority of the map. */
+  public static final String CONSUMER_ROLE_PRODUCTION = "production";
+  /** Value of {@link #CONSUMER_ROLE}: reads the target in {@code DUAL_READ}, under a derived group id. */
+  public static final String CONSUMER_ROLE_VALIDATION = "validation";
+  /** Suffix of a validation consumer's group id. */
+  public static final String VALIDATION_GROUP_SUFFIX = ".turnout-validation";
+
+  /**
+   * How a consumer first translates a handed-over offset to the new cluster, before searching the exact
+   * boundary: {@code identity} (offset-preserving links), {@code mirrormaker2} (MirrorMaker 2 checkpoints;
+   * needs {@code org.apache.kafka:connect-mirror-client}), or {@code timestamp} (default).
+   */
+  public static final String CONSUMER_OFFSET_TRANSLATION = "turnout.consumer.offset.translation";
+  /** Default of {@link #CONSUMER_OFFSET_TRANSLATION}. */
+  public static final String DEFAULT_CONSUMER_OFFSET_TRANSLATION = "timestamp";
+
+  /**
+   * MirrorMaker 2's alias of the source cluster (the prefix of its checkpoints topic on the target), for
+   * {@code mirrormaker2} translation. Default: the Turnout alias of the rule's source.
+   */
+  public static final String CONSUMER_MM2_SOURCE_ALIAS = "turnout.consumer.offset.translation.mm2.source.alias";
+
+  /**
+   * How long, in milliseconds, a consumer waits for the last record it processed on the old cluster to
+   * appear on the new one (replication lag) before the boundary counts as unverifiable; also after how long a
+   * partition still waiting for its handover is reported.
+   */
+  public static final String CONSUMER_BOUNDARY_TIMEOUT_MS = "turnout.consumer.boundary.timeout.ms";
+  /** Default of {@link #CONSUMER_BOUNDARY_TIMEOUT_MS}. */
+  public static final long DEFAULT_CONSUMER_BOUNDARY_TIMEOUT_MS = 30_000;
+
+  /**
+   * What a consumer does with a partition whose boundary cannot be verified in time:
+   * {@value #CONSUMER_UNVERIFIED_FAIL} (default: the partition stays blocked, {@code poll} throws
+   * {@link BoundaryNotVerifiedException}) or {@value #CONSUMER_UNVERIFIED_REWIND} (resume at the translated
+   * offset, accepting and counting duplicates).
+   */
+  public static final String CONSUMER_UNVERIFIED = "turnout.consumer.unverified";
+  /** Value of {@link #CONSUMER_UNVERIFIED}: fail closed. */
+  public static final String CONSUMER_UNVERIFIED_FAIL = "fail";
+  /** Value of {@link #CONSUMER_UNVERIFIED}: resume at the translated offset. */
+  public static final String CONSUMER_UNVERIFIED_REWIND = "rewind";
+
   private TurnoutConfig() {}
 }

@@ -2,6 +2,7 @@ package dev.turnout;
 
 import dev.turnout.cluster.BreakerSettings;
 import dev.turnout.cutover.BarrierMode;
+import dev.turnout.consumer.OffsetTranslation;
 import dev.turnout.source.AuthoritySource;
 import dev.turnout.source.FileAuthoritySource;
 import java.nio.file.Path;
@@ -43,7 +44,12 @@ final class TurnoutSettings {
       TurnoutConfig.BREAKER_WINDOW_SIZE,
       TurnoutConfig.BREAKER_MINIMUM_CALLS,
       TurnoutConfig.BREAKER_OPEN_WAIT_MS,
-      TurnoutConfig.BREAKER_HALF_OPEN_CALLS);
+      TurnoutConfig.BREAKER_HALF_OPEN_CALLS,
+      TurnoutConfig.CONSUMER_ROLE,
+      TurnoutConfig.CONSUMER_OFFSET_TRANSLATION,
+      TurnoutConfig.CONSUMER_MM2_SOURCE_ALIAS,
+      TurnoutConfig.CONSUMER_BOUNDARY_TIMEOUT_MS,
+      TurnoutConfig.CONSUMER_UNVERIFIED);
   private static final long DEFAULT_MAX_BLOCK_MS = 60_000;
 
   final List<String> clusters;
@@ -202,6 +208,81 @@ final class TurnoutSettings {
     return new TurnoutSettings(List.copyOf(clusters), Collections.unmodifiableMap(base), List.copyOf(clusterConfigs), clientId,
         refresh, staleness, Collections.unmodifiableList(expected), barrier, maxPause, bufferBytes, maxBlock, breaker,
         originals);
+  }
+
+  /**
+   * The consumer settings ({@code turnout.consumer.*}).
+   *
+   * @param validation whether the role is {@code validation}
+   * @param translation the first offset translation
+   * @param mm2SourceAlias MirrorMaker's alias of the source cluster, {@code null} for the Turnout alias
+   * @param boundaryTimeoutMillis how long a boundary search waits for replication
+   * @param rewind whether an unverified boundary resumes at the translated offset
+   */
+  record ConsumerOptions(boolean validation, OffsetTranslation translation, String mm2SourceAlias,
+      long boundaryTimeoutMillis, boolean rewind) {}
+
+  /**
+   * Validates and returns the consumer settings.
+   *
+   * @throws ConfigException naming the key of an invalid value, or a per-cluster setting a consumer cannot
+   *     take per cluster
+   */
+  ConsumerOptions consumerOptions() {
+    String role = string(TurnoutConfig.CONSUMER_ROLE, TurnoutConfig.CONSUMER_ROLE_PRODUCTION);
+    boolean validation;
+    if (role.equals(TurnoutConfig.CONSUMER_ROLE_PRODUCTION)) {
+      validation = false;
+    } else if (role.equals(TurnoutConfig.CONSUMER_ROLE_VALIDATION)) {
+      validation = true;
+    } else {
+      throw new ConfigException(TurnoutConfig.CONSUMER_ROLE, role, "must be "
+          + TurnoutConfig.CONSUMER_ROLE_PRODUCTION + " or " + TurnoutConfig.CONSUMER_ROLE_VALIDATION);
+    }
+    String translationName = string(TurnoutConfig.CONSUMER_OFFSET_TRANSLATION,
+        TurnoutConfig.DEFAULT_CONSUMER_OFFSET_TRANSLATION);
+    OffsetTranslation translation;
+    try {
+      translation = OffsetTranslation.parse(translationName);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(TurnoutConfig.CONSUMER_OFFSET_TRANSLATION, translationName, e.getMessage());
+    }
+    if (translation == OffsetTranslation.MIRRORMAKER2) {
+      try {
+        Class.forName(OffsetTranslation.MM2_CLIENT_CLASS, false, TurnoutSettings.class.getClassLoader());
+      } catch (ClassNotFoundException | LinkageError e) {
+        throw new ConfigException(TurnoutConfig.CONSUMER_OFFSET_TRANSLATION, translationName,
+            "mirrormaker2 translation reads MirrorMaker 2 checkpoints with " + OffsetTranslation.MM2_CLIENT_CLASS
+                + ": add the dependency org.apache.kafka:connect-mirror-client (same version as kafka-clients)");
+      }
+    }
+    Object alias = originals.get(TurnoutConfig.CONSUMER_MM2_SOURCE_ALIAS);
+    String mm2Alias = alias == null || alias.toString().isBlank() ? null : alias.toString().trim();
+    long timeout = positiveLong(originals, TurnoutConfig.CONSUMER_BOUNDARY_TIMEOUT_MS,
+        TurnoutConfig.DEFAULT_CONSUMER_BOUNDARY_TIMEOUT_MS);
+    String unverified = string(TurnoutConfig.CONSUMER_UNVERIFIED, TurnoutConfig.CONSUMER_UNVERIFIED_FAIL);
+    if (!unverified.equals(TurnoutConfig.CONSUMER_UNVERIFIED_FAIL) && !unverified.equals(TurnoutConfig.CONSUMER_UNVERIFIED_REWIND)) {
+      throw new ConfigException(TurnoutConfig.CONSUMER_UNVERIFIED, unverified, "must be "
+          + TurnoutConfig.CONSUMER_UNVERIFIED_FAIL + " or " + TurnoutConfig.CONSUMER_UNVERIFIED_REWIND);
+    }
+    for (String alias2 : clusters) {
+      for (String key : PER_GROUP_KEYS) {
+        if (originals.containsKey(TurnoutConfig.CLUSTER_PREFIX + alias2 + "." + key)) {
+          throw new ConfigException(TurnoutConfig.CLUSTER_PREFIX + alias2 + "." + key, null, key
+              + " must be the same on every cluster: the group moves between them. Set it once, without the "
+              + TurnoutConfig.CLUSTER_PREFIX + "<alias>. prefix");
+        }
+      }
+    }
+    return new ConsumerOptions(validation, translation, mm2Alias, timeout,
+        unverified.equals(TurnoutConfig.CONSUMER_UNVERIFIED_REWIND));
+  }
+
+  private static final List<String> PER_GROUP_KEYS = List.of("group.id", "enable.auto.commit", "group.protocol");
+
+  private String string(String key, String defaultValue) {
+    Object value = originals.get(key);
+    return value == null ? defaultValue : value.toString().trim().toLowerCase(java.util.Locale.ROOT);
   }
 
   AuthoritySource createSource() {
