@@ -336,6 +336,10 @@ public final class Walkthrough {
     config.put(TurnoutConfig.CLUSTER_PREFIX + CLOUD + ".bootstrap.servers", cloud.bootstrapServers());
     config.put(TurnoutConfig.AUTHORITY_FILE, authorityFile.toString());
     config.put(TurnoutConfig.AUTHORITY_REFRESH_MS, REFRESH_MS);
+    // Nothing replicates onprem to cloud in this walkthrough, so a moved slice waits only until the records
+    // already sent to onprem are acknowledged. With MirrorMaker 2 or a cluster link, keep the default
+    // "replicated" barrier, which also waits until they are visible on cloud (see docs/cutover.md).
+    config.put(TurnoutConfig.CUTOVER_BARRIER, "drained");
     // Everything else is an ordinary producer setting, applied to the client of each cluster.
     config.put(CommonClientConfigs.CLIENT_ID_CONFIG, CLIENT_ID);
     config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
