@@ -37,9 +37,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.metrics.KafkaMetric;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.serialization.Serializer;
@@ -220,23 +217,11 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
   private Future<RecordMetadata> dispatch(Producer<K, V> producer, Route route, ProducerRecord<K, V> record,
       Callback callback) {
     ProducerRecord<K, V> routed = new ProducerRecord<>(record.topic(), record.partition(), record.timestamp(),
-        record.key(), record.value(), stamp(record.headers().toArray(), route.routeHeader()));
+        record.key(), record.value(),
+        ProvenanceHeaders.stamp(record.headers().toArray(), route.routeHeader(), ids.next()));
     Future<RecordMetadata> future = producer.send(routed, callback);
     metrics.routed(route.ownerIndex());
     return future;
-  }
-
-  private RecordHeaders stamp(Header[] callerHeaders, Header routeHeader) {
-    RecordHeaders headers = new RecordHeaders();
-    for (Header h : callerHeaders) {
-      String key = h.key();
-      if (!ProvenanceHeaders.ROUTE.equals(key) && !ProvenanceHeaders.ID.equals(key)) {
-        headers.add(h);
-      }
-    }
-    headers.add(routeHeader);
-    headers.add(new RecordHeader(ProvenanceHeaders.ID, ids.next()));
-    return headers;
   }
 
   private Route route(AuthorityMap map, ProducerRecord<K, V> record) {
