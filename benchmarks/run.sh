@@ -2,8 +2,8 @@
 # Runs the whole benchmark set (JMH micro-benchmarks, then the end-to-end benchmarks on in-process brokers)
 # and writes the results into docs/benchmarks.md.
 #
-#   benchmarks/run.sh              full profile: the published numbers, under 15 minutes on 2 cores
-#   benchmarks/run.sh smoke        every benchmark once with short settings (about 4 minutes)
+#   benchmarks/run.sh              full profile: the published numbers, about 11 minutes on 2 cores
+#   benchmarks/run.sh smoke        every benchmark once with short settings (about 3 minutes)
 #   benchmarks/run.sh full -o      extra arguments go to Maven (here: offline)
 #
 # Select parts with -Dbenchmarks.parts=micro,producer,provenance,consumer,flip,barrier.
@@ -28,4 +28,4 @@ if [[ -d /dev/shm && -w /dev/shm ]]; then
   tmpdir_arg=(-Dbenchmarks.tmpdir=/dev/shm/turnout-benchmarks)
 fi
 
-exec ./mvnw -B -ntp -pl benchmarks -am package -DskipTests -Pbenchmarks -Dbenchmarks.profile="$profile" "${tmpdir_arg[@]}" "$@"
+exec ./mvnw -B -ntp -pl benchmarks -am package -Dmaven.test.skip=true -Pbenchmarks -Dbenchmarks.profile="$profile" "${tmpdir_arg[@]}" "$@"

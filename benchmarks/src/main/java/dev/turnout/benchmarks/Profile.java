@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * Settings of a whole run. {@code full} is the published run (under 15 minutes on 2 cores); {@code smoke}
- * proves that every benchmark works in about 4 minutes, with numbers too short to publish.
+ * proves that every benchmark works in about 3 minutes, with numbers too short to publish.
  */
 enum Profile {
   SMOKE(
@@ -27,7 +27,7 @@ enum Profile {
       new FlipPropagation.Settings(refreshes(5, 3), Duration.ofMillis(1)),
       new CutoverBarrier.Settings(3, Duration.ofSeconds(1), 500, 400, 100, 0, 3)),
   FULL(
-      new MicroSuite.Settings(2, 1000, 4, 1000, 5, 10, 1),
+      new MicroSuite.Settings(2, 500, 5, 600, 5, 10, 1),
       new ProducerComparison.Settings(5, Duration.ofSeconds(1), Duration.ofMillis(2500), 3, Duration.ofMillis(500),
           Duration.ofSeconds(2), 0.5, 3, List.of(100, 1024)),
       new ProvenanceCost.Settings(3, Duration.ofMillis(800), Duration.ofMillis(1500), 3, List.of(100, 1024),
