@@ -129,7 +129,9 @@ public final class BenchmarkSuite {
             + "\n### Provenance stamping per record\n\n" + MicroSuite.stampTable(r)
             + "\nThe two headers add " + MicroSuite.provenanceBytesPerRecord()
             + " bytes to each record in an uncompressed batch (32-byte route value, 16-byte id, keys and length "
-            + "prefixes).\n";
+            + "prefixes).\n"
+            + "\n### Where header bytes cost CPU: client encoding and broker parsing, 100 B values\n\n"
+            + MicroSuite.recordCostTable(r);
       });
     }
     EnumSet<Part> needBroker = EnumSet.of(Part.PRODUCER, Part.PROVENANCE, Part.CONSUMER, Part.FLIP);

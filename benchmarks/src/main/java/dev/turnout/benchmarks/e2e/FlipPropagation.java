@@ -5,6 +5,7 @@ import dev.turnout.benchmarks.report.Format;
 import dev.turnout.benchmarks.report.MarkdownTable;
 import dev.turnout.benchmarks.report.Stats;
 import dev.turnout.benchmarks.report.TargetCheck;
+import dev.turnout.benchmarks.workload.Payloads;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

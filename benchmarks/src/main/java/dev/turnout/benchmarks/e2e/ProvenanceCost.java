@@ -3,6 +3,8 @@ package dev.turnout.benchmarks.e2e;
 import dev.turnout.benchmarks.report.Format;
 import dev.turnout.benchmarks.report.MarkdownTable;
 import dev.turnout.benchmarks.report.Stats;
+import dev.turnout.benchmarks.workload.HeaderEncoding;
+import dev.turnout.benchmarks.workload.Payloads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;

@@ -2,6 +2,8 @@ package dev.turnout.benchmarks.e2e;
 
 import dev.turnout.RoutingProducer;
 import dev.turnout.TurnoutConfig;
+import dev.turnout.benchmarks.workload.HeaderEncoding;
+import dev.turnout.benchmarks.workload.Payloads;
 import dev.turnout.provenance.RecordIds;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -61,8 +61,12 @@ public final class MicroSuite {
   /** One result of the stamping benchmark. */
   public record Stamp(String benchmark, int callerHeaders, double meanNs, double errorNs, double bytesPerOp) {}
 
+  /** One result of the record-format benchmark: client encode or broker parse, per record. */
+  public record RecordCost(String side, String encoding, double meanNs, double errorNs, double bytesPerOp) {}
+
   /** Everything the micro-benchmarks measured. */
-  public record Results(List<Decision> decisions, List<FirstLookup> firstLookups, List<Stamp> stamps) {}
+  public record Results(List<Decision> decisions, List<FirstLookup> firstLookups, List<Stamp> stamps,
+      List<RecordCost> recordCosts) {}
 
   private final Settings settings;
   private final Path jsonOutput;
@@ -82,6 +86,7 @@ public final class MicroSuite {
         .include(RoutingDecisionBenchmark.class.getName())
         .include(FirstLookupBenchmark.class.getName())
         .include(ProvenanceStampBenchmark.class.getName())
+        .include(RecordFormatBenchmark.class.getName())
         .addProfiler(GCProfiler.class)
         .forks(settings.forks())
         .warmupIterations(settings.warmupIterations())
@@ -116,6 +121,7 @@ public final class MicroSuite {
   static Results collect(Collection<RunResult> timed, Collection<RunResult> shots) {
     List<Decision> decisions = new ArrayList<>();
     List<Stamp> stamps = new ArrayList<>();
+    List<RecordCost> recordCosts = new ArrayList<>();
     for (RunResult run : timed) {
       String benchmark = run.getParams().getBenchmark();
       Result<?> primary = run.getPrimaryResult();
@@ -128,6 +134,9 @@ public final class MicroSuite {
         stamps.add(new Stamp(benchmark.substring(benchmark.lastIndexOf('.') + 1),
             Integer.parseInt(run.getParams().getParam("callerHeaders")), primary.getScore(), primary.getScoreError(),
             bytes));
+      } else if (benchmark.startsWith(RecordFormatBenchmark.class.getName())) {
+        recordCosts.add(new RecordCost(benchmark.endsWith("clientAppend") ? "client" : "broker",
+            run.getParams().getParam("encoding"), primary.getScore(), primary.getScoreError(), bytes));
       }
     }
     List<FirstLookup> firstLookups = new ArrayList<>();
@@ -140,7 +149,7 @@ public final class MicroSuite {
         .thenComparingInt(Decision::rules));
     firstLookups.sort(Comparator.comparingInt(FirstLookup::rules));
     stamps.sort(Comparator.comparing(Stamp::benchmark).reversed().thenComparingInt(Stamp::callerHeaders));
-    return new Results(decisions, firstLookups, stamps);
+    return new Results(decisions, firstLookups, stamps, recordCosts);
   }
 
   private static double allocation(RunResult run) {
@@ -173,6 +182,32 @@ public final class MicroSuite {
       table.row(Format.count(f.rules()), Format.fixed(f.medianNs(), 0), Format.fixed(f.meanNs(), 0));
     }
     return table.render();
+  }
+
+  /**
+   * The record-format table: per record, the client's encode path and the broker's parse path for each header
+   * encoding, and the difference to no headers.
+   */
+  public static String recordCostTable(Results results) {
+    MarkdownTable table = new MarkdownTable("side", "encoding", "ns/record (99.9% CI)", "vs no headers",
+        "B/record");
+    for (String side : List.of("client", "broker")) {
+      double none = results.recordCosts().stream().filter(f -> f.side().equals(side) && f.encoding().equals("none"))
+          .mapToDouble(RecordCost::meanNs).findFirst().orElse(Double.NaN);
+      for (RecordCost f : results.recordCosts()) {
+        if (f.side().equals(side)) {
+          table.row(side.equals("client") ? "client: build, size, append" : "broker: CRC and parse",
+              f.encoding(), Format.fixed(f.meanNs(), 1) + " +- "
+                  + Format.fixed(f.errorNs(), 1),
+              f.encoding().equals("none") ? "-" : signedNanos(f.meanNs() - none), bytes(f.bytesPerOp()));
+        }
+      }
+    }
+    return table.render();
+  }
+
+  private static String signedNanos(double nanos) {
+    return (nanos >= 0 ? "+" : "") + Format.fixed(nanos, 1) + " ns";
   }
 
   /** The stamping table, with the bytes the two headers add to a record on the wire. */

@@ -62,7 +62,7 @@ public record TargetCheck(String target, String measured, Status status, String 
       return notMeasured(target, "no sample");
     }
     return value <= limit ? met(target, measured)
-        : missed(target, measured, Format.fixed(value - limit, decimals) + " " + unit + " over");
+        : missed(target, measured, Format.fixed(value - limit, decimals) + unitText(unit) + " over");
   }
 
   /**
@@ -75,6 +75,10 @@ public record TargetCheck(String target, String measured, Status status, String 
       return notMeasured(target, "no sample");
     }
     return value >= limit ? met(target, measured)
-        : missed(target, measured, Format.fixed(limit - value, decimals) + " " + unit + " short");
+        : missed(target, measured, Format.fixed(limit - value, decimals) + unitText(unit) + " short");
+  }
+
+  private static String unitText(String unit) {
+    return unit == null || unit.isEmpty() ? "" : " " + unit;
   }
 }

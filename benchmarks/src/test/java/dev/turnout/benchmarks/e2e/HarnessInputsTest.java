@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.turnout.authority.AuthorityMap;
 import dev.turnout.authority.Route;
+import dev.turnout.benchmarks.workload.HeaderEncoding;
+import dev.turnout.benchmarks.workload.Payloads;
 import dev.turnout.provenance.ProvenanceHeaders;
 import dev.turnout.provenance.RecordIds;
 import java.io.StringReader;

@@ -49,13 +49,13 @@ class DocumentsTest {
     MicroSuite.Results fast = new MicroSuite.Results(List.of(
         new MicroSuite.Decision(10_000, "exact", "sliced", 30, 1, 29, 0.001),
         new MicroSuite.Decision(10_000, "prefix", "unsliced", 8, 1, 7, 0.0),
-        new MicroSuite.Decision(10, "exact", "sliced", 90, 1, 95, 0.0)), List.of(), List.of());
+        new MicroSuite.Decision(10, "exact", "sliced", 90, 1, 95, 0.0)), List.of(), List.of(), List.of());
     List<TargetCheck> checks = MicroSuite.targets(fast);
     assertThat(checks).extracting(TargetCheck::status).containsExactly(TargetCheck.Status.MET, TargetCheck.Status.MET);
     assertThat(checks.get(0).measured()).contains("exact/sliced").contains("29.0");
 
     MicroSuite.Results slow = new MicroSuite.Results(List.of(
-        new MicroSuite.Decision(10_000, "prefix", "sliced", 70, 1, 64, 24)), List.of(), List.of());
+        new MicroSuite.Decision(10_000, "prefix", "sliced", 70, 1, 64, 24)), List.of(), List.of(), List.of());
     List<TargetCheck> missed = MicroSuite.targets(slow);
     assertThat(missed).extracting(TargetCheck::status)
         .containsExactly(TargetCheck.Status.MISSED, TargetCheck.Status.MISSED);
@@ -66,5 +66,18 @@ class DocumentsTest {
   @Test
   void provenanceBytesPerRecordMatchTheHeaderFormat() {
     assertThat(MicroSuite.provenanceBytesPerRecord()).isEqualTo((1 + 13 + 1 + 32) + (1 + 10 + 1 + 16));
+  }
+
+  @Test
+  void recordCostTableShowsEachSideAgainstNoHeaders() {
+    MicroSuite.Results results = new MicroSuite.Results(List.of(), List.of(), List.of(), List.of(
+        new MicroSuite.RecordCost("client", "none", 100, 2, 150),
+        new MicroSuite.RecordCost("client", "two-headers", 160.5, 3, 300),
+        new MicroSuite.RecordCost("broker", "none", 40, 1, 0.2),
+        new MicroSuite.RecordCost("broker", "two-headers", 75, 1, 96)));
+    String table = MicroSuite.recordCostTable(results);
+    assertThat(table).contains("| client: build, size, append | two-headers | 160.5 +- 3.0 | +60.5 ns | 300 |")
+        .contains("| broker: CRC and parse | none | 40.0 +- 1.0 | - | 0 |")
+        .contains("| broker: CRC and parse | two-headers | 75.0 +- 1.0 | +35.0 ns | 96 |");
   }
 }

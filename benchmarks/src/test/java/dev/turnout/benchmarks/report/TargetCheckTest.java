@@ -19,7 +19,7 @@ class TargetCheckTest {
     assertThat(TargetCheck.atLeast("t", 0.97, 0.97, "m", "", 3).status()).isEqualTo(TargetCheck.Status.MET);
     TargetCheck missed = TargetCheck.atLeast("t", 0.93, 0.95, "m", "", 3);
     assertThat(missed.status()).isEqualTo(TargetCheck.Status.MISSED);
-    assertThat(missed.gap()).startsWith("0.020").endsWith("short");
+    assertThat(missed.gap()).isEqualTo("0.020 short");
   }
 
   @Test

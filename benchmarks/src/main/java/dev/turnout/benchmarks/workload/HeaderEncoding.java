@@ -1,4 +1,4 @@
-package dev.turnout.benchmarks.e2e;
+package dev.turnout.benchmarks.workload;
 
 import dev.turnout.provenance.ProvenanceHeaders;
 import dev.turnout.provenance.RecordIds;
@@ -24,7 +24,8 @@ public enum HeaderEncoding {
 
   /** The route header of every benchmark record: {@code onprem-east/1042/orders-eu/early}, 32 bytes. */
   public static final Header ROUTE = ProvenanceHeaders.routeHeader("onprem-east", 1042, "orders-eu", "early");
-  static final String ONE_HEADER_KEY = "turnout";
+  /** Key of the {@link #ONE_HEADER} header. */
+  public static final String ONE_HEADER_KEY = "turnout";
 
   private final String description;
 

@@ -1,4 +1,4 @@
-package dev.turnout.benchmarks.e2e;
+package dev.turnout.benchmarks.workload;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
@@ -57,7 +57,7 @@ public final class Payloads {
   }
 
   /** One JSON-like value of exactly {@code size} bytes (ASCII). */
-  static byte[] value(Random random, int size) {
+  public static byte[] value(Random random, int size) {
     StringBuilder s = new StringBuilder(size + 64);
     s.append("{\"id\":\"").append(Long.toHexString(random.nextLong())).append(Long.toHexString(random.nextLong()))
         .append("\",\"customer\":\"customer-").append(String.format("%06d", random.nextInt(1_000_000)))
