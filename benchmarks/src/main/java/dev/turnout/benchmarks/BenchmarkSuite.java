@@ -176,6 +176,7 @@ public final class BenchmarkSuite {
         return CutoverBarrier.render(r);
       });
     }
+    deleteRecursively(workDir);
     Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
     String page = render(started, elapsed, loadAtStart, Machine.loadAverage());
     ReportWriter.write(options.output(), page);
@@ -187,6 +188,14 @@ public final class BenchmarkSuite {
       return 1;
     }
     return 0;
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
   }
 
   private void part(Part part, Callable<String> body) {
