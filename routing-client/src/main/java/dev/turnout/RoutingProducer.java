@@ -62,8 +62,6 @@ import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.metrics.KafkaMetric;
 import org.apache.kafka.common.record.RecordBatch;
 import org.apache.kafka.common.serialization.Serializer;
@@ -501,20 +499,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
 
   private ProducerRecord<K, V> routedCopy(ProducerRecord<K, V> record, Route route) {
     return new ProducerRecord<>(record.topic(), record.partition(), record.timestamp(), record.key(), record.value(),
-        stamp(record.headers().toArray(), route.routeHeader()));
-  }
-
-  private RecordHeaders stamp(Header[] callerHeaders, Header routeHeader) {
-    RecordHeaders headers = new RecordHeaders();
-    for (Header h : callerHeaders) {
-      String key = h.key();
-      if (!ProvenanceHeaders.ROUTE.equals(key) && !ProvenanceHeaders.ID.equals(key)) {
-        headers.add(h);
-      }
-    }
-    headers.add(routeHeader);
-    headers.add(new RecordHeader(ProvenanceHeaders.ID, ids.next()));
-    return headers;
+        ProvenanceHeaders.stamp(record.headers().toArray(), route.routeHeader(), ids.next()));
   }
 
   /** The key bucket of a record, or {@link #NULL_KEY_BUCKET}. */

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Encoding and decoding of the two provenance headers.
@@ -32,6 +33,27 @@ public final class ProvenanceHeaders {
   public static Header routeHeader(String origin, long epoch, String rule, String slice) {
     String value = origin + '/' + epoch + '/' + rule + '/' + (slice == null ? NO_SLICE : slice);
     return new RecordHeader(ROUTE, value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The headers of a routed copy: the caller's headers in order, except any {@value #ROUTE} or {@value #ID},
+   * followed by {@code routeHeader} and a new {@value #ID} header holding {@code id}.
+   *
+   * @param callerHeaders the headers of the caller's record (not modified)
+   * @param routeHeader the precomputed header of the routing decision
+   * @param id the record id ({@link RecordIds#next()})
+   */
+  public static RecordHeaders stamp(Header[] callerHeaders, Header routeHeader, byte[] id) {
+    RecordHeaders headers = new RecordHeaders();
+    for (Header h : callerHeaders) {
+      String key = h.key();
+      if (!ROUTE.equals(key) && !ID.equals(key)) {
+        headers.add(h);
+      }
+    }
+    headers.add(routeHeader);
+    headers.add(new RecordHeader(ID, id));
+    return headers;
   }
 
   /** Parsed form of a {@value #ROUTE} value, or {@code null} when the value is not one. */

@@ -7,6 +7,7 @@ import dev.turnout.provenance.ProvenanceHeaders.RouteStamp;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -120,5 +121,41 @@ class ProvenanceHeadersTest {
     assertThatThrownBy(() -> new RouteStamp(null, 1, "r", null)).isInstanceOf(NullPointerException.class);
     assertThatThrownBy(() -> new RouteStamp("o", 1, null, null)).isInstanceOf(NullPointerException.class);
     assertThat(new RouteStamp("o", 1, "r", null).slice()).isNull();
+  }
+
+  @Test
+  void stampKeepsCallerHeadersInOrderAndAppendsRouteAndId() {
+    Header route = ProvenanceHeaders.routeHeader("cloud", 12, "orders", "canary");
+    byte[] id = new RecordIds(5).next();
+    Header[] caller = {
+        new RecordHeader("trace", utf8("t1")),
+        new RecordHeader(ProvenanceHeaders.ROUTE, utf8("forged/1/x/-")),
+        new RecordHeader("trace", utf8("t2")),
+        new RecordHeader(ProvenanceHeaders.ID, new byte[16]),
+        new RecordHeader("tenant", utf8("acme"))};
+    Header[] before = caller.clone();
+
+    Header[] stamped = ProvenanceHeaders.stamp(caller, route, id).toArray();
+
+    assertThat(stamped).extracting(Header::key)
+        .containsExactly("trace", "trace", "tenant", ProvenanceHeaders.ROUTE, ProvenanceHeaders.ID);
+    assertThat(stamped[0]).isSameAs(caller[0]);
+    assertThat(stamped[1]).isSameAs(caller[2]);
+    assertThat(stamped[2]).isSameAs(caller[4]);
+    assertThat(stamped[3]).isSameAs(route);
+    assertThat(stamped[4].value()).isSameAs(id);
+    assertThat(caller).containsExactly(before);
+  }
+
+  @Test
+  void stampWithoutCallerHeadersHasExactlyTheTwoProvenanceHeaders() {
+    Header route = ProvenanceHeaders.routeHeader("onprem", 3, "audit", null);
+    byte[] id = new RecordIds(9).next();
+    Header[] stamped = ProvenanceHeaders.stamp(new Header[0], route, id).toArray();
+    assertThat(stamped).hasSize(2);
+    assertThat(stamped[0]).isSameAs(route);
+    assertThat(stamped[1].key()).isEqualTo(ProvenanceHeaders.ID);
+    assertThat(RecordIds.sequenceOf(stamped[1].value())).isEqualTo(1);
+    assertThat(RecordIds.instanceOf(stamped[1].value())).isEqualTo(9);
   }
 }

@@ -768,7 +768,8 @@ class AuthorityRefresherTest {
 
       r.start();
       assertThat(r.map()).isNull();
-      assertThat(r.readFailureCount()).isEqualTo(1);
+      // At least the read made by start(); on a busy machine a scheduled read (every 50 ms) may follow at once.
+      assertThat(r.readFailureCount()).isGreaterThanOrEqualTo(1);
 
       source.serve(doc(12));
       await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(r.map()).isNotNull());

@@ -1,0 +1,82 @@
+package dev.turnout.benchmarks;
+
+import dev.turnout.benchmarks.e2e.ConsumerComparison;
+import dev.turnout.benchmarks.e2e.CutoverBarrier;
+import dev.turnout.benchmarks.e2e.FlipPropagation;
+import dev.turnout.benchmarks.e2e.ProducerComparison;
+import dev.turnout.benchmarks.e2e.ProvenanceCost;
+import dev.turnout.benchmarks.micro.MicroSuite;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Settings of a whole run. {@code full} is the published run (under 15 minutes on 2 cores); {@code smoke}
+ * proves that every benchmark works in about 3 minutes, with numbers too short to publish.
+ */
+enum Profile {
+  SMOKE(
+      new MicroSuite.Settings(1, 300, 2, 300, 2, 3, 1),
+      new ProducerComparison.Settings(1, Duration.ofMillis(500), Duration.ofSeconds(1), 1, Duration.ofMillis(300),
+          Duration.ofSeconds(1), 0.5, 3, List.of(100, 1024)),
+      new ProvenanceCost.Settings(1, Duration.ofMillis(500), Duration.ofSeconds(1), 3, List.of(100, 1024),
+          List.of("none", "lz4")),
+      new ConsumerComparison.Settings(1, sizes(50_000, 20_000), 3, Duration.ofMinutes(2)),
+      new FlipPropagation.Settings(refreshes(5, 3), Duration.ofMillis(1)),
+      new CutoverBarrier.Settings(3, Duration.ofSeconds(1), 500, 400, 100, 0, 3)),
+  FULL(
+      new MicroSuite.Settings(2, 500, 5, 600, 5, 10, 1),
+      new ProducerComparison.Settings(5, Duration.ofSeconds(1), Duration.ofMillis(2500), 3, Duration.ofMillis(500),
+          Duration.ofSeconds(2), 0.5, 3, List.of(100, 1024)),
+      new ProvenanceCost.Settings(3, Duration.ofMillis(800), Duration.ofMillis(1500), 3, List.of(100, 1024),
+          List.of("none", "lz4")),
+      new ConsumerComparison.Settings(5, sizes(300_000, 100_000), 3, Duration.ofMinutes(2)),
+      new FlipPropagation.Settings(refreshes(40, 15), Duration.ofMillis(1)),
+      new CutoverBarrier.Settings(12, Duration.ofMillis(1500), 1000, 400, 100, 0, 3));
+
+  final MicroSuite.Settings micro;
+  final ProducerComparison.Settings producer;
+  final ProvenanceCost.Settings provenance;
+  final ConsumerComparison.Settings consumer;
+  final FlipPropagation.Settings flip;
+  final CutoverBarrier.Settings barrier;
+
+  Profile(MicroSuite.Settings micro, ProducerComparison.Settings producer, ProvenanceCost.Settings provenance,
+      ConsumerComparison.Settings consumer, FlipPropagation.Settings flip, CutoverBarrier.Settings barrier) {
+    this.micro = micro;
+    this.producer = producer;
+    this.provenance = provenance;
+    this.consumer = consumer;
+    this.flip = flip;
+    this.barrier = barrier;
+  }
+
+  /** The profile named {@code name} (case-insensitive). */
+  static Profile named(String name) {
+    try {
+      return valueOf(name.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("unknown profile '" + name + "': use smoke or full");
+    }
+  }
+
+  String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  private static Map<Integer, Integer> sizes(int small, int large) {
+    Map<Integer, Integer> sizes = new LinkedHashMap<>();
+    sizes.put(100, small);
+    sizes.put(1024, large);
+    return sizes;
+  }
+
+  private static Map<Long, Integer> refreshes(int at100, int at1000) {
+    Map<Long, Integer> trials = new LinkedHashMap<>();
+    trials.put(100L, at100);
+    trials.put(1000L, at1000);
+    return trials;
+  }
+}

@@ -1,0 +1,173 @@
+package dev.turnout.benchmarks.e2e;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongFunction;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+
+/** The two producer measurements: saturated throughput, and latency at a fixed offered rate. */
+final class Measurements {
+
+  private Measurements() {}
+
+  /**
+   * Throughput of one producer over a window.
+   *
+   * @param recordsPerSecond records acknowledged per second over the window
+   * @param clientCpuMicros CPU microseconds per record in client threads (sender, network thread, refresher)
+   * @param brokerCpuMicros CPU microseconds per record in all other Java threads (the co-located broker)
+   * @param unattributedCpuMicros process CPU per record not in any live Java thread (GC, JIT)
+   * @param gcMillisPerSecond GC time per second of window
+   * @param compressionRate the producer's {@code compression-rate-avg} (compressed/uncompressed; 1 without)
+   * @param failures records that failed (must be 0 for a valid result)
+   */
+  record Throughput(double recordsPerSecond, double clientCpuMicros, double brokerCpuMicros,
+      double unattributedCpuMicros, double gcMillisPerSecond, double compressionRate, long failures) {}
+
+  /**
+   * Sends as fast as the producer accepts records, from one application thread, for {@code warmup} and then
+   * {@code window}, and counts acknowledgements in the window. The producer is flushed, not closed.
+   */
+  static Throughput throughput(Producer<byte[], byte[]> producer, String clientId,
+      LongFunction<ProducerRecord<byte[], byte[]>> records, Duration warmup, Duration window) {
+    LongAdder acked = new LongAdder();
+    LongAdder failed = new LongAdder();
+    AtomicReference<Exception> firstFailure = new AtomicReference<>();
+    Callback callback = (metadata, e) -> {
+      if (e == null) {
+        acked.increment();
+      } else {
+        failed.increment();
+        firstFailure.compareAndSet(null, e);
+      }
+    };
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicReference<Throwable> senderFailure = new AtomicReference<>();
+    Thread sender = new Thread(() -> {
+      long i = 0;
+      while (running.get()) {
+        producer.send(records.apply(i++), callback);
+      }
+    }, "bench-send-" + clientId);
+    sender.setUncaughtExceptionHandler((t, e) -> senderFailure.set(e));
+    sender.start();
+    BenchBroker.sleep(warmup);
+    long ackedBefore = acked.sum();
+    long start = System.nanoTime();
+    ThreadCpu cpuBefore = ThreadCpu.snapshot();
+    BenchBroker.sleep(window);
+    long ackedAfter = acked.sum();
+    long end = System.nanoTime();
+    ThreadCpu cpuAfter = ThreadCpu.snapshot();
+    running.set(false);
+    join(sender);
+    producer.flush();
+    if (senderFailure.get() != null) {
+      throw new IllegalStateException("send() threw", senderFailure.get());
+    }
+    if (failed.sum() > 0) {
+      throw new IllegalStateException(failed.sum() + " record(s) failed; first failure", firstFailure.get());
+    }
+    long count = ackedAfter - ackedBefore;
+    double seconds = (end - start) / 1e9;
+    ThreadCpu.Split cpu = cpuAfter.since(cpuBefore, name -> isClientThread(name, clientId));
+    double perRecord = Math.max(1, count) * 1000.0;
+    return new Throughput(count / seconds, cpu.clientNanos() / perRecord, cpu.otherThreadNanos() / perRecord,
+        cpu.unattributedNanos() / perRecord, cpu.gcMillis() / seconds, compressionRate(producer), failed.sum());
+  }
+
+  /**
+   * Latency from the moment a record was due to its acknowledgement, at a fixed offered rate (open loop: a
+   * slow send delays later sends, and their latency counts from when they were due, so stalls are not
+   * hidden). Returns the latencies in nanoseconds of the records due within the window.
+   */
+  static long[] latencies(Producer<byte[], byte[]> producer, LongFunction<ProducerRecord<byte[], byte[]>> records,
+      double ratePerSecond, Duration warmup, Duration window) {
+    long interval = Math.max(1, Math.round(1e9 / ratePerSecond));
+    long start = System.nanoTime();
+    long measureFrom = start + warmup.toNanos();
+    long end = measureFrom + window.toNanos();
+    int capacity = (int) Math.min(Integer.MAX_VALUE - 8, window.toNanos() / interval + 16);
+    long[] samples = new long[capacity];
+    AtomicInteger count = new AtomicInteger();
+    LongAdder failed = new LongAdder();
+    long i = 0;
+    while (true) {
+      long due = start + i * interval;
+      if (due >= end) {
+        break;
+      }
+      long now = System.nanoTime();
+      if (now < due) {
+        LockSupport.parkNanos(Math.min(due - now, 100_000));
+        continue;
+      }
+      boolean measured = due >= measureFrom;
+      producer.send(records.apply(i), (metadata, e) -> {
+        if (e != null) {
+          failed.increment();
+        } else if (measured) {
+          int slot = count.getAndIncrement();
+          if (slot < samples.length) {
+            samples[slot] = System.nanoTime() - due;
+          }
+        }
+      });
+      i++;
+    }
+    producer.flush();
+    if (failed.sum() > 0) {
+      throw new IllegalStateException(failed.sum() + " record(s) failed in the latency run");
+    }
+    int n = Math.min(count.get(), samples.length);
+    long[] result = new long[n];
+    System.arraycopy(samples, 0, result, 0, n);
+    return result;
+  }
+
+  /** The producer's {@code compression-rate-avg}, or NaN when it does not report one. */
+  static double compressionRate(Producer<?, ?> producer) {
+    for (Map.Entry<MetricName, ? extends Metric> e : producer.metrics().entrySet()) {
+      MetricName name = e.getKey();
+      if (name.name().equals("compression-rate-avg") && name.group().equals("producer-metrics")) {
+        Object value = e.getValue().metricValue();
+        if (value instanceof Number n && !Double.isNaN(n.doubleValue())) {
+          return n.doubleValue();
+        }
+      }
+    }
+    return Double.NaN;
+  }
+
+  /**
+   * Whether a thread belongs to the client {@code clientId}: the application thread sending for it, its
+   * producer's network thread (for a RoutingProducer, each cluster's client {@code <clientId>-<alias>}), and
+   * a RoutingProducer's authority refresher.
+   */
+  static boolean isClientThread(String threadName, String clientId) {
+    String network = "kafka-producer-network-thread | " + clientId;
+    return threadName.equals("bench-send-" + clientId) || threadName.equals(network)
+        || threadName.startsWith(network + "-") || threadName.equals("turnout-authority-refresh-" + clientId);
+  }
+
+  static void join(Thread thread) {
+    try {
+      thread.join(Duration.ofMinutes(2).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    if (thread.isAlive()) {
+      throw new IllegalStateException(thread.getName() + " did not stop within 2 minutes");
+    }
+  }
+}

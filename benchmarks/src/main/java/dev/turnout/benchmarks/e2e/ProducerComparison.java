@@ -1,0 +1,234 @@
+package dev.turnout.benchmarks.e2e;
+
+import dev.turnout.benchmarks.report.Format;
+import dev.turnout.benchmarks.report.MarkdownTable;
+import dev.turnout.benchmarks.report.Stats;
+import dev.turnout.benchmarks.report.TargetCheck;
+import dev.turnout.benchmarks.workload.HeaderEncoding;
+import dev.turnout.benchmarks.workload.Payloads;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.Producer;
+
+/**
+ * RoutingProducer against a raw KafkaProducer that sends the same two provenance headers, and against a
+ * second raw KafkaProducer (an A/A pair that shows the noise floor), on one in-process broker, in
+ * interleaved rounds in the same JVM, for 100 B and 1 KiB values: saturated throughput as ratios, then
+ * latency at a fixed offered rate.
+ */
+public final class ProducerComparison {
+
+  /**
+   * @param rounds interleaved throughput rounds
+   * @param warmup warmup of each throughput measurement
+   * @param window measured window of each throughput measurement
+   * @param latencyRounds interleaved latency rounds
+   * @param latencyWarmup warmup of each latency measurement
+   * @param latencyWindow measured window of each latency measurement
+   * @param latencyLoad offered rate of the latency runs, as a fraction of the lowest median throughput of the
+   *     three producers
+   * @param partitions partitions of every topic
+   * @param valueSizes value sizes in bytes
+   */
+  public record Settings(int rounds, Duration warmup, Duration window, int latencyRounds, Duration latencyWarmup,
+      Duration latencyWindow, double latencyLoad, int partitions, List<Integer> valueSizes) {}
+
+  static final String RAW = "raw";
+  static final String ROUTED = "routed";
+  static final String RAW_AA = "raw (A/A)";
+
+  /** Results per value size. */
+  public record Results(Map<Integer, SizeResult> bySize, Settings settings) {}
+
+  /** Per value size: every round's throughput per variant, and latency samples per variant and round. */
+  public record SizeResult(int valueSize, Map<String, List<Measurements.Throughput>> throughput,
+      Map<String, List<Stats>> latency, double offeredRate) {
+
+    Stats recordsPerSecond(String variant) {
+      return Stats.of(throughput.get(variant).stream().map(Measurements.Throughput::recordsPerSecond).toList());
+    }
+
+    /** Per-round ratio of {@code variant} to raw (same round). */
+    Stats ratio(String variant) {
+      List<Measurements.Throughput> raw = throughput.get(RAW);
+      List<Measurements.Throughput> other = throughput.get(variant);
+      double[] ratios = new double[Math.min(raw.size(), other.size())];
+      for (int r = 0; r < ratios.length; r++) {
+        ratios[r] = other.get(r).recordsPerSecond() / raw.get(r).recordsPerSecond();
+      }
+      return Stats.of(ratios);
+    }
+
+    Stats cpu(String variant, boolean client) {
+      return Stats.of(throughput.get(variant).stream()
+          .map(t -> client ? t.clientCpuMicros() : t.brokerCpuMicros()).toList());
+    }
+
+    /** The median over rounds of each round's latency percentile. */
+    double latencyPercentile(String variant, double p) {
+      return Stats.of(latency.get(variant).stream().map(s -> s.percentile(p)).toList()).median();
+    }
+
+    /** Per-round ratio of a latency percentile of {@code variant} to raw's. */
+    Stats latencyRatio(String variant, double p) {
+      List<Stats> raw = latency.get(RAW);
+      List<Stats> other = latency.get(variant);
+      double[] ratios = new double[Math.min(raw.size(), other.size())];
+      for (int r = 0; r < ratios.length; r++) {
+        ratios[r] = other.get(r).percentile(p) / raw.get(r).percentile(p);
+      }
+      return Stats.of(ratios);
+    }
+  }
+
+  private final BenchBroker broker;
+  private final Settings settings;
+  private final Path workDir;
+  private final Consumer<String> progress;
+
+  public ProducerComparison(BenchBroker broker, Settings settings, Path workDir, Consumer<String> progress) {
+    this.broker = broker;
+    this.settings = settings;
+    this.workDir = workDir;
+    this.progress = progress;
+  }
+
+  /** Runs every round; takes about rounds x sizes x 3 x (warmup + window + 1 s), plus the latency rounds. */
+  public Results run() {
+    List<Variant> variants = List.of(
+        Variant.raw(RAW, broker.bootstrapServers(), HeaderEncoding.TWO_HEADERS),
+        Variant.routed(ROUTED, broker.bootstrapServers(), workDir.resolve("producer-authority.properties")),
+        Variant.raw(RAW_AA, broker.bootstrapServers(), HeaderEncoding.TWO_HEADERS));
+    Map<Integer, SizeResult> bySize = new LinkedHashMap<>();
+    for (int size : settings.valueSizes()) {
+      Map<String, List<Measurements.Throughput>> throughput = new LinkedHashMap<>();
+      Map<String, List<Stats>> latency = new LinkedHashMap<>();
+      for (Variant v : variants) {
+        throughput.put(v.name(), new ArrayList<>());
+        latency.put(v.name(), new ArrayList<>());
+      }
+      bySize.put(size, new SizeResult(size, throughput, latency, Double.NaN));
+    }
+    int clientSeq = 0;
+    // One discarded round first: the first measurements in a fresh JVM run partly interpreted.
+    for (int size : settings.valueSizes()) {
+      Payloads payloads = new Payloads(size, 4096, size);
+      for (Variant v : variants) {
+        String clientId = "bench-warmup-" + clientSeq++;
+        String topic = broker.newTopic("warmup", settings.partitions());
+        try (Producer<byte[], byte[]> producer = v.create(clientId, "none")) {
+          Measurements.throughput(producer, clientId, i -> v.record(topic, payloads, i), settings.warmup(),
+              settings.warmup());
+        } finally {
+          broker.deleteTopic(topic);
+        }
+      }
+    }
+    progress.accept("producer: JVM warm-up round done");
+    for (int round = 0; round < settings.rounds(); round++) {
+      for (int size : settings.valueSizes()) {
+        Payloads payloads = new Payloads(size, 4096, 1000L * size + round);
+        for (Variant v : rotate(variants, round)) {
+          String clientId = "bench-" + clientSeq++;
+          String topic = broker.newTopic("producer", settings.partitions());
+          Measurements.Throughput t;
+          try (Producer<byte[], byte[]> producer = v.create(clientId, "none")) {
+            t = Measurements.throughput(producer, clientId, i -> v.record(topic, payloads, i), settings.warmup(),
+                settings.window());
+          } finally {
+            broker.deleteTopic(topic);
+          }
+          bySize.get(size).throughput().get(v.name()).add(t);
+          progress.accept(String.format("producer round %d, %d B, %s: %,.0f records/s", round + 1, size, v.name(),
+              t.recordsPerSecond()));
+        }
+      }
+    }
+    Map<Integer, SizeResult> withLatency = new LinkedHashMap<>();
+    for (SizeResult sizeResult : bySize.values()) {
+      double slowest = variants.stream().mapToDouble(v -> sizeResult.recordsPerSecond(v.name()).median()).min()
+          .orElseThrow();
+      double rate = settings.latencyLoad() * slowest;
+      SizeResult r = new SizeResult(sizeResult.valueSize(), sizeResult.throughput(), sizeResult.latency(), rate);
+      Payloads payloads = new Payloads(r.valueSize(), 4096, 77L * r.valueSize());
+      for (int round = 0; round < settings.latencyRounds(); round++) {
+        for (Variant v : rotate(variants, round)) {
+          String clientId = "bench-" + clientSeq++;
+          String topic = broker.newTopic("latency", settings.partitions());
+          long[] samples;
+          try (Producer<byte[], byte[]> producer = v.create(clientId, "none")) {
+            samples = Measurements.latencies(producer, i -> v.record(topic, payloads, i), rate,
+                settings.latencyWarmup(), settings.latencyWindow());
+          } finally {
+            broker.deleteTopic(topic);
+          }
+          Stats stats = Stats.ofLongs(samples, samples.length);
+          r.latency().get(v.name()).add(stats);
+          progress.accept(String.format("latency round %d, %d B, %s at %,.0f records/s: p50 %.1f ms, p99 %.1f ms",
+              round + 1, r.valueSize(), v.name(), rate, stats.percentile(50) / 1e6, stats.percentile(99) / 1e6));
+        }
+      }
+      withLatency.put(r.valueSize(), r);
+    }
+    return new Results(withLatency, settings);
+  }
+
+  static <T> List<T> rotate(List<T> items, int by) {
+    List<T> rotated = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      rotated.add(items.get((i + by) % items.size()));
+    }
+    return rotated;
+  }
+
+  /** The Markdown section of these results. */
+  public static String render(Results results) {
+    StringBuilder out = new StringBuilder();
+    MarkdownTable throughput = new MarkdownTable("value", "raw records/s", "routed records/s", "routed/raw",
+        "A/A raw/raw", "client CPU us/record raw -> routed", "broker CPU us/record raw -> routed");
+    for (SizeResult r : results.bySize().values()) {
+      throughput.row(size(r.valueSize()), Format.count(r.recordsPerSecond(RAW).median()),
+          Format.count(r.recordsPerSecond(ROUTED).median()), Format.medianRange(r.ratio(ROUTED), 3),
+          Format.medianRange(r.ratio(RAW_AA), 3),
+          Format.fixed(r.cpu(RAW, true).median(), 2) + " -> " + Format.fixed(r.cpu(ROUTED, true).median(), 2),
+          Format.fixed(r.cpu(RAW, false).median(), 2) + " -> " + Format.fixed(r.cpu(ROUTED, false).median(), 2));
+    }
+    out.append(throughput.render()).append('\n');
+    MarkdownTable latency = new MarkdownTable("value", "offered records/s", "raw p50 / p99 ms", "routed p50 / p99 ms",
+        "routed/raw p99", "A/A p99 ratio");
+    for (SizeResult r : results.bySize().values()) {
+      latency.row(size(r.valueSize()), Format.count(r.offeredRate()),
+          Format.millis(r.latencyPercentile(RAW, 50)) + " / " + Format.millis(r.latencyPercentile(RAW, 99)),
+          Format.millis(r.latencyPercentile(ROUTED, 50)) + " / " + Format.millis(r.latencyPercentile(ROUTED, 99)),
+          Format.medianRange(r.latencyRatio(ROUTED, 99), 3), Format.medianRange(r.latencyRatio(RAW_AA, 99), 3));
+    }
+    out.append(latency.render());
+    return out.toString();
+  }
+
+  /** Throughput ratio and p99 latency targets. */
+  public static List<TargetCheck> targets(Results results) {
+    List<TargetCheck> checks = new ArrayList<>();
+    for (SizeResult r : results.bySize().values()) {
+      double limit = r.valueSize() >= 1024 ? 0.97 : 0.95;
+      Stats ratio = r.ratio(ROUTED);
+      checks.add(TargetCheck.atLeast("Producer throughput routed/raw >= " + limit + " at " + size(r.valueSize()),
+          ratio.median(), limit, "median " + Format.medianRange(ratio, 3) + " over " + ratio.count()
+              + " rounds; A/A " + Format.medianRange(r.ratio(RAW_AA), 3), "", 3));
+      Stats p99 = r.latencyRatio(ROUTED, 99);
+      checks.add(TargetCheck.atMost("Producer p99 latency routed within 5% of raw at " + size(r.valueSize()),
+          p99.median(), 1.05, "p99 ratio " + Format.medianRange(p99, 3) + "; A/A "
+              + Format.medianRange(r.latencyRatio(RAW_AA, 99), 3), "", 3));
+    }
+    return checks;
+  }
+
+  static String size(int bytes) {
+    return bytes % 1024 == 0 ? bytes / 1024 + " KiB" : bytes + " B";
+  }
+}
