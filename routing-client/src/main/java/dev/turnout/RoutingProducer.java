@@ -331,24 +331,12 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
       if (refusal != null) {
         return refuse(refusal, record, callback);
       }
-      Rule rule = map.ruleFor(record.topic());
-      if (rule == null) {
-        return refuse(refusalFor(map.route(record.topic(), null), record.topic()), record, callback);
-      }
-      Route route = rule.unslicedRoute();
-      int bucket = NO_BUCKET;
-      if (route == null) {
-        bucket = bucket(record);
-        route = bucket == NULL_KEY_BUCKET ? rule.nullKeyRoute() : rule.routeForBucket(bucket);
-      }
+      Route route = resolve(map, record);
       if (!route.routable()) {
         return refuse(refusalFor(route, record.topic()), record, callback);
       }
       if (!view.settled()) {
-        if (bucket == NO_BUCKET && view.needsBucket(record.topic(), map.epoch())) {
-          bucket = bucket(record);
-        }
-        TopicBarrier barrier = view.barrierFor(record.topic(), map.epoch(), bucket);
+        TopicBarrier barrier = view.barrierFor(record.topic(), map.epoch(), barrierBucket(view, map, record));
         if (barrier != null) {
           return sendAtBarrier(barrier, route, record, callback);
         }
@@ -366,16 +354,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     if (refusal != null) {
       return refuse(refusal, record, callback);
     }
-    Rule rule = map.ruleFor(record.topic());
-    if (rule == null) {
-      return refuse(refusalFor(map.route(record.topic(), null), record.topic()), record, callback);
-    }
-    Route route = rule.unslicedRoute();
-    int bucket = NO_BUCKET;
-    if (route == null) {
-      bucket = bucket(record);
-      route = bucket == NULL_KEY_BUCKET ? rule.nullKeyRoute() : rule.routeForBucket(bucket);
-    }
+    Route route = resolve(map, record);
     if (!route.routable()) {
       return refuse(refusalFor(route, record.topic()), record, callback);
     }
@@ -388,10 +367,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     }
     View view = cutover.view();
     if (!view.settled()) {
-      if (bucket == NO_BUCKET && view.needsBucket(record.topic(), map.epoch())) {
-        bucket = bucket(record);
-      }
-      TopicBarrier barrier = view.barrierFor(record.topic(), map.epoch(), bucket);
+      TopicBarrier barrier = view.barrierFor(record.topic(), map.epoch(), barrierBucket(view, map, record));
       if (barrier != null) {
         boolean settledInTime;
         try {
@@ -500,6 +476,31 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
   private ProducerRecord<K, V> routedCopy(ProducerRecord<K, V> record, Route route) {
     return new ProducerRecord<>(record.topic(), record.partition(), record.timestamp(), record.key(), record.value(),
         ProvenanceHeaders.stamp(record.headers().toArray(), route.routeHeader(), ids.next()));
+  }
+
+  /**
+   * The decision for a record under {@code map}: a routable {@link Route}, or a refusal ({@code NO_MATCHING_RULE},
+   * {@code NULL_KEY_NOT_ROUTABLE}). Only sliced rules serialize the key.
+   */
+  private Route resolve(AuthorityMap map, ProducerRecord<K, V> record) {
+    Rule rule = map.ruleFor(record.topic());
+    if (rule == null) {
+      return map.route(record.topic(), null);
+    }
+    Route route = rule.unslicedRoute();
+    if (route != null) {
+      return route;
+    }
+    int bucket = bucket(record);
+    return bucket == NULL_KEY_BUCKET ? rule.nullKeyRoute() : rule.routeForBucket(bucket);
+  }
+
+  /**
+   * The bucket a pending cutover needs to place this record, or {@link #NO_BUCKET} when it needs none. Only
+   * called while a cutover is unsettled (the key is then serialized a second time for a moved sliced topic).
+   */
+  private int barrierBucket(View view, AuthorityMap map, ProducerRecord<K, V> record) {
+    return view.needsBucket(record.topic(), map.epoch()) ? bucket(record) : NO_BUCKET;
   }
 
   /** The key bucket of a record, or {@link #NULL_KEY_BUCKET}. */
