@@ -29,8 +29,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 /**
  * Consumer poll throughput, RoutingConsumer against KafkaConsumer (and a second KafkaConsumer, the A/A pair),
  * on the same in-process broker, reading the same pre-filled topic (records carrying Turnout's two headers)
- * from the beginning with a fresh group each time, in interleaved rounds. The clock starts at the first
- * non-empty poll, so group joining is not counted.
+ * from the beginning with a fresh group each time, in interleaved rounds after a discarded warm-up round. The
+ * clock starts at the first non-empty poll, so group joining is not counted.
  *
  * <p>The RoutingConsumer's authority map puts the topics in {@code MIRROR} with that broker's alias as the
  * rule's source, so it reads them from the one cluster, as a KafkaConsumer does; the rule's target is a second
@@ -89,7 +89,8 @@ public final class ConsumerComparison {
       Map<String, List<Double>> byVariant = new LinkedHashMap<>();
       bySize.put(size, byVariant);
       List<String> variants = List.of(ProducerComparison.RAW, ProducerComparison.ROUTED, ProducerComparison.RAW_AA);
-      for (int round = 0; round < settings.rounds(); round++) {
+      // Round 0 is a warm-up (JIT, page cache, broker fetch path) and is discarded, as in the producer comparison.
+      for (int round = 0; round <= settings.rounds(); round++) {
         for (String variant : ProducerComparison.rotate(variants, round)) {
           String group = "bench-group-" + groupSeq++;
           double rate;
@@ -100,9 +101,11 @@ public final class ConsumerComparison {
               requireReadFromOrigin(routed, count + settings.partitions());
             }
           }
-          byVariant.computeIfAbsent(variant, v -> new ArrayList<>()).add(rate);
-          progress.accept(String.format("consumer round %d, %d B, %s: %,.0f records/s", round + 1, size, variant,
-              rate));
+          if (round > 0) {
+            byVariant.computeIfAbsent(variant, v -> new ArrayList<>()).add(rate);
+          }
+          progress.accept(String.format("consumer %s, %d B, %s: %,.0f records/s",
+              round == 0 ? "warm-up" : "round " + round, size, variant, rate));
         }
       }
       broker.deleteTopic(topic);
@@ -235,7 +238,7 @@ public final class ConsumerComparison {
     StringBuilder out = new StringBuilder();
     int rounds = results.bySize().values().stream().mapToInt(v -> v.getOrDefault(ProducerComparison.RAW, List.of())
         .size()).max().orElse(0);
-    out.append(String.format("%d round(s) per value size. Each RoutingConsumer read every record from the rule's "
+    out.append(String.format("%d round(s) per value size after a discarded warm-up round. Each RoutingConsumer read every record from the rule's "
         + "source alias and none from its target (checked by its `records-consumed-total` per cluster).%n%n", rounds));
     MarkdownTable table = new MarkdownTable("value", "raw records/s", "routed records/s", "routed/raw", "A/A raw/raw");
     for (int size : results.bySize().keySet()) {

@@ -94,13 +94,13 @@ public final class CutoverBarrier {
     }
 
     /** Sending time after the last cutover, so that its barrier opens while records still flow. */
-    Duration tail() {
+    public Duration tail() {
       Duration threeLags = Duration.ofMillis(3 * replicationLagMillis);
       return threeLags.compareTo(interval) > 0 ? threeLags : interval;
     }
 
     /** The longest the sending phase can take. */
-    Duration maxSending() {
+    public Duration maxSending() {
       return lead.plus(interval.plus(jitter).multipliedBy(cutovers)).plus(tail());
     }
   }
@@ -449,12 +449,13 @@ public final class CutoverBarrier {
     Settings s = results.settings();
     CutoverPlan plan = new CutoverPlan(TOPIC, s.cutovers() + 1);
     StringBuilder out = new StringBuilder();
-    out.append(String.format(Locale.ROOT, "%d cutovers (after one warm-up cutover, not counted), the first %d ms "
-            + "after sending started, then one every %d-%d ms (%d ms plus a random part), each moving %d of 10,000 "
-            + "key buckets from source to target; %,d records/s of %d B over %d keys, %d partitions, acks=all, "
-            + "linger.ms=5, `turnout.authority.refresh.ms=%d`, `turnout.cutover.barrier=replicated` (the default). "
-            + "MirrorMaker 2 with `replicationLagMillis(%d)`: its source consumer fetches once per %d ms.%n%n",
-        results.cutovers().size(), s.lead().toMillis(), s.interval().toMillis(),
+    out.append(String.format(Locale.ROOT, "One warm-up cutover %d ms after sending started (not counted: it creates "
+            + "the target's client and the producer's replication watcher there), then %d measured cutovers, one "
+            + "every %d-%d ms (%d ms plus a uniformly random part), each moving %d of the 10,000 key buckets from "
+            + "source to target; %,d records/s of %d B over %d keys, %d partitions, acks=all, linger.ms=5, "
+            + "`turnout.authority.refresh.ms=%d`, `turnout.cutover.barrier=replicated` (the default). MirrorMaker 2 "
+            + "with `replicationLagMillis(%d)`: its source consumer fetches once per %d ms.%n%n",
+        s.lead().toMillis(), results.cutovers().size(), s.interval().toMillis(),
         s.interval().plus(s.jitter()).toMillis(), s.interval().toMillis(), plan.step(), s.recordsPerSecond(),
         VALUE_BYTES, s.keys(), s.partitions(), s.refreshMillis(), s.replicationLagMillis(),
         s.replicationLagMillis()));
@@ -488,11 +489,19 @@ public final class CutoverBarrier {
           + "`-p50`/`-p99` come from a histogram with 120 ms bins, and all four cover the metrics window, the last "
           + "30 to 60 s):\n\n");
       MarkdownTable metrics = new MarkdownTable("metric", "value");
-      results.producerMetrics().forEach((name, value) -> metrics.row("`" + name + "`",
-          value instanceof Number n ? Format.fixed(n.doubleValue(), 1) : String.valueOf(value)));
+      results.producerMetrics().forEach((name, value) -> metrics.row("`" + name + "`", metricValue(value)));
       out.append(metrics.render());
     }
     return out.toString();
+  }
+
+  /** A metric's value: whole numbers (counts) without decimals, others with one. */
+  static String metricValue(Object value) {
+    if (!(value instanceof Number n)) {
+      return String.valueOf(value);
+    }
+    double d = n.doubleValue();
+    return d == Math.rint(d) && !Double.isInfinite(d) ? Format.count(d) : Format.fixed(d, 1);
   }
 
   private static void row(MarkdownTable table, String name, Stats s) {

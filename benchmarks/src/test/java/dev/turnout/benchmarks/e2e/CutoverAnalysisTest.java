@@ -168,7 +168,11 @@ class CutoverAnalysisTest {
     String section = CutoverBarrier.render(met);
     assertThat(section).contains("Barrier wait p99 / replication latency p99 = 1.11 (target <= 1.5)")
         .contains("| 1 | 2 | 0-99 | 1100.0 | 3 | 1105.0 | 5.0 | no |")
-        .contains("`cutover-barrier-wait-ms-max`");
+        .contains("| `cutover-barrier-wait-ms-max` | 1,100 |");
+    assertThat(CutoverBarrier.metricValue(797.8)).isEqualTo("797.8");
+    assertThat(CutoverBarrier.metricValue(4.0)).isEqualTo("4");
+    assertThat(CutoverBarrier.metricValue(Double.NaN)).isEqualTo("n/a");
+    assertThat(CutoverBarrier.metricValue("x")).isEqualTo("x");
 
     CutoverBarrier.Results missed = new CutoverBarrier.Results(settings,
         List.of(new CutoverAnalysis.CutoverResult(c, 1600.0 * MS, 3, 1605.0 * MS, 5.0 * MS, false)), rep, 1000, 0,
