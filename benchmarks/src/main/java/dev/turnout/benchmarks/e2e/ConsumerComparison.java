@@ -238,8 +238,9 @@ public final class ConsumerComparison {
     StringBuilder out = new StringBuilder();
     int rounds = results.bySize().values().stream().mapToInt(v -> v.getOrDefault(ProducerComparison.RAW, List.of())
         .size()).max().orElse(0);
-    out.append(String.format("%d round(s) per value size after a discarded warm-up round. Each RoutingConsumer read every record from the rule's "
-        + "source alias and none from its target (checked by its `records-consumed-total` per cluster).%n%n", rounds));
+    out.append(String.format("%d round(s) per value size after a discarded warm-up round. Each RoutingConsumer "
+        + "read every record from the rule's source alias and none from its target (checked by its "
+        + "`records-consumed-total` per cluster).%n%n", rounds));
     MarkdownTable table = new MarkdownTable("value", "raw records/s", "routed records/s", "routed/raw", "A/A raw/raw");
     for (int size : results.bySize().keySet()) {
       table.row(ProducerComparison.size(size), Format.count(results.rate(size, ProducerComparison.RAW).median()),

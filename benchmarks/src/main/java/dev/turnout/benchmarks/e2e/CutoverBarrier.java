@@ -195,73 +195,78 @@ public final class CutoverBarrier {
 
     TargetReader reader = new TargetReader(clusters, capacity);
     Thread readerThread = new Thread(reader, "bench-cutover-target-reader");
+    readerThread.setDaemon(true);
     readerThread.start();
-    reader.awaitPositioned();
-
-    long[] schedule = CutoverPlan.schedule(plan.cutovers(), settings.lead().toNanos(), settings.interval().toNanos(),
-        settings.jitter().toNanos(), settings.seed());
-    long[] cutoverStart = new long[plan.cutovers()];
     int sentCount;
     Map<String, Object> metrics;
-    try (RoutingProducer<byte[], byte[]> producer = new RoutingProducer<>(config)) {
-      long interval = Math.round(1e9 / settings.recordsPerSecond());
-      long start = System.nanoTime();
-      long end = start + schedule[schedule.length - 1] + settings.tail().toNanos();
-      int written = 0;
-      int observed = 0;
-      int i = 0;
-      while (i < capacity) {
-        long now = System.nanoTime();
-        if (now >= end) {
-          break;
-        }
-        long epoch = producer.epoch();
-        while (observed < plan.cutovers() && epoch >= CutoverPlan.epochOf(observed + 1)) {
-          cutoverStart[observed++] = now;
-        }
-        if (written < plan.cutovers() && now - start >= schedule[written]) {
-          Variant.writeAtomically(file, plan.document(++written));
-          progress.accept("cutover " + written + " of " + plan.cutovers() + " written (epoch "
-              + CutoverPlan.epochOf(written) + (written == 1 ? ", warm-up)" : ")"));
-        }
-        long due = start + (long) i * interval;
-        if (now < due) {
-          LockSupport.parkNanos(Math.min(due - now, 200_000));
-          continue;
-        }
-        int seq = i++;
-        int k = seq % keys.length;
-        byte[] value = filler.clone();
-        ByteBuffer.wrap(value).putLong(seq);
-        bucketOf[seq] = keyBuckets[k];
-        sent[seq] = System.nanoTime();
-        producer.send(new ProducerRecord<>(TOPIC, keys[k], value), (metadata, e) -> {
-          if (e == null) {
-            acked.set(seq, System.nanoTime());
-          } else if (e instanceof OwnershipAmbiguousException) {
-            refused.increment();
-          } else {
-            failure.compareAndSet(null, e);
+    CutoverAnalysis.Records records;
+    long[] cutoverStart = new long[plan.cutovers()];
+    try {
+      reader.awaitPositioned();
+
+      long[] schedule = CutoverPlan.schedule(plan.cutovers(), settings.lead().toNanos(), settings.interval().toNanos(),
+          settings.jitter().toNanos(), settings.seed());
+      try (RoutingProducer<byte[], byte[]> producer = new RoutingProducer<>(config)) {
+        long interval = Math.round(1e9 / settings.recordsPerSecond());
+        long start = System.nanoTime();
+        long end = start + schedule[schedule.length - 1] + settings.tail().toNanos();
+        int written = 0;
+        int observed = 0;
+        int i = 0;
+        while (i < capacity) {
+          long now = System.nanoTime();
+          if (now >= end) {
+            break;
           }
-        });
+          long epoch = producer.epoch();
+          while (observed < plan.cutovers() && epoch >= CutoverPlan.epochOf(observed + 1)) {
+            cutoverStart[observed++] = now;
+          }
+          if (written < plan.cutovers() && now - start >= schedule[written]) {
+            Variant.writeAtomically(file, plan.document(++written));
+            progress.accept("cutover " + written + " of " + plan.cutovers() + " written (epoch "
+                + CutoverPlan.epochOf(written) + (written == 1 ? ", warm-up)" : ")"));
+          }
+          long due = start + (long) i * interval;
+          if (now < due) {
+            LockSupport.parkNanos(Math.min(due - now, 200_000));
+            continue;
+          }
+          int seq = i++;
+          int k = seq % keys.length;
+          byte[] value = filler.clone();
+          ByteBuffer.wrap(value).putLong(seq);
+          bucketOf[seq] = keyBuckets[k];
+          sent[seq] = System.nanoTime();
+          producer.send(new ProducerRecord<>(TOPIC, keys[k], value), (metadata, e) -> {
+            if (e == null) {
+              acked.set(seq, System.nanoTime());
+            } else if (e instanceof OwnershipAmbiguousException) {
+              refused.increment();
+            } else {
+              failure.compareAndSet(null, e);
+            }
+          });
+        }
+        sentCount = i;
+        producer.flush();
+        if (observed < plan.cutovers()) {
+          throw new IllegalStateException("the producer reached " + observed + " of " + plan.cutovers()
+              + " cutover epochs; refresh.ms=" + settings.refreshMillis());
+        }
+        metrics = cutoverMetrics(producer);
       }
-      sentCount = i;
-      producer.flush();
-      if (observed < plan.cutovers()) {
-        throw new IllegalStateException("the producer reached " + observed + " of " + plan.cutovers()
-            + " cutover epochs; refresh.ms=" + settings.refreshMillis());
+      records = records(sentCount, sent, bucketOf, probe, acked);
+      long sourceAcked = 0;
+      for (int i = 0; i < sentCount; i++) {
+        sourceAcked += records.handedTo()[i] == CutoverAnalysis.SOURCE && records.acked()[i] != 0 ? 1 : 0;
       }
-      metrics = cutoverMetrics(producer);
+      // Replication of the last records, then the reader stops.
+      reader.awaitSightings(sourceAcked, Duration.ofMillis(5_000 + 5 * settings.replicationLagMillis()));
+    } finally {
+      reader.stop();
+      Measurements.join(readerThread);
     }
-    CutoverAnalysis.Records records = records(sentCount, sent, bucketOf, probe, acked);
-    long sourceAcked = 0;
-    for (int i = 0; i < sentCount; i++) {
-      sourceAcked += records.handedTo()[i] == CutoverAnalysis.SOURCE && records.acked()[i] != 0 ? 1 : 0;
-    }
-    // Replication of the last records, then the reader stops.
-    reader.awaitSightings(sourceAcked, Duration.ofMillis(5_000 + 5 * settings.replicationLagMillis()));
-    reader.stop();
-    Measurements.join(readerThread);
     if (failure.get() != null) {
       throw new IllegalStateException("a send failed", failure.get());
     }
