@@ -25,16 +25,18 @@ enum Profile {
           List.of("none", "lz4")),
       new ConsumerComparison.Settings(1, sizes(50_000, 20_000), 3, Duration.ofMinutes(2)),
       new FlipPropagation.Settings(refreshes(5, 3), Duration.ofMillis(1)),
-      new CutoverBarrier.Settings(3, Duration.ofSeconds(1), 500, 400, 100, 0, 3)),
+      new CutoverBarrier.Settings(3, Duration.ofSeconds(2), Duration.ofMillis(2500), Duration.ofSeconds(1), 1000, 400,
+          100, 1000, 3, 42)),
   FULL(
       new MicroSuite.Settings(2, 500, 5, 600, 5, 10, 1),
       new ProducerComparison.Settings(5, Duration.ofSeconds(1), Duration.ofMillis(2500), 3, Duration.ofMillis(500),
           Duration.ofSeconds(2), 0.5, 3, List.of(100, 1024)),
       new ProvenanceCost.Settings(3, Duration.ofMillis(800), Duration.ofMillis(1500), 3, List.of(100, 1024),
           List.of("none", "lz4")),
-      new ConsumerComparison.Settings(5, sizes(300_000, 100_000), 3, Duration.ofMinutes(2)),
+      new ConsumerComparison.Settings(5, sizes(600_000, 200_000), 3, Duration.ofMinutes(2)),
       new FlipPropagation.Settings(refreshes(40, 15), Duration.ofMillis(1)),
-      new CutoverBarrier.Settings(12, Duration.ofMillis(1500), 1000, 400, 100, 0, 3));
+      new CutoverBarrier.Settings(12, Duration.ofSeconds(2), Duration.ofMillis(2500), Duration.ofSeconds(1), 1000,
+          400, 100, 1000, 3, 42));
 
   final MicroSuite.Settings micro;
   final ProducerComparison.Settings producer;

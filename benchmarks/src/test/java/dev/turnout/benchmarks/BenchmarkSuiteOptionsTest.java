@@ -46,7 +46,15 @@ class BenchmarkSuiteOptionsTest {
       assertThat(profile.provenance.compressions()).hasSizeGreaterThan(1);
       assertThat(profile.flip.trialsByRefreshMillis()).containsKeys(100L, 1000L);
       assertThat(profile.consumer.recordsBySize()).containsKeys(100, 1024);
+      // The cutover benchmark emulates a remote cluster's replication (1 s, as the cutover tests do), and
+      // spaces cutovers so that a barrier normally opens before the next one starts.
+      assertThat(profile.barrier.replicationLagMillis()).isEqualTo(1000);
+      assertThat(profile.barrier.interval().toMillis())
+          .isGreaterThanOrEqualTo(2 * profile.barrier.replicationLagMillis());
     }
     assertThat(Profile.FULL.producer.rounds()).isGreaterThanOrEqualTo(5);
+    // docs/benchmarks.md describes 12 measured cutovers in about 50 s of the full run.
+    assertThat(Profile.FULL.barrier.cutovers()).isEqualTo(12);
+    assertThat(Profile.FULL.barrier.maxSending()).isLessThanOrEqualTo(java.time.Duration.ofSeconds(50));
   }
 }

@@ -152,6 +152,8 @@ class CutoverCoordinatorTest {
     barrier.offer(first, 0);
     barrier.offer(second, 0);
     await().atMost(Duration.ofSeconds(5)).until(() -> barrier.state() == TopicBarrier.State.FAILED);
+    // The state turns FAILED before the waiting sends are refused (outside the barrier's lock): wait for both.
+    await().atMost(Duration.ofSeconds(5)).until(() -> first.refused != null && second.refused != null);
     assertThat(first.refused.kind()).isEqualTo(BarrierFailure.Kind.TIMEOUT);
     assertThat(first.refused.message()).contains("turnout.cutover.max.pause.ms=300")
         .contains("acknowledgements of the records sent to 'onprem'");
