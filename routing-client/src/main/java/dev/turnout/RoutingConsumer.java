@@ -1152,6 +1152,20 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
   private ConsumerRecords<K, V> pollClusters(List<Integer> active, long remainingMillis) {
     boolean single = active.size() == 1 && pending.isEmpty();
     long slice = single ? Math.min(remainingMillis, settings.refreshMillis) : Math.min(remainingMillis, SLICE_MILLIS);
+    if (single) {
+      // The steady state: one cluster, nothing switching. Hand over the delegate's batch as it is when every
+      // partition in it is owned here and nothing is blocked, fenced or suppressed.
+      int c = active.get(0);
+      ConsumerRecords<K, V> records = pollDelegate(clients.get(c), Duration.ofMillis(slice));
+      if (records.isEmpty() || deliverableAsIs(c, records)) {
+        metrics.routed(c, records.count());
+        return records;
+      }
+      Map<TopicPartition, List<ConsumerRecord<K, V>>> out = new LinkedHashMap<>();
+      Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+      collect(c, records, out, next);
+      return out.isEmpty() ? ConsumerRecords.empty() : new ConsumerRecords<>(out, next);
+    }
     Map<TopicPartition, List<ConsumerRecord<K, V>>> out = new LinkedHashMap<>();
     Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
     int start = pollStart++;
@@ -1165,6 +1179,19 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
       }
     }
     return out.isEmpty() ? ConsumerRecords.empty() : new ConsumerRecords<>(out, next);
+  }
+
+  private boolean deliverableAsIs(int cluster, ConsumerRecords<K, V> records) {
+    if (!blocked.isEmpty() || !suppressions.isEmpty() || !fencedTopics.isEmpty()) {
+      return false;
+    }
+    for (TopicPartition tp : records.partitions()) {
+      Integer owner = ownedBy.get(tp);
+      if (owner == null || owner != cluster) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private ConsumerRecords<K, V> pollDelegate(Consumer<K, V> d, Duration wait) {
