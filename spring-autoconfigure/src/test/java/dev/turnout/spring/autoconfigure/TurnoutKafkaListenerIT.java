@@ -19,7 +19,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIf;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -33,15 +32,13 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
-import org.springframework.util.ClassUtils;
 
 /**
  * A {@code @KafkaListener} keeps processing across a read-authority switch: with MirrorMaker 2 copying onprem
  * to cloud, the Environment moves a topic to TARGET_AUTHORITY and the listener, whose container Turnout's
  * consumer factory feeds, processes every record exactly once, from onprem before and from cloud after.
- * Runs when the routing client provides the routing consumer.
+ * Producers keep the default replicated cutover barrier: MirrorMaker 2 replicates what they wrote to onprem.
  */
-@EnabledIf("routingConsumerPresent")
 @TwoKafkaClusters
 @SpringBootTest(classes = TurnoutKafkaListenerIT.App.class, webEnvironment = SpringBootTest.WebEnvironment.NONE,
     properties = {
@@ -51,7 +48,7 @@ import org.springframework.util.ClassUtils;
         "spring.kafka.consumer.value-deserializer=org.apache.kafka.common.serialization.StringDeserializer",
         "spring.kafka.consumer.group-id=listener-group",
         "spring.kafka.consumer.auto-offset-reset=earliest",
-        "spring.kafka.consumer.properties.turnout.consumer.boundary.timeout.ms=20000",
+        "turnout.consumer.boundary-timeout=20s",
         "turnout.authority.refresh-interval=100ms",
         "turnout.authority.epoch=1",
         "turnout.authority.source=onprem",
@@ -76,10 +73,6 @@ class TurnoutKafkaListenerIT {
   Received received;
   @Autowired
   TurnoutClients clients;
-
-  static boolean routingConsumerPresent() {
-    return ClassUtils.isPresent(TurnoutConsumerFactory.ROUTING_CONSUMER, null);
-  }
 
   @BeforeAll
   static void clusters(TwoClusters clusters) {

@@ -54,6 +54,8 @@ import tools.jackson.databind.json.JsonMapper;
         "spring.kafka.producer.properties.max.block.ms=10000",
         "turnout.clusters.onprem.properties.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule"
             + " required username=\"svc\" password=\"do-not-show-me\";",
+        // Nothing replicates onprem to cloud here: a moved slice waits only for its acknowledgements.
+        "turnout.cutover.barrier=drained",
         "turnout.authority.refresh-interval=100ms",
         "turnout.authority.max-staleness=3s",
         "turnout.authority.epoch=1",
