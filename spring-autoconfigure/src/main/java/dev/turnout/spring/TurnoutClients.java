@@ -67,6 +67,7 @@ public final class TurnoutClients {
     final Object client;
     final String groupId;
     volatile Map<MetricKey, Metric> metrics = Map.of();
+    volatile Map<MetricKey, String> descriptions = Map.of();
 
     Entry(Kind kind, Object client, String groupId) {
       this.kind = kind;
@@ -81,17 +82,22 @@ public final class TurnoutClients {
     /** Re-reads which {@value #METRIC_GROUP} metrics the client has. */
     void rescan() {
       Map<MetricKey, Metric> own = new HashMap<>();
+      Map<MetricKey, String> texts = new HashMap<>();
       allMetrics().forEach((name, metric) -> {
         if (METRIC_GROUP.equals(name.group())) {
-          own.put(key(kind, name), metric);
+          MetricKey key = key(kind, name);
+          own.put(key, metric);
+          texts.put(key, name.description());
         }
       });
       metrics = own;
+      descriptions = texts;
     }
   }
 
   private final Map<Object, Entry> open = new LinkedHashMap<>();
   private final Map<MetricKey, Double> retired = new HashMap<>();
+  private final Map<MetricKey, String> retiredDescriptions = new HashMap<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
   void added(RoutingProducer<?, ?> producer) {
@@ -121,6 +127,7 @@ public final class TurnoutClients {
       entry.metrics.forEach((key, metric) -> {
         if (key.name().endsWith("-total")) {
           retired.merge(key, value(metric), Double::sum);
+          retiredDescriptions.put(key, entry.descriptions.get(key));
         }
       });
     }
@@ -186,6 +193,17 @@ public final class TurnoutClients {
     return keys;
   }
 
+  /** The description of a metric, or {@code null} when no client has (or had) it. */
+  public synchronized String description(MetricKey key) {
+    for (Entry e : open.values()) {
+      String text = e.descriptions.get(key);
+      if (text != null) {
+        return text;
+      }
+    }
+    return retiredDescriptions.get(key);
+  }
+
   /** The sum of a metric over the open clients, plus, for a counter, the final values of closed clients. */
   public synchronized double sum(MetricKey key) {
     double sum = retired.getOrDefault(key, 0.0);
@@ -226,14 +244,6 @@ public final class TurnoutClients {
       }
     }
     return count;
-  }
-
-  /**
-   * The sum of a producer metric with one tag value over every open producer, plus the final values of closed
-   * producers for counters: {@code total("records-routed-total", "cluster", "cloud")}.
-   */
-  public double total(String metric, String tag, String tagValue) {
-    return sum(new MetricKey(Kind.PRODUCER, metric, Map.of(tag, tagValue)));
   }
 
   /** The {@code client-id} of a client, read from the tags of its {@value #METRIC_GROUP} metrics. */
