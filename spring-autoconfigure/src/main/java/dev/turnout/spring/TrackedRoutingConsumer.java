@@ -3,6 +3,7 @@ package dev.turnout.spring;
 import dev.turnout.RoutingConsumer;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.springframework.kafka.core.ConsumerFactory;
@@ -17,6 +18,7 @@ final class TrackedRoutingConsumer<K, V> extends RoutingConsumer<K, V> {
   private final TurnoutClients registry;
   private final List<ConsumerFactory.Listener<K, V>> listeners;
   private final String listenerId;
+  private final AtomicBoolean removed = new AtomicBoolean();
 
   TrackedRoutingConsumer(Map<String, Object> configs, Deserializer<K> keyDeserializer,
       Deserializer<V> valueDeserializer, String groupId, TurnoutClients registry,
@@ -36,7 +38,9 @@ final class TrackedRoutingConsumer<K, V> extends RoutingConsumer<K, V> {
       registry.closing(this);
       super.close(options);
     } finally {
-      listeners.forEach(listener -> listener.consumerRemoved(listenerId, this));
+      if (removed.compareAndSet(false, true)) {
+        listeners.forEach(listener -> listener.consumerRemoved(listenerId, this));
+      }
     }
   }
 }

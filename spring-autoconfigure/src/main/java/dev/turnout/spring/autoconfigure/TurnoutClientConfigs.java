@@ -52,7 +52,7 @@ final class TurnoutClientConfigs {
   /** The configuration of routing producers. */
   static Map<String, Object> producer(KafkaProperties kafka, TurnoutProperties properties, AuthoritySource source) {
     return build(kafka.buildProducerProperties(), key -> kafka.getProducer().getProperties().containsKey(key)
-        ? "spring.kafka.producer.properties." : "spring.kafka.properties.", properties, source, null);
+        ? "spring.kafka.producer.properties." : "spring.kafka.properties.", properties, source, true, null);
   }
 
   /**
@@ -63,17 +63,16 @@ final class TurnoutClientConfigs {
   static Map<String, Object> consumer(KafkaProperties kafka, TurnoutProperties properties, AuthoritySource source,
       ClassLoader classLoader) {
     return build(kafka.buildConsumerProperties(), key -> kafka.getConsumer().getProperties().containsKey(key)
-        ? "spring.kafka.consumer.properties." : "spring.kafka.properties.", properties, source, classLoader);
+        ? "spring.kafka.consumer.properties." : "spring.kafka.properties.", properties, source, false, classLoader);
   }
 
   /**
    * @param springPrefix the Spring property prefix a client setting came from, for error messages
-   * @param consumerClassLoader for a consumer configuration, the application's class loader; {@code null} for a
-   *     producer configuration
+   * @param producer whether this is a producer configuration (else a consumer configuration)
+   * @param classLoader the application's class loader (used for consumer configurations)
    */
   private static Map<String, Object> build(Map<String, Object> spring, Function<String, String> springPrefix,
-      TurnoutProperties properties, AuthoritySource source, ClassLoader consumerClassLoader) {
-    boolean producer = consumerClassLoader == null;
+      TurnoutProperties properties, AuthoritySource source, boolean producer, ClassLoader classLoader) {
     Map<String, Object> config = new HashMap<>(spring);
     config.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
     for (String key : config.keySet()) {
@@ -143,7 +142,7 @@ final class TurnoutClientConfigs {
     if (producer) {
       putProducerSettings(config, properties.getCutover(), properties.getBreaker());
     } else {
-      putConsumerSettings(config, properties.getConsumer(), consumerClassLoader);
+      putConsumerSettings(config, properties.getConsumer(), classLoader);
     }
     return config;
   }
