@@ -1,69 +1,115 @@
 package dev.turnout.spring;
 
+import dev.turnout.RoutingConsumer;
 import dev.turnout.TurnoutConfig;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.springframework.kafka.core.ConsumerPostProcessor;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 
 /**
- * A spring-kafka {@code ConsumerFactory} whose consumers are {@code dev.turnout.RoutingConsumer}s, so that
- * {@code @KafkaListener} containers read each topic from the cluster the authority map names. It needs the
- * routing consumer on the classpath; it is found by name, with the constructor shaped like
- * {@code KafkaConsumer(Map, Deserializer, Deserializer)}, when the factory is created.
+ * A spring-kafka {@code ConsumerFactory} whose consumers are {@link RoutingConsumer}s, so that
+ * {@code @KafkaListener} containers read each topic from the cluster the authority map names and move between
+ * clusters at a verified boundary (docs/consumers.md). The configuration is a {@code RoutingConsumer}
+ * configuration ({@link TurnoutConfig}); properties a listener passes (for example
+ * {@code @KafkaListener(properties = "turnout.consumer.role=validation")}) override it for that listener's
+ * consumers.
  *
- * <p>Post-processors apply as in {@link DefaultKafkaConsumerFactory}; {@code ConsumerFactory.Listener}s are
- * not called for routing consumers.
+ * <p>Post-processors and {@code ConsumerFactory.Listener}s (such as Spring Boot's, which binds Micrometer's
+ * Kafka client meters) apply as in {@link DefaultKafkaConsumerFactory}. Open consumers are listed in a
+ * {@link TurnoutClients} registry for the actuator endpoint, health and meters.
  */
 public class TurnoutConsumerFactory<K, V> extends DefaultKafkaConsumerFactory<K, V> {
 
-  /** The class name of the routing consumer. */
-  public static final String ROUTING_CONSUMER = "dev.turnout.RoutingConsumer";
-
-  private final Constructor<?> constructor;
+  private final TurnoutClients registry;
+  private String beanName = "turnoutConsumerFactory";
+  private boolean configureDeserializers = true;
 
   /**
    * @param configs a routing consumer configuration ({@code turnout.clusters}, {@code turnout.cluster.<alias>.*},
    *     an authority source, and ordinary consumer settings)
-   * @throws IllegalStateException when the routing consumer is not on the classpath
+   * @param registry lists the consumers while they are open
    */
-  public TurnoutConsumerFactory(Map<String, Object> configs) {
-    super(configs);
+  public TurnoutConsumerFactory(Map<String, Object> configs, TurnoutClients registry) {
+    super(requireTurnout(configs));
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  private static Map<String, Object> requireTurnout(Map<String, Object> configs) {
     if (configs.get(TurnoutConfig.CLUSTERS) == null) {
       throw new IllegalArgumentException("A TurnoutConsumerFactory needs a routing consumer configuration: "
           + TurnoutConfig.CLUSTERS + " is missing");
     }
-    this.constructor = routingConsumerConstructor(getClass().getClassLoader());
+    return configs;
   }
 
-  static Constructor<?> routingConsumerConstructor(ClassLoader classLoader) {
-    try {
-      return Class.forName(ROUTING_CONSUMER, false, classLoader)
-          .getConstructor(Map.class, Deserializer.class, Deserializer.class);
-    } catch (ClassNotFoundException | NoSuchMethodException e) {
-      throw new IllegalStateException("Turnout's consumer factory needs " + ROUTING_CONSUMER + " with a public "
-          + "(Map, Deserializer, Deserializer) constructor on the classpath; upgrade turnout-routing-client, or "
-          + "define a ConsumerFactory bean of your own (" + e + ")", e);
-    }
+  /** The registry the consumers of this factory are listed in while open. */
+  public TurnoutClients registry() {
+    return registry;
   }
 
   @Override
-  @SuppressWarnings("unchecked")
+  public void setBeanName(String name) {
+    super.setBeanName(name);
+    this.beanName = name;
+  }
+
+  /**
+   * Creates a routing consumer and applies the post-processors, as {@link DefaultKafkaConsumerFactory} does for
+   * its own consumers.
+   */
+  @Override
+  protected Consumer<K, V> createKafkaConsumer(Map<String, Object> configProps) {
+    checkBootstrap(configProps);
+    Consumer<K, V> consumer = createRawConsumer(configProps);
+    for (ConsumerPostProcessor<K, V> postProcessor : getPostProcessors()) {
+      consumer = postProcessor.apply(consumer);
+    }
+    return consumer;
+  }
+
+  /**
+   * Creates a {@link RoutingConsumer} (instead of a {@code KafkaConsumer}) with the factory's deserializers,
+   * configured with the consumer configuration unless {@link #setConfigureDeserializers} turned that off (as
+   * {@link DefaultKafkaConsumerFactory} does), and reports it to the factory's listeners.
+   */
+  @Override
   protected Consumer<K, V> createRawConsumer(Map<String, Object> configProps) {
     Deserializer<K> keyDeserializer = getKeyDeserializer();
     Deserializer<V> valueDeserializer = getValueDeserializer();
-    try {
-      return (Consumer<K, V>) constructor.newInstance(configProps, keyDeserializer, valueDeserializer);
-    } catch (InvocationTargetException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
+    if (configureDeserializers) {
+      if (keyDeserializer != null) {
+        keyDeserializer.configure(configProps, true);
       }
-      throw new KafkaException("Failed to create a routing consumer", e.getCause());
-    } catch (ReflectiveOperationException e) {
-      throw new KafkaException("Failed to create a routing consumer", e);
+      if (valueDeserializer != null) {
+        valueDeserializer.configure(configProps, false);
+      }
     }
+    return new TrackedRoutingConsumer<>(configProps, keyDeserializer, valueDeserializer, groupId(configProps),
+        registry, getListeners(), beanName);
+  }
+
+  @Override
+  public void setConfigureDeserializers(boolean configureDeserializers) {
+    super.setConfigureDeserializers(configureDeserializers);
+    this.configureDeserializers = configureDeserializers;
+  }
+
+  /**
+   * The group a routing consumer with this configuration uses: {@code group.id}, with
+   * {@value TurnoutConfig#VALIDATION_GROUP_SUFFIX} for the validation role; {@code null} without a group.
+   */
+  static String groupId(Map<String, Object> config) {
+    Object group = config.get(ConsumerConfig.GROUP_ID_CONFIG);
+    if (group == null || group.toString().isBlank()) {
+      return null;
+    }
+    Object role = config.get(TurnoutConfig.CONSUMER_ROLE);
+    boolean validation = role != null
+        && role.toString().trim().equalsIgnoreCase(TurnoutConfig.CONSUMER_ROLE_VALIDATION);
+    return validation ? group + TurnoutConfig.VALIDATION_GROUP_SUFFIX : group.toString();
   }
 }

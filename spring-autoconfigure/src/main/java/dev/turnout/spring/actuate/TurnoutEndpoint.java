@@ -7,10 +7,12 @@ import dev.turnout.authority.AuthorityMap;
 import dev.turnout.authority.InvalidAuthorityDocumentException;
 import dev.turnout.authority.Rule;
 import dev.turnout.authority.Slice;
+import dev.turnout.cluster.ClusterBreaker;
 import dev.turnout.cluster.Redaction;
 import dev.turnout.source.AuthorityRefresher;
 import dev.turnout.spring.TurnoutClients;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,12 +24,12 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * The read-only actuator endpoint {@code turnout}: the authority epoch and document in force, the decision per
- * rule and slice, the read cluster per topic, the clusters' client settings with secrets masked, the open
- * clients, and their most recent refusals.
+ * rule and slice, the read cluster per topic (by the map) and per consumer group and topic (by the open
+ * routing consumers), the producers' circuit breakers per cluster, the clusters' client settings with
+ * secrets masked, the open clients, and the producers' most recent refusals.
  *
- * <p>Fields the core does not expose yet are present and {@code null}, and listed under
- * {@code notAvailable}: read clusters per consumer group (they need the routing consumer) and breaker
- * states.
+ * <p>Everything is read from the clients' metrics and monitoring accessors, which are safe to call from any
+ * thread; a consumer's polling thread is never disturbed.
  */
 @Endpoint(id = "turnout")
 public final class TurnoutEndpoint {
@@ -38,17 +40,22 @@ public final class TurnoutEndpoint {
   private final AuthorityRefresher monitor;
   private final TurnoutClients clients;
   private final Map<String, Object> clientConfig;
+  private final Map<String, Object> consumerConfig;
 
   /**
    * @param monitor a refresher of the application's authority source
    * @param clients the open clients
-   * @param clientConfig the Turnout client configuration of the producers (for the cluster settings), or an
+   * @param clientConfig the Turnout client configuration of the producers (for the cluster settings and the
+   *     producer settings), or an empty map when unknown
+   * @param consumerConfig the Turnout client configuration of the consumers (for the consumer settings), or an
    *     empty map when unknown
    */
-  public TurnoutEndpoint(AuthorityRefresher monitor, TurnoutClients clients, Map<String, Object> clientConfig) {
+  public TurnoutEndpoint(AuthorityRefresher monitor, TurnoutClients clients, Map<String, Object> clientConfig,
+      Map<String, Object> consumerConfig) {
     this.monitor = monitor;
     this.clients = clients;
-    this.clientConfig = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(clientConfig));
+    this.clientConfig = Collections.unmodifiableMap(new LinkedHashMap<>(clientConfig));
+    this.consumerConfig = Collections.unmodifiableMap(new LinkedHashMap<>(consumerConfig));
   }
 
   /** The whole state, as described in the class comment. */
@@ -80,39 +87,83 @@ public final class TurnoutEndpoint {
     }
     reads.put("topics", byTopic);
     reads.put("topicPrefixes", byPrefix);
-    reads.put("groups", null);
-    out.put("readClusters", reads);
-    out.put("breakers", null);
-    out.put("clusters", clusters());
+    Map<String, Map<String, TreeSet<String>>> byGroup = new TreeMap<>();
     List<Map<String, Object>> clientViews = new ArrayList<>();
+    for (TurnoutClients.OpenConsumer open : clients.consumers()) {
+      ConsumerView consumer = ConsumerView.of(open);
+      clientViews.add(consumer.view());
+      Map<String, TreeSet<String>> topics = byGroup.computeIfAbsent(
+          open.groupId() == null ? NO_GROUP : open.groupId(), g -> new TreeMap<>());
+      consumer.readClusters().forEach((topic, alias) -> topics.computeIfAbsent(topic, t -> new TreeSet<>()).add(alias));
+    }
+    Map<String, Map<String, List<String>>> groups = new TreeMap<>();
+    byGroup.forEach((group, topics) -> {
+      Map<String, List<String>> lists = new TreeMap<>();
+      topics.forEach((topic, aliases) -> lists.put(topic, List.copyOf(aliases)));
+      groups.put(group, lists);
+    });
+    reads.put("groups", groups);
+    out.put("readClusters", reads);
     List<Map<String, Object>> refusals = new ArrayList<>();
+    Map<String, Map<String, Object>> breakers = new TreeMap<>();
     for (RoutingProducer<?, ?> producer : clients.producers()) {
-      String clientId = clientId(producer);
-      Map<String, Object> client = new LinkedHashMap<>();
-      client.put("clientId", clientId);
-      client.put("type", "producer");
-      client.put("epoch", producer.epoch());
-      client.put("failingClosed", producer.failingClosed());
-      clientViews.add(client);
+      ProducerView view = ProducerView.of(producer);
+      clientViews.add(view.view());
+      view.breakerStates().forEach((alias, state) -> {
+        Map<String, Object> breaker = breakers.computeIfAbsent(alias, a -> {
+          Map<String, Object> b = new LinkedHashMap<>();
+          b.put("state", null);
+          b.put("producers", new TreeMap<String, Integer>());
+          b.put("maxFailureRate", null);
+          return b;
+        });
+        @SuppressWarnings("unchecked")
+        Map<String, Integer> byState = (Map<String, Integer>) breaker.get("producers");
+        byState.merge(state, 1, Integer::sum);
+        breaker.put("state", worse((String) breaker.get("state"), state));
+        Double rate = view.failureRates().get(alias);
+        if (rate != null && !rate.isNaN()
+            && (breaker.get("maxFailureRate") == null || rate > (Double) breaker.get("maxFailureRate"))) {
+          breaker.put("maxFailureRate", rate);
+        }
+      });
       for (RoutingProducer.RecentRefusal recent : producer.recentRefusals()) {
         OwnershipAmbiguousException refusal = recent.refusal();
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("at", recent.at().toString());
-        view.put("clientId", clientId);
-        view.put("reason", refusal.reason().name());
-        view.put("topic", refusal.topic());
-        view.put("epoch", refusal.epoch());
-        view.put("message", refusal.getMessage());
-        refusals.add(view);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("at", recent.at().toString());
+        r.put("clientId", view.clientId());
+        r.put("reason", refusal.reason().name());
+        r.put("topic", refusal.topic());
+        r.put("epoch", refusal.epoch());
+        r.put("message", refusal.getMessage());
+        refusals.add(r);
       }
     }
-    clientViews.sort(Comparator.comparing(c -> String.valueOf(c.get("clientId"))));
+    out.put("breakers", breakers);
+    out.put("clusters", clusters());
+    out.put("settings", settings());
+    clientViews.sort(Comparator.comparing((Map<String, Object> c) -> String.valueOf(c.get("type")))
+        .thenComparing(c -> String.valueOf(c.get("clientId"))));
     refusals.sort(Comparator.comparing((Map<String, Object> r) -> (String) r.get("at")).reversed());
     out.put("clients", clientViews);
     out.put("recentRefusals", refusals.size() > MAX_REFUSALS ? refusals.subList(0, MAX_REFUSALS) : refusals);
-    out.put("notAvailable", List.of("readClusters.groups: needs the routing consumer",
-        "breakers: the core has no circuit breakers yet"));
     return out;
+  }
+
+  /** The group key of consumers without a group in {@code readClusters.groups}. */
+  static final String NO_GROUP = "(no group)";
+
+  /** Breaker states from the most to the least alarming. */
+  private static final List<String> SEVERITY = List.of(ClusterBreaker.State.OPEN.name(),
+      ClusterBreaker.State.HALF_OPEN.name(), ClusterBreaker.State.CLOSED.name(), ClusterBreaker.State.DISABLED.name());
+
+  private static String worse(String a, String b) {
+    if (a == null) {
+      return b;
+    }
+    int ia = SEVERITY.indexOf(a);
+    int ib = SEVERITY.indexOf(b);
+    return ib >= 0 && (ia < 0 || ib < ia) ? b : a;
   }
 
   private static Map<String, Object> rule(Rule rule) {
@@ -143,6 +194,25 @@ public final class TurnoutEndpoint {
     return view;
   }
 
+  /** The producers' cutover and breaker settings and the consumers' settings ({@code turnout.*} client keys). */
+  private Map<String, Object> settings() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("producer", turnoutSettings(clientConfig));
+    out.put("consumer", turnoutSettings(consumerConfig));
+    return out;
+  }
+
+  private static Map<String, String> turnoutSettings(Map<String, Object> config) {
+    Map<String, Object> settings = new TreeMap<>();
+    config.forEach((key, value) -> {
+      if (key.startsWith("turnout.") && !key.startsWith(TurnoutConfig.CLUSTER_PREFIX)
+          && !key.equals(TurnoutConfig.CLUSTERS) && !key.equals(TurnoutConfig.AUTHORITY_SOURCE)) {
+        settings.put(key, value);
+      }
+    });
+    return Redaction.redact(settings);
+  }
+
   private Map<String, Object> clusters() {
     Map<String, Object> common = new LinkedHashMap<>();
     Map<String, Map<String, Object>> perCluster = new TreeMap<>();
@@ -163,13 +233,5 @@ public final class TurnoutEndpoint {
     perCluster.forEach((alias, config) -> aliases.put(alias, Redaction.redact(config)));
     out.put("byAlias", aliases);
     return out;
-  }
-
-  private static String clientId(RoutingProducer<?, ?> producer) {
-    return producer.metrics().keySet().stream()
-        .filter(name -> TurnoutClients.METRIC_GROUP.equals(name.group()))
-        .map(name -> name.tags().get("client-id"))
-        .filter(id -> id != null)
-        .findFirst().orElse("unknown");
   }
 }

@@ -2,19 +2,24 @@ package dev.turnout.spring.actuate;
 
 import dev.turnout.RoutingProducer;
 import dev.turnout.authority.AuthorityMap;
+import dev.turnout.cluster.ClusterBreaker;
 import dev.turnout.source.AuthorityRefresher;
 import dev.turnout.spring.TurnoutClients;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * OUT_OF_SERVICE while Turnout fails closed (no valid authority map loaded, or the map is stale), so that a
- * load balancer stops sending work that would be refused; UP otherwise. Details: the epoch, the source, the
- * map's age, and the number of open clients and of those failing closed.
+ * OUT_OF_SERVICE while Turnout fails closed (no valid authority map loaded, or the map is stale, or an open
+ * producer refuses every write for that reason), so that a load balancer stops sending work that would be
+ * refused, and while an open routing consumer has a partition blocked at a boundary it could not verify
+ * (its records are not processed until an operator decides); UP otherwise. Details: the epoch, the source,
+ * the map's age, the number of open producers and of those failing closed, the number of open consumers and
+ * of their blocked partitions, and the clusters whose circuit breaker is open in some producer.
  */
 public final class TurnoutHealthIndicator implements HealthIndicator {
 
@@ -41,6 +46,22 @@ public final class TurnoutHealthIndicator implements HealthIndicator {
     long failing = producers.stream().filter(RoutingProducer::failingClosed).count();
     details.put("clients", producers.size());
     details.put("clientsFailingClosed", failing);
+    List<TurnoutClients.OpenConsumer> consumers = clients.consumers();
+    long blocked = 0;
+    for (TurnoutClients.OpenConsumer consumer : consumers) {
+      blocked += ConsumerView.of(consumer).partitionsBlocked();
+    }
+    details.put("consumers", consumers.size());
+    details.put("partitionsBlocked", blocked);
+    TreeSet<String> openBreakers = new TreeSet<>();
+    for (RoutingProducer<?, ?> producer : producers) {
+      ProducerView.of(producer).breakerStates().forEach((alias, state) -> {
+        if (ClusterBreaker.State.OPEN.name().equals(state)) {
+          openBreakers.add(alias);
+        }
+      });
+    }
+    details.put("openBreakers", openBreakers);
     List<String> reasons = new ArrayList<>();
     String reason = AuthorityStatus.failingClosedReason(monitor);
     if (reason != null) {
@@ -48,6 +69,11 @@ public final class TurnoutHealthIndicator implements HealthIndicator {
     }
     if (failing > 0) {
       reasons.add(failing + " of " + producers.size() + " client(s) refuse every write (no valid or a stale map)");
+    }
+    if (blocked > 0) {
+      reasons.add(blocked + " partition(s) blocked at a read boundary that could not be verified: their records are "
+          + "not processed until the application seeks them, they are revoked, or a later epoch moves their topic "
+          + "(see docs/consumers.md)");
     }
     if (reasons.isEmpty()) {
       return Health.up().withDetails(details).build();

@@ -24,10 +24,18 @@ import org.springframework.core.env.Environment;
  * document is rejected whole with its problems listed and the map in force stays in force. A key under
  * {@code turnout.authority} that is neither a setting nor part of the document is passed on as an unknown
  * document key, so the document is rejected with {@code UNKNOWN_KEY} instead of the typo being ignored.
+ *
+ * <p>The Environment can change while the document is read (a configuration refresh replacing a property
+ * source): a read is repeated until two consecutive reads agree, so a document that is half the old one and
+ * half the new one (for example the old epoch with new rules) is never returned. A document kept changing
+ * throughout {@value #MAX_READS} reads fails the read; the map in force stays and the next refresh reads
+ * again.
  */
 final class EnvironmentAuthoritySource implements AuthoritySource {
 
   static final String PREFIX = "turnout.authority";
+  /** Reads of one {@link #read()} at most, looking for two consecutive reads that agree. */
+  static final int MAX_READS = 5;
   private static final ConfigurationPropertyName ROOT = ConfigurationPropertyName.of(PREFIX);
 
   private final Environment environment;
@@ -38,6 +46,20 @@ final class EnvironmentAuthoritySource implements AuthoritySource {
 
   @Override
   public synchronized Map<String, String> read() {
+    Map<String, String> previous = readOnce();
+    for (int read = 2; read <= MAX_READS; read++) {
+      Map<String, String> current = readOnce();
+      if (current.equals(previous)) {
+        return current;
+      }
+      previous = current;
+    }
+    throw new IllegalStateException("The Environment changed during each of " + MAX_READS + " reads of "
+        + PREFIX + ".*; the map in force stays and the next refresh reads again. Change the document (its epoch "
+        + "and content) in one property source update.");
+  }
+
+  private Map<String, String> readOnce() {
     Binder binder = Binder.get(environment);
     Map<String, String> unknown = new LinkedHashMap<>();
     TurnoutProperties.Authority authority;

@@ -23,8 +23,8 @@ import org.springframework.boot.kafka.autoconfigure.DefaultKafkaProducerFactoryC
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.core.io.ResourceLoader;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.core.ProducerFactory;
@@ -32,13 +32,13 @@ import org.springframework.kafka.core.ProducerFactory;
 /**
  * Routes spring-kafka through Turnout: supplies the {@link ProducerFactory} (a {@link TurnoutProducerFactory})
  * before Spring Boot's Kafka autoconfiguration, so that the {@code KafkaTemplate} and
- * {@code KafkaTransactionManager} Spring Boot builds on it send every record to the owner cluster; and, when
- * the routing client provides the routing consumer, the {@link ConsumerFactory} of {@code @KafkaListener}
- * containers ({@link TurnoutConsumerFactory}).
+ * {@code KafkaTransactionManager} Spring Boot builds on it send every record to the owner cluster; and the
+ * {@link ConsumerFactory} of {@code @KafkaListener} containers ({@link TurnoutConsumerFactory}), whose
+ * routing consumers read each topic from the cluster the map names.
  *
  * <p>Active unless {@code turnout.enabled=false}; with it off, nothing here is defined and Spring Boot's Kafka
- * autoconfiguration applies unchanged. A {@code ProducerFactory} or {@link AuthoritySource} bean of the
- * application replaces the one defined here.
+ * autoconfiguration applies unchanged. A {@code ProducerFactory}, {@code ConsumerFactory} or
+ * {@link AuthoritySource} bean of the application replaces the one defined here.
  */
 @AutoConfiguration(before = KafkaAutoConfiguration.class)
 @ConditionalOnClass({KafkaTemplate.class, KafkaProperties.class, RoutingProducer.class})
@@ -113,8 +113,7 @@ public final class TurnoutAutoConfiguration {
   TurnoutProducerFactory<Object, Object> kafkaProducerFactory(KafkaProperties kafka, TurnoutProperties properties,
       AuthoritySource source, TurnoutClients clients,
       ObjectProvider<DefaultKafkaProducerFactoryCustomizer> customizers) {
-    Map<String, Object> configs = TurnoutClientConfigs.producer(kafka.buildProducerProperties(), properties,
-        new SharedAuthoritySource(source));
+    Map<String, Object> configs = TurnoutClientConfigs.producer(kafka, properties, new SharedAuthoritySource(source));
     TurnoutProducerFactory<Object, Object> factory = new TurnoutProducerFactory<>(configs, clients);
     String transactionIdPrefix = kafka.getProducer().getTransactionIdPrefix();
     if (transactionIdPrefix != null) {
@@ -127,24 +126,19 @@ public final class TurnoutAutoConfiguration {
   }
 
   /**
-   * The consumer factory of {@code @KafkaListener} containers, when the routing client provides the routing
-   * consumer: {@code spring.kafka.consumer.*} for every cluster, each cluster's {@code turnout.clusters.<alias>.*}
-   * on top. Without it, Spring Boot's own consumer factory reads the cluster of
-   * {@code spring.kafka.bootstrap-servers}.
+   * The consumer factory of {@code @KafkaListener} containers: {@code spring.kafka.consumer.*} for every
+   * cluster, each cluster's {@code turnout.clusters.<alias>.*} on top, and {@code turnout.consumer.*}; Spring
+   * Boot's consumer factory customizers applied.
    */
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = TurnoutConsumerFactory.ROUTING_CONSUMER)
-  static class RoutingConsumerConfiguration {
-
-    @Bean
-    @ConditionalOnMissingBean(ConsumerFactory.class)
-    TurnoutConsumerFactory<Object, Object> kafkaConsumerFactory(KafkaProperties kafka, TurnoutProperties properties,
-        AuthoritySource source, ObjectProvider<DefaultKafkaConsumerFactoryCustomizer> customizers) {
-      Map<String, Object> configs = TurnoutClientConfigs.consumer(kafka.buildConsumerProperties(), properties,
-          new SharedAuthoritySource(source));
-      TurnoutConsumerFactory<Object, Object> factory = new TurnoutConsumerFactory<>(configs);
-      customizers.orderedStream().forEach(customizer -> customizer.customize(factory));
-      return factory;
-    }
+  @Bean
+  @ConditionalOnMissingBean(ConsumerFactory.class)
+  TurnoutConsumerFactory<Object, Object> kafkaConsumerFactory(KafkaProperties kafka, TurnoutProperties properties,
+      AuthoritySource source, TurnoutClients clients,
+      ObjectProvider<DefaultKafkaConsumerFactoryCustomizer> customizers, ResourceLoader resourceLoader) {
+    Map<String, Object> configs = TurnoutClientConfigs.consumer(kafka, properties, new SharedAuthoritySource(source),
+        resourceLoader.getClassLoader());
+    TurnoutConsumerFactory<Object, Object> factory = new TurnoutConsumerFactory<>(configs, clients);
+    customizers.orderedStream().forEach(customizer -> customizer.customize(factory));
+    return factory;
   }
 }

@@ -2,6 +2,7 @@ package dev.turnout.spring.autoconfigure;
 
 import dev.turnout.source.AuthorityRefresher;
 import dev.turnout.spring.TurnoutClients;
+import dev.turnout.spring.TurnoutConsumerFactory;
 import dev.turnout.spring.TurnoutProducerFactory;
 import dev.turnout.spring.actuate.TurnoutEndpoint;
 import java.util.Map;
@@ -14,6 +15,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.ProducerFactory;
 
 /**
@@ -30,10 +32,12 @@ public final class TurnoutEndpointAutoConfiguration {
   @ConditionalOnMissingBean
   @ConditionalOnAvailableEndpoint
   TurnoutEndpoint turnoutEndpoint(@Qualifier(TurnoutAutoConfiguration.MONITOR_BEAN) AuthorityRefresher monitor,
-      TurnoutClients clients, ObjectProvider<ProducerFactory<?, ?>> producerFactory) {
-    ProducerFactory<?, ?> factory = producerFactory.getIfUnique();
-    Map<String, Object> config = factory instanceof TurnoutProducerFactory<?, ?> turnout
+      TurnoutClients clients, ObjectProvider<ProducerFactory<?, ?>> producerFactory,
+      ObjectProvider<ConsumerFactory<?, ?>> consumerFactory) {
+    Map<String, Object> producers = producerFactory.getIfUnique() instanceof TurnoutProducerFactory<?, ?> turnout
         ? turnout.getConfigurationProperties() : Map.of();
-    return new TurnoutEndpoint(monitor, clients, config);
+    Map<String, Object> consumers = consumerFactory.getIfUnique() instanceof TurnoutConsumerFactory<?, ?> turnout
+        ? turnout.getConfigurationProperties() : Map.of();
+    return new TurnoutEndpoint(monitor, clients, producers, consumers);
   }
 }

@@ -5,8 +5,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration properties of Turnout in a Spring Boot application ({@code turnout.*}).
@@ -15,24 +17,33 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * and overrides them under {@code turnout.clusters.<alias>.*}. The authority document is read from a file
  * ({@code turnout.authority.file}), from an {@link dev.turnout.source.AuthoritySource} bean, or from the
  * Spring Environment itself: {@code turnout.authority.epoch}, {@code .source}, {@code .target} and
- * {@code .rule.<name>.*}, in the structure of the authority document.
+ * {@code .rule.<name>.*}, in the structure of the authority document. The cutover ({@code turnout.cutover.*}),
+ * circuit breaker ({@code turnout.breaker.*}) and consumer ({@code turnout.consumer.*}) settings map to the
+ * routing client's keys of the same names ({@link dev.turnout.TurnoutConfig}); their defaults are the client's.
  */
 @ConfigurationProperties("turnout")
 public class TurnoutProperties {
 
   /**
-   * Whether Turnout supplies the Kafka producer factory (and the consumer factory, when the routing consumer
-   * is on the classpath). When false, Spring Boot's own Kafka autoconfiguration applies unchanged.
+   * Whether Turnout supplies the Kafka producer and consumer factories. When false, Spring Boot's own Kafka
+   * autoconfiguration applies unchanged.
    */
   private boolean enabled = true;
 
   /**
    * The clusters clients may ever talk to, by alias (letters, digits, '_' and '-'). The aliases are the ones
-   * the authority document names as source, target and slice owners.
+   * the authority document names as source, target and slice owners. Each has bootstrap-servers (required),
+   * expected-cluster-id, properties.*, producer.properties.* and consumer.properties.*.
    */
   private Map<String, Cluster> clusters = new LinkedHashMap<>();
 
   private final Authority authority = new Authority();
+
+  private final Cutover cutover = new Cutover();
+
+  private final Breaker breaker = new Breaker();
+
+  private final Consumer consumer = new Consumer();
 
   public boolean isEnabled() {
     return enabled;
@@ -54,6 +65,18 @@ public class TurnoutProperties {
     return authority;
   }
 
+  public Cutover getCutover() {
+    return cutover;
+  }
+
+  public Breaker getBreaker() {
+    return breaker;
+  }
+
+  public Consumer getConsumer() {
+    return consumer;
+  }
+
   /** One cluster: its bootstrap servers and the Kafka settings that differ from {@code spring.kafka.*}. */
   public static class Cluster {
 
@@ -66,6 +89,14 @@ public class TurnoutProperties {
      * sasl.jaas.config, ssl.truststore.location.
      */
     private Map<String, String> properties = new LinkedHashMap<>();
+
+    /**
+     * The cluster id this alias must report. When the cluster behind the bootstrap servers reports another id
+     * (a DNS or configuration mistake), every send to the alias is refused with CLUSTER_ID_MISMATCH. Checked
+     * by producers before their first send to the alias, at every authority refresh and on every metadata
+     * update. Unset: not checked.
+     */
+    private String expectedClusterId;
 
     private final Client producer = new Client();
 
@@ -85,6 +116,14 @@ public class TurnoutProperties {
 
     public void setProperties(Map<String, String> properties) {
       this.properties = properties;
+    }
+
+    public String getExpectedClusterId() {
+      return expectedClusterId;
+    }
+
+    public void setExpectedClusterId(String expectedClusterId) {
+      this.expectedClusterId = expectedClusterId;
     }
 
     public Client getProducer() {
@@ -321,6 +360,263 @@ public class TurnoutProperties {
 
     public void setOwner(String owner) {
       this.owner = owner;
+    }
+  }
+
+  /**
+   * How producers move a slice whose owner changed (docs/cutover.md): sends for the slice wait at a barrier
+   * until the records already sent to the old owner are safe, then go to the new owner in order.
+   */
+  public static class Cutover {
+
+    /**
+     * What a moved slice waits for. replicated: until the records sent to the old owner are acknowledged and
+     * found on the new owner by their turnout.id (needs replication from the old owner to the new one, such as
+     * MirrorMaker 2 with identity topic names or a cluster link). drained: until they are acknowledged only,
+     * for setups where nothing replicates the old owner to the new one. With replicated and no replication,
+     * every cutover fails closed after max-pause.
+     */
+    private Barrier barrier = Barrier.REPLICATED;
+
+    /**
+     * The longest a moved slice waits at its barrier. Then the waiting records fail with
+     * CUTOVER_BARRIER_TIMEOUT and the slice is refused until the barrier completes or a later epoch moves it.
+     */
+    private Duration maxPause = Duration.ofSeconds(30);
+
+    /**
+     * Memory for records waiting at cutover barriers (serialized key, value and headers). When it is full,
+     * send blocks up to max.block.ms and then fails, like buffer.memory.
+     */
+    private DataSize bufferSize = DataSize.ofMegabytes(32);
+
+    public Barrier getBarrier() {
+      return barrier;
+    }
+
+    public void setBarrier(Barrier barrier) {
+      this.barrier = barrier;
+    }
+
+    public Duration getMaxPause() {
+      return maxPause;
+    }
+
+    public void setMaxPause(Duration maxPause) {
+      this.maxPause = maxPause;
+    }
+
+    public DataSize getBufferSize() {
+      return bufferSize;
+    }
+
+    public void setBufferSize(DataSize bufferSize) {
+      this.bufferSize = bufferSize;
+    }
+
+    /** What a moved slice waits for at its cutover barrier. */
+    public enum Barrier {
+      /** The old owner's records are acknowledged and visible on the new owner. */
+      REPLICATED,
+      /** The old owner's records are acknowledged. */
+      DRAINED;
+
+      /** The routing client's value of this mode. */
+      String configValue() {
+        return name().toLowerCase(Locale.ROOT);
+      }
+    }
+  }
+
+  /**
+   * The circuit breaker that guards each cluster in every producer: while it is open, sends owned by the
+   * cluster fail at once with ClusterUnavailableException; they are never rerouted to another cluster.
+   */
+  public static class Breaker {
+
+    /** Whether a circuit breaker guards each cluster. */
+    private boolean enabled = true;
+
+    /** Failure rate, in percent (1-100) of the sends in the window, at or above which a breaker opens. */
+    private int failureRateThreshold = 50;
+
+    /** Number of most recent send outcomes per cluster over which the failure rate is computed. */
+    private int windowSize = 100;
+
+    /** Send outcomes the window must hold before the failure rate can open the breaker. */
+    private int minimumCalls = 20;
+
+    /** How long an open breaker refuses sends before it lets trial sends through. */
+    private Duration openWait = Duration.ofSeconds(10);
+
+    /** Trial sends a half-open breaker lets through; their outcomes close or reopen it. */
+    private int halfOpenCalls = 10;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public int getFailureRateThreshold() {
+      return failureRateThreshold;
+    }
+
+    public void setFailureRateThreshold(int failureRateThreshold) {
+      this.failureRateThreshold = failureRateThreshold;
+    }
+
+    public int getWindowSize() {
+      return windowSize;
+    }
+
+    public void setWindowSize(int windowSize) {
+      this.windowSize = windowSize;
+    }
+
+    public int getMinimumCalls() {
+      return minimumCalls;
+    }
+
+    public void setMinimumCalls(int minimumCalls) {
+      this.minimumCalls = minimumCalls;
+    }
+
+    public Duration getOpenWait() {
+      return openWait;
+    }
+
+    public void setOpenWait(Duration openWait) {
+      this.openWait = openWait;
+    }
+
+    public int getHalfOpenCalls() {
+      return halfOpenCalls;
+    }
+
+    public void setHalfOpenCalls(int halfOpenCalls) {
+      this.halfOpenCalls = halfOpenCalls;
+    }
+  }
+
+  /**
+   * Settings of the routing consumers behind @KafkaListener containers (docs/consumers.md). A listener may
+   * override them with its own properties, e.g. @KafkaListener(properties = "turnout.consumer.role=validation").
+   */
+  public static class Consumer {
+
+    /**
+     * production: reads follow the read authority of the map. validation: reads the target of DUAL_READ rules,
+     * under the group id GROUP.turnout-validation on every cluster, so it never commits to the production
+     * group.
+     */
+    private Role role = Role.PRODUCTION;
+
+    /**
+     * How a handed-over offset is first translated to the new cluster, before the exact boundary search:
+     * timestamp (offsetsForTimes with the last processed record's timestamp), identity (offset-preserving
+     * links) or mirrormaker2 (MirrorMaker 2 checkpoints; needs org.apache.kafka:connect-mirror-client).
+     */
+    private OffsetTranslation offsetTranslation = OffsetTranslation.TIMESTAMP;
+
+    /**
+     * MirrorMaker 2's alias of the source cluster (the prefix of its checkpoints topic on the target), for
+     * mirrormaker2 translation. Unset: the Turnout alias of the rule's source.
+     */
+    private String offsetTranslationMm2SourceAlias;
+
+    /**
+     * How long a consumer waits for the last record it processed on the old cluster to appear on the new one
+     * (replication lag) before the boundary counts as unverified; also after how long a partition still
+     * waiting for its handover is reported.
+     */
+    private Duration boundaryTimeout = Duration.ofSeconds(30);
+
+    /**
+     * What happens to a partition whose boundary cannot be verified in time. fail: it stays blocked and poll
+     * throws BoundaryNotVerifiedException (the listener container's error handler receives it). rewind:
+     * resume at the translated offset, accepting and counting duplicates.
+     */
+    private Unverified unverified = Unverified.FAIL;
+
+    public Role getRole() {
+      return role;
+    }
+
+    public void setRole(Role role) {
+      this.role = role;
+    }
+
+    public OffsetTranslation getOffsetTranslation() {
+      return offsetTranslation;
+    }
+
+    public void setOffsetTranslation(OffsetTranslation offsetTranslation) {
+      this.offsetTranslation = offsetTranslation;
+    }
+
+    public String getOffsetTranslationMm2SourceAlias() {
+      return offsetTranslationMm2SourceAlias;
+    }
+
+    public void setOffsetTranslationMm2SourceAlias(String offsetTranslationMm2SourceAlias) {
+      this.offsetTranslationMm2SourceAlias = offsetTranslationMm2SourceAlias;
+    }
+
+    public Duration getBoundaryTimeout() {
+      return boundaryTimeout;
+    }
+
+    public void setBoundaryTimeout(Duration boundaryTimeout) {
+      this.boundaryTimeout = boundaryTimeout;
+    }
+
+    public Unverified getUnverified() {
+      return unverified;
+    }
+
+    public void setUnverified(Unverified unverified) {
+      this.unverified = unverified;
+    }
+
+    /** The role of a routing consumer. */
+    public enum Role {
+      /** Reads follow the read authority of the map. */
+      PRODUCTION,
+      /** Reads the target of DUAL_READ rules under a derived group id. */
+      VALIDATION;
+
+      String configValue() {
+        return name().toLowerCase(Locale.ROOT);
+      }
+    }
+
+    /** The first translation of a handed-over offset. */
+    public enum OffsetTranslation {
+      /** offsetsForTimes with the timestamp of the last processed record. */
+      TIMESTAMP,
+      /** The same offset (offset-preserving links). */
+      IDENTITY,
+      /** MirrorMaker 2 checkpoints (needs org.apache.kafka:connect-mirror-client). */
+      MIRRORMAKER2;
+
+      String configValue() {
+        return name().toLowerCase(Locale.ROOT);
+      }
+    }
+
+    /** What happens to a partition whose boundary cannot be verified in time. */
+    public enum Unverified {
+      /** The partition stays blocked; poll throws BoundaryNotVerifiedException. */
+      FAIL,
+      /** Resume at the translated offset, counting the duplicates. */
+      REWIND;
+
+      String configValue() {
+        return name().toLowerCase(Locale.ROOT);
+      }
     }
   }
 }

@@ -7,6 +7,7 @@ import dev.turnout.OwnershipAmbiguousException;
 import dev.turnout.source.AuthorityRefresher;
 import dev.turnout.source.AuthoritySource;
 import dev.turnout.spring.TurnoutClients;
+import dev.turnout.spring.TurnoutConsumerFactory;
 import dev.turnout.spring.TurnoutProducerFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -18,8 +19,10 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,8 +30,9 @@ import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
 
 /**
- * The endpoint, health indicator and meters over a real authority refresher and real routing producers.
- * Every write here is refused before any broker is contacted, so no cluster is needed.
+ * The endpoint, health indicator and meters over a real authority refresher and real routing producers and
+ * consumers. Every write here is refused before any broker is contacted, and no consumer polls, so no cluster
+ * is needed.
  */
 class TurnoutActuateTest {
 
@@ -63,6 +67,8 @@ class TurnoutActuateTest {
   private final TurnoutClients clients = new TurnoutClients();
   private AuthorityRefresher monitor;
   private TurnoutProducerFactory<String, String> factory;
+  private TurnoutConsumerFactory<String, String> consumers;
+  private TurnoutMeterBinder binder;
 
   private void start(long maxStalenessMillis) {
     monitor = new AuthorityRefresher(source, List.of("onprem", "cloud"), 100, maxStalenessMillis, "test-monitor");
@@ -76,15 +82,25 @@ class TurnoutActuateTest {
     config.put("turnout.authority.source", source);
     config.put("turnout.authority.refresh.ms", 100);
     config.put("turnout.authority.max.staleness.ms", maxStalenessMillis);
+    Map<String, Object> consumerConfig = new HashMap<>(config);
     config.put("key.serializer", StringSerializer.class);
     config.put("value.serializer", StringSerializer.class);
+    config.put("turnout.cutover.barrier", "drained");
     factory = new TurnoutProducerFactory<>(config, clients);
+    consumerConfig.put("key.deserializer", StringDeserializer.class);
+    consumerConfig.put("value.deserializer", StringDeserializer.class);
+    consumerConfig.put("group.id", "orders-reader");
+    consumerConfig.put("turnout.consumer.unverified", "rewind");
+    consumers = new TurnoutConsumerFactory<>(consumerConfig, clients);
   }
 
   @AfterEach
   void close() {
     if (factory != null) {
       factory.destroy();
+    }
+    if (binder != null) {
+      binder.close();
     }
     if (monitor != null) {
       monitor.close();
@@ -132,15 +148,26 @@ class TurnoutActuateTest {
   void theEndpointShowsTheDecisionPerRuleAndSliceReadClustersRefusalsAndMasksSecrets() throws Exception {
     document.set(EPOCH_1);
     start(60_000);
-    TurnoutEndpoint endpoint = new TurnoutEndpoint(monitor, clients, factory.getConfigurationProperties());
-    try (Producer<String, String> producer = factory.createProducer()) {
+    TurnoutEndpoint endpoint = new TurnoutEndpoint(monitor, clients, factory.getConfigurationProperties(),
+        consumers.getConfigurationProperties());
+    try (Producer<String, String> producer = factory.createProducer();
+         Consumer<String, String> consumer = consumers.createConsumer()) {
       assertRefused(producer, "unrouted", "k", OwnershipAmbiguousException.Reason.NO_MATCHING_RULE);
       assertRefused(producer, "orders", null, OwnershipAmbiguousException.Reason.NULL_KEY_NOT_ROUTABLE);
 
       Map<String, Object> view = endpoint.turnout();
 
       assertThat(view).containsEntry("epoch", 1L).containsEntry("source", "test source")
-          .containsEntry("failingClosed", false).containsEntry("breakers", null);
+          .containsEntry("failingClosed", false);
+      // No send reached a cluster: both breakers are closed, their windows not yet full (-1).
+      assertThat(asMap(view.get("breakers"))).containsOnlyKeys("cloud", "onprem");
+      assertThat(asMap(asMap(view.get("breakers")).get("cloud"))).containsEntry("state", "CLOSED")
+          .containsEntry("producers", Map.of("CLOSED", 1)).containsEntry("maxFailureRate", -1.0);
+      assertThat(asMap(asMap(view.get("settings")).get("producer"))).containsEntry("turnout.cutover.barrier", "drained")
+          .containsEntry("turnout.authority.refresh.ms", "100").doesNotContainKey("turnout.authority.source")
+          .doesNotContainKey("turnout.clusters");
+      assertThat(asMap(asMap(view.get("settings")).get("consumer")))
+          .containsEntry("turnout.consumer.unverified", "rewind");
       assertThat(asMap(view.get("document"))).containsEntry("rule.orders.slice.canary.owner", "cloud");
       @SuppressWarnings("unchecked")
       List<Map<String, Object>> rules = (List<Map<String, Object>>) view.get("rules");
@@ -154,7 +181,9 @@ class TurnoutActuateTest {
       Map<?, ?> reads = (Map<?, ?>) view.get("readClusters");
       assertThat(asMap(reads.get("topics"))).containsEntry("orders", "cloud");
       assertThat(asMap(reads.get("topicPrefixes"))).containsEntry("audit.", "onprem");
-      assertThat(reads.get("groups")).isNull();
+      // The consumer has subscribed to nothing yet: its group reads no topic.
+      assertThat(asMap(reads.get("groups"))).containsOnlyKeys("orders-reader");
+      assertThat(asMap(asMap(reads.get("groups")).get("orders-reader"))).isEmpty();
 
       @SuppressWarnings("unchecked")
       List<Map<String, Object>> refusals = (List<Map<String, Object>>) view.get("recentRefusals");
@@ -163,8 +192,11 @@ class TurnoutActuateTest {
       assertThat(refusals.get(1)).containsEntry("topic", "unrouted").containsEntry("epoch", 1L);
       @SuppressWarnings("unchecked")
       List<Map<String, Object>> clientViews = (List<Map<String, Object>>) view.get("clients");
-      assertThat(clientViews).singleElement().satisfies(c ->
-          assertThat(c).containsEntry("type", "producer").containsEntry("epoch", 1L).containsEntry("failingClosed", false));
+      assertThat(clientViews).hasSize(2);
+      assertThat(clientViews.get(0)).containsEntry("type", "consumer").containsEntry("groupId", "orders-reader")
+          .containsEntry("partitionsBlocked", 0L).containsEntry("readClusters", Map.of());
+      assertThat(clientViews.get(1)).containsEntry("type", "producer").containsEntry("epoch", 1L)
+          .containsEntry("failingClosed", false).containsEntry("breakers", Map.of("cloud", "CLOSED", "onprem", "CLOSED"));
 
       String shown = view.toString();
       assertThat(shown).doesNotContain("hunter2").doesNotContain("trustme")
@@ -178,7 +210,8 @@ class TurnoutActuateTest {
     document.set(EPOCH_1);
     start(60_000);
     MeterRegistry registry = new SimpleMeterRegistry();
-    new TurnoutMeterBinder(monitor, clients, List.of("onprem", "cloud")).bindTo(registry);
+    binder = new TurnoutMeterBinder(monitor, clients, List.of("onprem", "cloud"));
+    binder.bindTo(registry);
 
     assertThat(registry.get("turnout.authority.epoch").gauge().value()).isEqualTo(1);
     assertThat(registry.get("turnout.authority.failing.closed").gauge().value()).isZero();
@@ -209,6 +242,64 @@ class TurnoutActuateTest {
     assertThat(registry.find("turnout.authority.ownership").tags("rule", "audit", "cluster", "onprem").gauge())
         .isNull();
     assertThat(registry.get("turnout.authority.refreshes").functionCounter().count()).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  void clientMetricsBecomeMetersWhenClientsOpenAndCountersSurviveThem() {
+    document.set(EPOCH_1);
+    start(60_000);
+    MeterRegistry registry = new SimpleMeterRegistry();
+    binder = new TurnoutMeterBinder(monitor, clients, List.of("onprem", "cloud"), Duration.ofMinutes(10));
+    binder.bindTo(registry);
+    // Before any client: the per-cluster breaker rows and the routed and refused counters exist at 0.
+    assertThat(registry.get("turnout.cluster.breakers").tags("cluster", "onprem", "state", "CLOSED").gauge().value())
+        .isZero();
+    assertThat(registry.find("turnout.cutovers").functionCounter()).isNull();
+    assertThat(registry.find("turnout.consumer.read.switches").functionCounter()).isNull();
+
+    Producer<String, String> first = factory.createProducer();
+    var copy = (TurnoutProducerFactory<String, String>) factory.copyWithConfigurationOverride(Map.of());
+    try (Producer<String, String> second = copy.createProducer();
+         Consumer<String, String> consumer = consumers.createConsumer()) {
+      // Opening a client registers its metrics at once (no discovery tick needed).
+      assertThat(clients.producers()).hasSize(2);
+      assertThat(registry.get("turnout.cluster.breakers").tags("cluster", "onprem", "state", "CLOSED").gauge().value())
+          .isEqualTo(2);
+      assertThat(registry.get("turnout.cluster.breakers").tags("cluster", "cloud", "state", "OPEN").gauge().value())
+          .isZero();
+      assertThat(registry.get("turnout.cluster.breaker.failure.rate").tag("cluster", "cloud").gauge().value())
+          .isEqualTo(-1);
+      assertThat(registry.get("turnout.cluster.id.mismatch").tag("cluster", "cloud").gauge().value()).isZero();
+      assertThat(registry.get("turnout.cutovers").functionCounter().count()).isZero();
+      assertThat(registry.get("turnout.cutover.records.waiting").gauge().value()).isZero();
+      assertThat(registry.get("turnout.cutover.barrier.wait.max").timeGauge()).isNotNull();
+      assertThat(registry.find("turnout.cutover.barrier.wait.avg").meter()).isNull();
+      assertThat(registry.get("turnout.records.refused").tag("reason", "CLUSTER_UNAVAILABLE").functionCounter().count())
+          .isZero();
+      assertThat(registry.get("turnout.consumer.read.switches").functionCounter().count()).isZero();
+      assertThat(registry.get("turnout.consumer.partitions.blocked").gauge().value()).isZero();
+      assertThat(registry.get("turnout.consumer.boundary.verifications").tag("outcome", "verified").functionCounter()
+          .count()).isZero();
+      assertThat(registry.get("turnout.consumer.records.consumed").tag("cluster", "cloud").functionCounter().count())
+          .isZero();
+      assertThat(registry.find("turnout.authority.epoch").gauges()).hasSize(1);
+
+      assertRefused(first, "unrouted", "k", OwnershipAmbiguousException.Reason.NO_MATCHING_RULE);
+      assertRefused(second, "unrouted", "k", OwnershipAmbiguousException.Reason.NO_MATCHING_RULE);
+      assertThat(registry.get("turnout.records.refused").tag("reason", "NO_MATCHING_RULE").functionCounter().count())
+          .isEqualTo(2);
+      first.close();
+    }
+    factory.reset(); // physically closes the cached producers
+    copy.reset();
+    assertThat(clients.producers()).isEmpty();
+    assertThat(clients.consumers()).isEmpty();
+    // Gauges follow the open clients; counters keep the counts of closed ones.
+    assertThat(registry.get("turnout.cluster.breakers").tags("cluster", "onprem", "state", "CLOSED").gauge().value())
+        .isZero();
+    assertThat(registry.get("turnout.records.refused").tag("reason", "NO_MATCHING_RULE").functionCounter().count())
+        .isEqualTo(2);
+    assertThat(registry.get("turnout.cluster.breaker.failure.rate").tag("cluster", "cloud").gauge().value()).isNaN();
   }
 
   @SuppressWarnings("unchecked")

@@ -174,4 +174,62 @@ class EnvironmentAuthoritySourceTest {
     assertThat(source.read()).isEmpty();
     assertThat(source.description()).isEqualTo("Spring Environment turnout.authority.*");
   }
+
+  /**
+   * A property source that changes to another document after a number of lookups, as when a refresh of the
+   * application's configuration lands while the document is being read.
+   */
+  private static final class ChangingSource extends MapPropertySource {
+    private final Map<String, Object> next;
+    private int lookupsBeforeChange;
+
+    ChangingSource(Map<String, Object> first, Map<String, Object> next, int lookupsBeforeChange) {
+      super("changing", new HashMap<>(first));
+      this.next = next;
+      this.lookupsBeforeChange = lookupsBeforeChange;
+    }
+
+    @Override
+    public Object getProperty(String name) {
+      if (name.startsWith("turnout.authority.") && lookupsBeforeChange-- == 0) {
+        getSource().putAll(next);
+      }
+      return super.getProperty(name);
+    }
+  }
+
+  @Test
+  void aDocumentThatChangesWhileItIsReadIsReadAgainNeverReturnedHalfOldHalfNew() throws Exception {
+    Map<String, Object> first = Map.of("turnout.authority.epoch", "1", "turnout.authority.source", "onprem",
+        "turnout.authority.target", "cloud", "turnout.authority.rule.orders.topics", "orders",
+        "turnout.authority.rule.orders.state", "MIRROR");
+    Map<String, Object> second = Map.of("turnout.authority.epoch", "2", "turnout.authority.source", "cloud",
+        "turnout.authority.target", "onprem", "turnout.authority.rule.orders.topics", "orders.v2",
+        "turnout.authority.rule.orders.state", "TARGET_AUTHORITY");
+    Map<String, String> secondDocument = Map.of("epoch", "2", "source", "cloud", "target", "onprem",
+        "rule.orders.topics", "orders.v2", "rule.orders.state", "TARGET_AUTHORITY");
+    // Whichever key the binder looks up first, second, ...: the change lands in the middle of a read.
+    for (int lookups = 1; lookups <= 4; lookups++) {
+      StandardEnvironment changing = new StandardEnvironment();
+      changing.getPropertySources().addFirst(new ChangingSource(first, second, lookups));
+      assertThat(new EnvironmentAuthoritySource(changing).read()).as("change after %d lookups", lookups)
+          .isEqualTo(secondDocument);
+    }
+  }
+
+  @Test
+  void aDocumentThatNeverHoldsStillFailsTheReadSoTheMapInForceStays() {
+    java.util.concurrent.atomic.AtomicInteger epoch = new java.util.concurrent.atomic.AtomicInteger();
+    StandardEnvironment changing = new StandardEnvironment();
+    changing.getPropertySources().addFirst(new MapPropertySource("changing", new HashMap<>(Map.of(
+        "turnout.authority.epoch", "0", "turnout.authority.rule.orders.topics", "orders",
+        "turnout.authority.rule.orders.state", "MIRROR"))) {
+      @Override
+      public Object getProperty(String name) {
+        return name.equals("turnout.authority.epoch") ? String.valueOf(epoch.incrementAndGet()) : super.getProperty(name);
+      }
+    });
+    assertThatThrownBy(() -> new EnvironmentAuthoritySource(changing).read())
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("changed during each of 5 reads");
+  }
 }

@@ -1,10 +1,8 @@
 package dev.turnout.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.turnout.RoutingConsumer;
 import dev.turnout.RoutingProducer;
 import dev.turnout.TurnoutConfig;
 import dev.turnout.source.AuthorityRefresher;
@@ -19,19 +17,20 @@ import dev.turnout.spring.actuate.TurnoutMeterBinder;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
+import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.util.ClassUtils;
 import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
@@ -112,12 +111,18 @@ class TurnoutAutoConfigurationTest {
     onprem.setBootstrapServers(java.util.List.of("old:9092"));
     onprem.getProducer().getProperties().put("linger.ms", "20");
     onprem.getConsumer().getProperties().put("fetch.min.bytes", "5");
+    onprem.setExpectedClusterId("onprem-id");
     properties.getClusters().put("onprem", onprem);
-    Map<String, Object> spring = new HashMap<>(Map.of("bootstrap.servers", "x:1", "group.id", "g"));
-    Map<String, Object> config = TurnoutClientConfigs.consumer(spring, properties, new FileAuthoritySource(dir));
+    KafkaProperties kafka = new KafkaProperties();
+    kafka.setBootstrapServers(List.of("x:1"));
+    kafka.getConsumer().setGroupId("g");
+    Map<String, Object> config = TurnoutClientConfigs.consumer(kafka, properties, new FileAuthoritySource(dir),
+        getClass().getClassLoader());
     assertThat(config).containsEntry("group.id", "g").doesNotContainKey("bootstrap.servers")
         .containsEntry("turnout.cluster.onprem.fetch.min.bytes", "5")
-        .doesNotContainKey("turnout.cluster.onprem.linger.ms");
+        .doesNotContainKey("turnout.cluster.onprem.linger.ms")
+        .doesNotContainKey("turnout.cluster.onprem.expected.cluster.id")
+        .doesNotContainKey(TurnoutConfig.CUTOVER_BARRIER).doesNotContainKey(TurnoutConfig.BREAKER_ENABLED);
   }
 
   @Test
@@ -146,26 +151,7 @@ class TurnoutAutoConfigurationTest {
   }
 
   @Test
-  void withoutTheRoutingConsumerSpringBootsConsumerFactoryStays() {
-    runner.withPropertyValues(TURNOUT).withClassLoader(new FilteredClassLoader(TurnoutConsumerFactory.ROUTING_CONSUMER))
-        .run(context -> {
-          assertThat(context).hasNotFailed().hasSingleBean(ConsumerFactory.class);
-          assertThat(context.getBean(ConsumerFactory.class).getClass()).isEqualTo(DefaultKafkaConsumerFactory.class);
-          assertThat(context).doesNotHaveBean(TurnoutConsumerFactory.class);
-          assertThat(context.getBean(ProducerFactory.class)).isInstanceOf(TurnoutProducerFactory.class);
-        });
-  }
-
-  @Test
-  void aTurnoutConsumerFactoryNeedsTheRoutingConsumer() {
-    assumeFalse(ClassUtils.isPresent(TurnoutConsumerFactory.ROUTING_CONSUMER, null), "the routing consumer is present");
-    assertThatThrownBy(() -> new TurnoutConsumerFactory<>(Map.of("turnout.clusters", "onprem")))
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining(TurnoutConsumerFactory.ROUTING_CONSUMER);
-  }
-
-  @Test
-  void withTheRoutingConsumerTurnoutSuppliesTheConsumerFactoryOfListenerContainers() {
-    assumeTrue(ClassUtils.isPresent(TurnoutConsumerFactory.ROUTING_CONSUMER, null), "the routing consumer is absent");
+  void turnoutSuppliesTheConsumerFactoryOfListenerContainers() {
     runner.withPropertyValues(TURNOUT).withPropertyValues("spring.kafka.consumer.group-id=g").run(context -> {
       assertThat(context).hasNotFailed().hasSingleBean(ConsumerFactory.class);
       ConsumerFactory<?, ?> factory = context.getBean(ConsumerFactory.class);
@@ -177,6 +163,137 @@ class TurnoutAutoConfigurationTest {
     });
     runner.withPropertyValues(TURNOUT).withUserConfiguration(UserConsumerFactory.class).run(context ->
         assertThat(context.getBean(ConsumerFactory.class)).isSameAs(context.getBean("userConsumerFactory")));
+  }
+
+  @Test
+  void routingConsumersAreCreatedWithTheirGroupAndListedWhileOpen() {
+    runner.withPropertyValues(TURNOUT).withPropertyValues("spring.kafka.consumer.group-id=g",
+        "spring.kafka.consumer.key-deserializer=" + StringDeserializer.class.getName(),
+        "spring.kafka.consumer.value-deserializer=" + StringDeserializer.class.getName()).run(context -> {
+          TurnoutClients clients = context.getBean(TurnoutClients.class);
+          ConsumerFactory<?, ?> factory = context.getBean(ConsumerFactory.class);
+          assertThat(clients.consumers()).isEmpty();
+          try (var consumer = factory.createConsumer()) {
+            assertThat(consumer).isInstanceOf(RoutingConsumer.class);
+            assertThat(clients.consumers()).singleElement().satisfies(open -> {
+              assertThat(open.consumer()).isSameAs(consumer);
+              assertThat(open.groupId()).isEqualTo("g");
+            });
+          }
+          assertThat(clients.consumers()).isEmpty();
+          // A listener's own properties override the factory's: here the validation role, with its derived group.
+          java.util.Properties validation = new java.util.Properties();
+          validation.put(TurnoutConfig.CONSUMER_ROLE, "validation");
+          try (var consumer = factory.createConsumer("g", null, null, validation)) {
+            assertThat(clients.consumers()).singleElement()
+                .satisfies(open -> assertThat(open.groupId()).isEqualTo("g" + TurnoutConfig.VALIDATION_GROUP_SUFFIX));
+          }
+        });
+  }
+
+  @Test
+  void theTypedSettingsBecomeTheRoutingClientsKeys() {
+    runner.withPropertyValues(TURNOUT).withPropertyValues(
+        "turnout.clusters.onprem.expected-cluster-id=onprem-cluster-id",
+        "turnout.cutover.barrier=drained",
+        "turnout.cutover.max-pause=5s",
+        "turnout.cutover.buffer-size=4MB",
+        "turnout.breaker.enabled=false",
+        "turnout.breaker.failure-rate-threshold=25",
+        "turnout.breaker.window-size=40",
+        "turnout.breaker.minimum-calls=8",
+        "turnout.breaker.open-wait=2s",
+        "turnout.breaker.half-open-calls=3",
+        "turnout.consumer.role=validation",
+        "turnout.consumer.offset-translation=mirrormaker2",
+        "turnout.consumer.offset-translation-mm2-source-alias=dc1",
+        "turnout.consumer.boundary-timeout=45s",
+        "turnout.consumer.unverified=rewind").run(context -> {
+          assertThat(context).hasNotFailed();
+          Map<String, Object> producer = context.getBean(TurnoutProducerFactory.class).getConfigurationProperties();
+          assertThat(producer).containsEntry("turnout.cluster.onprem.expected.cluster.id", "onprem-cluster-id")
+              .doesNotContainKey("turnout.cluster.cloud.expected.cluster.id")
+              .containsEntry(TurnoutConfig.CUTOVER_BARRIER, "drained")
+              .containsEntry(TurnoutConfig.CUTOVER_MAX_PAUSE_MS, 5_000L)
+              .containsEntry(TurnoutConfig.CUTOVER_BUFFER_BYTES, 4L * 1024 * 1024)
+              .containsEntry(TurnoutConfig.BREAKER_ENABLED, false)
+              .containsEntry(TurnoutConfig.BREAKER_FAILURE_RATE_THRESHOLD, 25)
+              .containsEntry(TurnoutConfig.BREAKER_WINDOW_SIZE, 40)
+              .containsEntry(TurnoutConfig.BREAKER_MINIMUM_CALLS, 8)
+              .containsEntry(TurnoutConfig.BREAKER_OPEN_WAIT_MS, 2_000L)
+              .containsEntry(TurnoutConfig.BREAKER_HALF_OPEN_CALLS, 3)
+              .doesNotContainKey(TurnoutConfig.CONSUMER_ROLE);
+          Map<String, Object> consumer = context.getBean(TurnoutConsumerFactory.class).getConfigurationProperties();
+          assertThat(consumer).containsEntry(TurnoutConfig.CONSUMER_ROLE, "validation")
+              .containsEntry(TurnoutConfig.CONSUMER_OFFSET_TRANSLATION, "mirrormaker2")
+              .containsEntry(TurnoutConfig.CONSUMER_MM2_SOURCE_ALIAS, "dc1")
+              .containsEntry(TurnoutConfig.CONSUMER_BOUNDARY_TIMEOUT_MS, 45_000L)
+              .containsEntry(TurnoutConfig.CONSUMER_UNVERIFIED, "rewind")
+              .doesNotContainKey(TurnoutConfig.CUTOVER_BARRIER);
+          // The routing clients accept them: one of each is created (no broker is contacted before the first send).
+          try (var p = context.getBean(ProducerFactory.class).createProducer()) {
+            assertThat(context.getBean(TurnoutClients.class).producers()).hasSize(1);
+          }
+        });
+  }
+
+  @Test
+  void theDefaultsAreTheRoutingClientsDefaults() {
+    runner.withPropertyValues(TURNOUT).run(context -> {
+      Map<String, Object> producer = context.getBean(TurnoutProducerFactory.class).getConfigurationProperties();
+      assertThat(producer).containsEntry(TurnoutConfig.CUTOVER_BARRIER, TurnoutConfig.DEFAULT_CUTOVER_BARRIER)
+          .containsEntry(TurnoutConfig.CUTOVER_MAX_PAUSE_MS, TurnoutConfig.DEFAULT_CUTOVER_MAX_PAUSE_MS)
+          .containsEntry(TurnoutConfig.CUTOVER_BUFFER_BYTES, TurnoutConfig.DEFAULT_CUTOVER_BUFFER_BYTES)
+          .containsEntry(TurnoutConfig.BREAKER_ENABLED, TurnoutConfig.DEFAULT_BREAKER_ENABLED)
+          .containsEntry(TurnoutConfig.BREAKER_FAILURE_RATE_THRESHOLD, TurnoutConfig.DEFAULT_BREAKER_FAILURE_RATE_THRESHOLD)
+          .containsEntry(TurnoutConfig.BREAKER_WINDOW_SIZE, TurnoutConfig.DEFAULT_BREAKER_WINDOW_SIZE)
+          .containsEntry(TurnoutConfig.BREAKER_MINIMUM_CALLS, TurnoutConfig.DEFAULT_BREAKER_MINIMUM_CALLS)
+          .containsEntry(TurnoutConfig.BREAKER_OPEN_WAIT_MS, TurnoutConfig.DEFAULT_BREAKER_OPEN_WAIT_MS)
+          .containsEntry(TurnoutConfig.BREAKER_HALF_OPEN_CALLS, TurnoutConfig.DEFAULT_BREAKER_HALF_OPEN_CALLS);
+      Map<String, Object> consumer = context.getBean(TurnoutConsumerFactory.class).getConfigurationProperties();
+      assertThat(consumer).containsEntry(TurnoutConfig.CONSUMER_ROLE, TurnoutConfig.CONSUMER_ROLE_PRODUCTION)
+          .containsEntry(TurnoutConfig.CONSUMER_OFFSET_TRANSLATION, TurnoutConfig.DEFAULT_CONSUMER_OFFSET_TRANSLATION)
+          .containsEntry(TurnoutConfig.CONSUMER_BOUNDARY_TIMEOUT_MS, TurnoutConfig.DEFAULT_CONSUMER_BOUNDARY_TIMEOUT_MS)
+          .containsEntry(TurnoutConfig.CONSUMER_UNVERIFIED, TurnoutConfig.CONSUMER_UNVERIFIED_FAIL)
+          .doesNotContainKey(TurnoutConfig.CONSUMER_MM2_SOURCE_ALIAS);
+    });
+  }
+
+  @Test
+  void invalidTypedSettingsStopTheApplicationNamingTheProperty() {
+    String[][] cases = {
+        {"turnout.cutover.barrier=eventually", "turnout.cutover.barrier"},
+        {"turnout.cutover.max-pause=0s", "turnout.cutover.max-pause"},
+        {"turnout.cutover.buffer-size=0B", "turnout.cutover.buffer-size"},
+        {"turnout.breaker.failure-rate-threshold=0", "turnout.breaker.failure-rate-threshold"},
+        {"turnout.breaker.failure-rate-threshold=101", "turnout.breaker.failure-rate-threshold"},
+        {"turnout.breaker.window-size=0", "turnout.breaker.window-size"},
+        {"turnout.breaker.minimum-calls=-1", "turnout.breaker.minimum-calls"},
+        {"turnout.breaker.open-wait=-1s", "turnout.breaker.open-wait"},
+        {"turnout.breaker.half-open-calls=0", "turnout.breaker.half-open-calls"},
+        {"turnout.clusters.onprem.expected-cluster-id= ", "turnout.clusters.onprem.expected-cluster-id"},
+        {"turnout.clusters.onprem.properties.expected.cluster.id=x", "turnout.clusters.onprem.expected-cluster-id"},
+        {"turnout.consumer.role=shadow", "turnout.consumer.role"},
+        {"turnout.consumer.unverified=skip", "turnout.consumer.unverified"},
+        {"turnout.consumer.boundary-timeout=0ms", "turnout.consumer.boundary-timeout"},
+    };
+    runner.withPropertyValues(TURNOUT).run(context -> assertThat(context).hasNotFailed());
+    for (String[] c : cases) {
+      runner.withPropertyValues(TURNOUT).withPropertyValues(c[0]).run(context -> {
+        assertThat(context).as(c[0]).hasFailed();
+        assertThat(context.getStartupFailure()).as(c[0]).hasStackTraceContaining(c[1]);
+      });
+    }
+  }
+
+  @Test
+  void mirrorMaker2TranslationNeedsTheMirrorClientOnTheClasspath() {
+    runner.withPropertyValues(TURNOUT).withPropertyValues("turnout.consumer.offset-translation=mirrormaker2")
+        .withClassLoader(new FilteredClassLoader("org.apache.kafka.connect.mirror")).run(context ->
+            assertThat(context.getStartupFailure()).rootCause()
+                .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+                .hasMessageContaining("turnout.consumer.offset-translation")
+                .hasMessageContaining("connect-mirror-client"));
   }
 
   @Test
@@ -281,20 +398,28 @@ class TurnoutAutoConfigurationTest {
   }
 
   @Test
-  void clustersOrAuthorityUnderSpringKafkaPropertiesAreAnErrorOtherTurnoutSettingsPassThrough() {
+  void turnoutSettingsUnderSpringKafkaPropertiesAreAnErrorNamingTheTypedProperty() {
     runner.withPropertyValues(TURNOUT).withPropertyValues("spring.kafka.properties.turnout.authority.file=/x")
         .run(context -> assertThat(context.getStartupFailure()).rootCause()
             .isInstanceOf(InvalidConfigurationPropertyValueException.class)
-            .hasMessageContaining("spring.kafka.properties.turnout.authority.file"));
+            .hasMessageContaining("spring.kafka.properties.turnout.authority.file")
+            .hasMessageContaining("use turnout.authority.file"));
     runner.withPropertyValues(TURNOUT).withPropertyValues("spring.kafka.properties.turnout.cluster.cloud.acks=0")
-        .run(context -> assertThat(context).hasFailed());
+        .run(context -> assertThat(context.getStartupFailure()).rootCause()
+            .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+            .hasMessageContaining("turnout.clusters.<alias>.*"));
+    runner.withPropertyValues(TURNOUT)
+        .withPropertyValues("spring.kafka.producer.properties.turnout.cutover.barrier=drained")
+        .run(context -> assertThat(context.getStartupFailure()).rootCause()
+            .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+            .hasMessageContaining("spring.kafka.producer.properties.turnout.cutover.barrier")
+            .hasMessageContaining("use turnout.cutover.barrier"));
     runner.withPropertyValues(TURNOUT)
         .withPropertyValues("spring.kafka.consumer.properties.turnout.consumer.offset.translation=mirrormaker2")
-        .run(context -> assertThat(TurnoutClientConfigs.consumer(
-                context.getBean(org.springframework.boot.kafka.autoconfigure.KafkaProperties.class)
-                    .buildConsumerProperties(), context.getBean(TurnoutProperties.class),
-                context.getBean(AuthoritySource.class)))
-            .containsEntry("turnout.consumer.offset.translation", "mirrormaker2"));
+        .run(context -> assertThat(context.getStartupFailure()).rootCause()
+            .isInstanceOf(InvalidConfigurationPropertyValueException.class)
+            .hasMessageContaining("spring.kafka.consumer.properties.turnout.consumer.offset.translation")
+            .hasMessageContaining("use turnout.consumer.offset-translation"));
   }
 
   @Test

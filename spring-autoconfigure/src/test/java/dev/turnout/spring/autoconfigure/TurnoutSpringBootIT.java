@@ -10,6 +10,7 @@ import dev.turnout.OwnershipAmbiguousException;
 import dev.turnout.RoutingProducer;
 import dev.turnout.source.AuthorityRefresher;
 import dev.turnout.spring.TurnoutClients;
+import dev.turnout.spring.actuate.TurnoutMeterBinder;
 import dev.turnout.testkit.KafkaTestCluster;
 import dev.turnout.testkit.TwoClusters;
 import dev.turnout.testkit.TwoKafkaClusters;
@@ -54,6 +55,8 @@ import tools.jackson.databind.json.JsonMapper;
         "spring.kafka.producer.properties.max.block.ms=10000",
         "turnout.clusters.onprem.properties.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule"
             + " required username=\"svc\" password=\"do-not-show-me\";",
+        // Nothing replicates onprem to cloud here: a moved slice waits only for its acknowledgements.
+        "turnout.cutover.barrier=drained",
         "turnout.authority.refresh-interval=100ms",
         "turnout.authority.max-staleness=3s",
         "turnout.authority.epoch=1",
@@ -82,6 +85,8 @@ class TurnoutSpringBootIT {
   TurnoutClients clients;
   @Autowired
   MeterRegistry meters;
+  @Autowired
+  TurnoutMeterBinder binder;
   @Autowired
   @Qualifier(TurnoutAutoConfiguration.MONITOR_BEAN)
   AuthorityRefresher monitor;
@@ -152,6 +157,9 @@ class TurnoutSpringBootIT {
     assertThat(keys(onprem, "flip", false)).containsExactlyInAnyOrderElementsOf(before);
     assertThat(keys(cloud, "flip", false)).containsExactlyInAnyOrderElementsOf(after);
     assertThat(flipMillis).as("flip took %d ms with a 100 ms refresh interval", flipMillis).isLessThan(5_000);
+    // The topic moved with records already on onprem: a cutover, released by the drained barrier.
+    assertThat(meters.get("turnout.cutovers").functionCounter().count()).isGreaterThanOrEqualTo(1);
+    assertThat(meters.get("turnout.cutover.barrier.timeouts").functionCounter().count()).isZero();
     System.out.println("Environment flip observed by the producer after " + flipMillis + " ms");
   }
 
@@ -179,6 +187,14 @@ class TurnoutSpringBootIT {
         .isGreaterThanOrEqualTo(toCloud.size());
     assertThat(meters.get("turnout.authority.ownership").tags("rule", "sliced", "slice", "canary", "cluster", "cloud")
         .gauge().value()).isEqualTo(0.3);
+    binder.discover(); // the counters per rule and slice appear at the first record routed by them
+    assertThat(meters.get("turnout.records.routed.by.rule").tags("rule", "sliced", "slice", "canary", "cluster", "cloud")
+        .functionCounter().count()).isEqualTo(toCloud.size());
+    assertThat(meters.get("turnout.records.routed.by.rule").tags("rule", "sliced", "slice", "rest", "cluster", "onprem")
+        .functionCounter().count()).isEqualTo(toOnprem.size());
+    // Spring Boot's Micrometer producer listener binds the Kafka client meters of routing producers too (per
+    // client, Turnout's own as kafka.turnout.*; the cluster clients' at Micrometer's next refresh).
+    assertThat(meters.find("kafka.turnout.records.routed.total").meters()).isNotEmpty();
   }
 
   @Test
@@ -195,6 +211,13 @@ class TurnoutSpringBootIT {
     assertThat(((Map<?, ?>) byAlias.get("onprem")).get("sasl.jaas.config")).isEqualTo("[hidden]");
     assertThat(((Map<?, ?>) byAlias.get("cloud")).get("bootstrap.servers")).isEqualTo(cloud.bootstrapServers());
     assertThat((List<?>) view.get("rules")).extracting(r -> (Object) ((Map<?, ?>) r).get("name")).contains("flip", "ops");
+    Map<?, ?> breakers = (Map<?, ?>) view.get("breakers");
+    assertThat(((Map<?, ?>) breakers.get("onprem")).get("state")).isEqualTo("CLOSED");
+    assertThat(((Map<?, ?>) breakers.get("cloud")).get("state")).isEqualTo("CLOSED");
+    assertThat(((Map<?, ?>) ((Map<?, ?>) view.get("settings")).get("producer")).get("turnout.cutover.barrier"))
+        .isEqualTo("drained");
+    assertThat(meters.get("turnout.cluster.breakers").tags("cluster", "onprem", "state", "CLOSED").gauge().value())
+        .isGreaterThanOrEqualTo(1);
     assertThat(get("/actuator/health/turnout").body()).contains("\"status\":\"UP\"");
 
     // An invalid document is rejected; once no refresh has succeeded for 3 s, routing fails closed.

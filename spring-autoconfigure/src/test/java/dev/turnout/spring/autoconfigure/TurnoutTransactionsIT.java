@@ -42,6 +42,8 @@ import org.springframework.transaction.support.TransactionTemplate;
         "spring.kafka.producer.key-serializer=org.apache.kafka.common.serialization.StringSerializer",
         "spring.kafka.producer.value-serializer=org.apache.kafka.common.serialization.StringSerializer",
         "spring.kafka.producer.properties.max.block.ms=10000",
+        // Nothing replicates onprem to cloud here: a moved slice waits only for its acknowledgements.
+        "turnout.cutover.barrier=drained",
         "turnout.authority.refresh-interval=100ms",
         "turnout.authority.epoch=1",
         "turnout.authority.source=onprem",

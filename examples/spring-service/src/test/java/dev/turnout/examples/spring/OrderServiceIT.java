@@ -35,8 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The order service against two real clusters with MirrorMaker 2 replicating onprem to cloud: orders go to
- * onprem, an operator flips the authority file, new orders go to cloud, and the listener (reading cloud)
- * sees every order. This is the walkthrough of the example's README.
+ * onprem, an operator flips the authority file, new orders go to cloud (after the replicated cutover
+ * barrier), and the listener, whose reads move from onprem to cloud, processes every order once. This is the
+ * walkthrough of the example's README.
  */
 @TwoKafkaClusters
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -84,6 +85,10 @@ class OrderServiceIT {
       assertThat(post("/orders/before-" + i, "order " + i).statusCode()).isEqualTo(202);
     }
     assertThat(get("/actuator/health/turnout").body()).contains("\"status\":\"UP\"");
+    Map<?, ?> before = json.readValue(get("/actuator/turnout").body(), Map.class);
+    assertThat(readClusters(before)).isEqualTo(Map.of("order-service", Map.of("orders", List.of("onprem"))));
+    assertThat(((Map<?, ?>) ((Map<?, ?>) before.get("settings")).get("producer")).get("turnout.cutover.barrier"))
+        .isEqualTo("replicated");
 
     write("epoch=2\nsource=onprem\ntarget=cloud\nrule.orders.topics=orders\nrule.orders.state=TARGET_AUTHORITY\n");
     // The endpoint lists every open producer with the epoch it routes by.
@@ -103,6 +108,20 @@ class OrderServiceIT {
         .contains("before-0:order 0", "before-4:order 4", "after-0:order 0", "after-4:order 4"));
     String view = get("/actuator/turnout").body();
     assertThat(view).contains("\"state\":\"TARGET_AUTHORITY\"").contains("\"writesTo\":\"cloud\"");
+    // The listener's consumer moved its reads to cloud and processed every order once.
+    assertThat(readClusters(json.readValue(view, Map.class)))
+        .isEqualTo(Map.of("order-service", Map.of("orders", List.of("cloud"))));
+    List<Object> processed = List.copyOf(json.readValue(get("/orders").body(), List.class));
+    List<Object> expected = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      expected.add("before-" + i + ":order " + i);
+      expected.add("after-" + i + ":order " + i);
+    }
+    assertThat(processed).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  private static Map<?, ?> readClusters(Map<?, ?> view) {
+    return (Map<?, ?>) ((Map<?, ?>) view.get("readClusters")).get("groups");
   }
 
   private static void write(String document) throws Exception {
