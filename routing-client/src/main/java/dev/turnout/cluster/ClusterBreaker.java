@@ -3,6 +3,7 @@ package dev.turnout.cluster;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -55,6 +56,8 @@ public final class ClusterBreaker {
   private final CircuitBreaker breaker;
   private final BreakerSettings settings;
   private volatile State lastState = State.CLOSED;
+  /** Successes recorded in a row since the last failure, ignored error or state change. */
+  private final AtomicInteger successRun = new AtomicInteger();
 
   public ClusterBreaker(String alias, String clientId, BreakerSettings settings) {
     this.alias = alias;
@@ -90,16 +93,27 @@ public final class ClusterBreaker {
     return permitted;
   }
 
-  /** Records the outcome of a permitted send ({@code null} for success). */
+  /**
+   * Records the outcome of a permitted send ({@code null} for success). Called per record on the client's I/O
+   * thread: while the breaker is closed and its whole window already holds successes, another success leaves
+   * the window unchanged, so it is not recorded (the window's update is synchronized).
+   */
   public void record(Throwable error) {
     if (breaker == null) {
       return;
     }
     if (error == null) {
+      if (successRun.get() >= settings.windowSize() && lastState == State.CLOSED
+          && breaker.getState() == CircuitBreaker.State.CLOSED) {
+        return;
+      }
       breaker.onSuccess(0, TimeUnit.NANOSECONDS);
+      successRun.incrementAndGet();
     } else if (isFailure(error)) {
+      successRun.set(0);
       breaker.onError(0, TimeUnit.NANOSECONDS, error);
     } else {
+      successRun.set(0);
       breaker.releasePermission();
     }
     noteState();
@@ -164,6 +178,7 @@ public final class ClusterBreaker {
           return;
         }
         lastState = now;
+        successRun.set(0);
       }
       if (now == State.OPEN) {
         log.warn("[{}] Circuit breaker of cluster '{}' is OPEN ({} -> OPEN; failure rate {}% over the last {} send(s)): "

@@ -86,4 +86,48 @@ class ClusterBreakerTest {
     }
     assertThat(breaker.state()).isEqualTo(ClusterBreaker.State.DISABLED);
   }
+
+  @Test
+  void aLongRunOfSuccessesLeavesTheFailureRateExactlyAsAFullRecordWould() {
+    // Window 10, minimum 10, threshold 50%: after 10,000 successes (most of them not recorded, the window
+    // being all successes already), 4 failures give 40% and keep it closed, the 5th gives 50% and opens it.
+    ClusterBreaker breaker = new ClusterBreaker("cloud", "test",
+        new BreakerSettings(true, 50, 10, 10, Duration.ofSeconds(60), 2));
+    for (int i = 0; i < 10_000; i++) {
+      assertThat(breaker.tryAcquire()).isTrue();
+      breaker.record(null);
+    }
+    assertThat(breaker.failureRate()).isEqualTo(0.0);
+    for (int i = 0; i < 4; i++) {
+      assertThat(breaker.tryAcquire()).isTrue();
+      breaker.record(new TimeoutException("expired"));
+    }
+    assertThat(breaker.failureRate()).isEqualTo(40.0);
+    assertThat(breaker.state()).isEqualTo(ClusterBreaker.State.CLOSED);
+    assertThat(breaker.tryAcquire()).isTrue();
+    breaker.record(new TimeoutException("expired"));
+    assertThat(breaker.state()).isEqualTo(ClusterBreaker.State.OPEN);
+    assertThat(breaker.failureRate()).isEqualTo(50.0);
+  }
+
+  @Test
+  void successesAfterAFailureAreRecordedUntilTheWindowIsAllSuccessesAgain() {
+    ClusterBreaker breaker = new ClusterBreaker("cloud", "test",
+        new BreakerSettings(true, 50, 10, 10, Duration.ofSeconds(60), 2));
+    for (int i = 0; i < 100; i++) {
+      breaker.tryAcquire();
+      breaker.record(null);
+    }
+    breaker.tryAcquire();
+    breaker.record(new TimeoutException("expired"));
+    assertThat(breaker.failureRate()).isEqualTo(10.0);
+    for (int i = 0; i < 9; i++) {
+      breaker.tryAcquire();
+      breaker.record(null);
+    }
+    assertThat(breaker.failureRate()).as("the failure is still in the window of 10").isEqualTo(10.0);
+    breaker.tryAcquire();
+    breaker.record(null);
+    assertThat(breaker.failureRate()).as("pushed out by the 10th success").isEqualTo(0.0);
+  }
 }
