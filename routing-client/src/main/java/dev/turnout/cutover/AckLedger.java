@@ -13,12 +13,17 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>With idempotence (the {@code KafkaProducer} default) acknowledgements arrive in log order per
  * partition, so the last acknowledged record of a partition is the last one in its log among this
- * producer's records. Lock-free on both paths, except when a topic is first seen or grows partitions.
+ * producer's records. Lock-free on both paths, except when a topic is first seen or grows partitions; ids
+ * are stored as received and parsed only when a cutover reads them.
  */
 public final class AckLedger {
 
   private final long instance;
   private final Map<String, TopicAcks> topics = new ConcurrentHashMap<>();
+  /** The entry of the topic acknowledged last; immutable, so a stale read only costs a map lookup. */
+  private Recent recent;
+
+  private record Recent(String topic, TopicAcks acks) {}
 
   /** A ledger of records whose ids carry {@code instance} (the producer's {@link RecordIds#instance()}). */
   public AckLedger(long instance) {
@@ -38,14 +43,23 @@ public final class AckLedger {
    * @param id the value of the record's {@code turnout.id} header, or {@code null}
    */
   public void acknowledged(String topic, int partition, long timestamp, byte[] id) {
-    if (id == null || partition < 0 || RecordIds.sequenceOf(id) < 0 || RecordIds.instanceOf(id) != instance) {
+    if (id == null || partition < 0) {
       return;
     }
-    TopicAcks acks = topics.get(topic);
-    if (acks == null) {
-      acks = topics.computeIfAbsent(topic, t -> new TopicAcks());
+    // Runs per record on the client's I/O thread: remember the last topic's entry (the same topic string
+    // usually comes back), store the id as it is, and leave parsing to the rare reader.
+    Recent recent = this.recent;
+    TopicAcks acks;
+    if (recent != null && recent.topic == topic) {
+      acks = recent.acks;
+    } else {
+      acks = topics.get(topic);
+      if (acks == null) {
+        acks = topics.computeIfAbsent(topic, t -> new TopicAcks());
+      }
+      this.recent = new Recent(topic, acks);
     }
-    acks.slot(partition).update(RecordIds.sequenceOf(id), timestamp);
+    acks.slot(partition).update(id, timestamp);
   }
 
   /** The topics this producer ever sent to on this cluster (a live view). */
@@ -61,7 +75,7 @@ public final class AckLedger {
   /** The last acknowledged record of every partition of the topic that has one. */
   List<LastAck> lastAcks(String topic) {
     TopicAcks acks = topics.get(topic);
-    return acks == null ? List.of() : acks.snapshot(topic);
+    return acks == null ? List.of() : acks.snapshot(topic, instance);
   }
 
   /** The last acknowledged record of one partition: its id sequence and timestamp. */
@@ -90,7 +104,7 @@ public final class AckLedger {
       }
     }
 
-    List<LastAck> snapshot(String topic) {
+    List<LastAck> snapshot(String topic, long instance) {
       PartitionAck[] current = partitions;
       List<LastAck> out = new ArrayList<>();
       for (int p = 0; p < current.length; p++) {
@@ -98,8 +112,9 @@ public final class AckLedger {
         if (slot != null) {
           // Timestamp first: it then belongs to the same record as the sequence or to an earlier one.
           long timestamp = slot.timestamp;
-          long sequence = slot.sequence;
-          if (sequence >= 0) {
+          byte[] id = slot.id;
+          long sequence = RecordIds.sequenceOf(id);
+          if (sequence >= 0 && RecordIds.instanceOf(id) == instance) {
             out.add(new LastAck(topic, p, sequence, timestamp));
           }
         }
@@ -109,11 +124,12 @@ public final class AckLedger {
   }
 
   private static final class PartitionAck {
-    volatile long sequence = -1;
+    /** The {@code turnout.id} of the last acknowledged record, as received (16 bytes for this producer's). */
+    volatile byte[] id;
     volatile long timestamp;
 
-    void update(long seq, long ts) {
-      sequence = seq;
+    void update(byte[] lastId, long ts) {
+      id = lastId;
       timestamp = ts;
     }
   }
