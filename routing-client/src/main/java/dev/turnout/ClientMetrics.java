@@ -52,7 +52,14 @@ final class ClientMetrics implements AutoCloseable {
   /** Routed-record counters per decision of the maps in force (identity keys), and per cluster/rule/slice. */
   private final ConcurrentHashMap<Route, LongAdder> routedByRoute = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<List<String>, LongAdder> routedBySlice = new ConcurrentHashMap<>();
+  /**
+   * The counter of the decision counted last: consecutive sends of one decision skip the map lookup. Plain
+   * field: the holder is immutable, and a thread that misses another's update only looks the map up.
+   */
+  private RouteCounter lastRoute;
   private final Sensor barrierWait;
+
+  private record RouteCounter(Route route, LongAdder counter) {}
 
   /** The metrics of a producer: {@code records-routed-total} per cluster. */
   ClientMetrics(String clientId, List<String> clusters, AuthorityRefresher refresher) {
@@ -71,7 +78,8 @@ final class ClientMetrics implements AutoCloseable {
     for (int i = 0; i < clusters.size(); i++) {
       LongAdder adder = new LongAdder();
       routed[i] = adder;
-      gauge(perClusterName, perClusterDescription, Map.of(CLUSTER_TAG, clusters.get(i)), adder::sum);
+      String alias = clusters.get(i);
+      gauge(perClusterName, perClusterDescription, Map.of(CLUSTER_TAG, alias), () -> adder.sum() + routedTo(alias));
     }
     for (OwnershipAmbiguousException.Reason reason : OwnershipAmbiguousException.Reason.values()) {
       LongAdder adder = new LongAdder();
@@ -188,14 +196,32 @@ final class ClientMetrics implements AutoCloseable {
     routed[clusterIndex].add(n);
   }
 
-  /** Counts one routed record for its cluster and for its rule and slice. */
+  /**
+   * Counts one routed record for its rule and slice, and so for its cluster (whose total adds up the slices
+   * when read): one counter update per send.
+   */
   void routed(Route route) {
-    routed[route.ownerIndex()].increment();
-    LongAdder bySlice = routedByRoute.get(route);
-    if (bySlice == null) {
-      bySlice = routedByRoute.computeIfAbsent(route, this::sliceCounter);
+    RouteCounter last = lastRoute;
+    if (last == null || last.route() != route) {
+      LongAdder counter = routedByRoute.get(route);
+      if (counter == null) {
+        counter = routedByRoute.computeIfAbsent(route, this::sliceCounter);
+      }
+      last = new RouteCounter(route, counter);
+      lastRoute = last;
     }
-    bySlice.increment();
+    last.counter().increment();
+  }
+
+  /** Records routed to {@code owner} as counted per rule and slice. */
+  private long routedTo(String owner) {
+    long total = 0;
+    for (Map.Entry<List<String>, LongAdder> e : routedBySlice.entrySet()) {
+      if (e.getKey().get(0).equals(owner)) {
+        total += e.getValue().sum();
+      }
+    }
+    return total;
   }
 
   private LongAdder sliceCounter(Route route) {

@@ -123,6 +123,8 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
   private final Transaction transaction;
   private final CutoverCoordinator cutover;
   private final ClusterBreaker[] breakers;
+  /** Per cluster: what its client reports, and the ledger and breaker its completions update. */
+  private final Events[] events;
   private final ClusterIdentity[] identities;
   private final ScheduledExecutorService identityChecks;
   private volatile boolean closed;
@@ -197,9 +199,11 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
         settings.maxPauseMillis, settings.cutoverBufferBytes, ids.instance(), new Access(), metrics::barrierWait);
     metrics.registerCutover(cutover);
     metrics.registerClusters(settings.clusters, breakers, identities);
+    this.events = new Events[n];
     List<Map<String, Object>> clientConfigs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      clientConfigs.add(withEventsInterceptor(settings.clusterConfigs.get(i), new Events(i)));
+      events[i] = new Events(cutover.ledger(i), breakers[i], identities[i]);
+      clientConfigs.add(withEventsInterceptor(settings.clusterConfigs.get(i), events[i]));
     }
     this.clients = new ClusterClients<>(settings.clusters, clientConfigs, (index, config) -> {
       identities[index].verifyBeforeCreate(Duration.ofNanos(maxBlockNanos));
@@ -468,14 +472,27 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
       breaker.release();
       throw e;
     }
-    Future<RecordMetadata> future = producer.send(routed, callback);
+    Future<RecordMetadata> future;
+    try {
+      future = producer.send(routed, new Completion(callback, events[owner], idSequence(routed)));
+    } catch (RuntimeException e) {
+      // KafkaProducer throws (rather than calling back) for errors outside the Kafka API: the permit taken
+      // above still needs its outcome.
+      breaker.record(e);
+      throw e;
+    }
     metrics.routed(route);
     return future;
   }
 
+  /** The sequence of the {@code turnout.id} this producer stamped on a routed copy. */
+  private static long idSequence(ProducerRecord<?, ?> routed) {
+    Header id = routed.headers().lastHeader(ProvenanceHeaders.ID);
+    return id == null ? -1 : RecordIds.sequenceOf(id.value());
+  }
+
   private ProducerRecord<K, V> routedCopy(ProducerRecord<K, V> record, Route route) {
-    return new ProducerRecord<>(record.topic(), record.partition(), record.timestamp(), record.key(), record.value(),
-        ProvenanceHeaders.stamp(record.headers().toArray(), route.routeHeader(), ids.next()));
+    return ProvenanceHeaders.stampedCopy(record, route.routeHeader(), ids.next());
   }
 
   /**
@@ -1024,16 +1041,16 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     }
   }
 
-  /** What one cluster's client reports, fed to the cutover ledger, the breaker and the cluster id check. */
-  private final class Events implements ClientEvents {
-    private final AckLedger ledger;
-    private final ClusterBreaker breaker;
+  /** What one cluster's client reports (sends and its cluster id) and the state its completions update. */
+  private static final class Events implements ClientEvents {
+    final AckLedger ledger;
+    final ClusterBreaker breaker;
     private final ClusterIdentity identity;
 
-    Events(int cluster) {
-      this.ledger = cutover.ledger(cluster);
-      this.breaker = breakers[cluster];
-      this.identity = identities[cluster];
+    Events(AckLedger ledger, ClusterBreaker breaker, ClusterIdentity identity) {
+      this.ledger = ledger;
+      this.breaker = breaker;
+      this.identity = identity;
     }
 
     @Override
@@ -1042,17 +1059,37 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     }
 
     @Override
-    public void completed(RecordMetadata metadata, Exception exception, Headers headers) {
-      if (exception == null && metadata != null && headers != null) {
-        Header id = headers.lastHeader(ProvenanceHeaders.ID);
-        ledger.acknowledged(metadata.topic(), metadata.partition(), metadata.timestamp(), id == null ? null : id.value());
-      }
-      breaker.record(exception);
+    public void clusterId(String clusterId) {
+      identity.observed(clusterId);
+    }
+  }
+
+  /**
+   * The callback a routed record is handed to its cluster's client with: notes the acknowledgement in the
+   * cutover ledger and the outcome in the cluster's breaker, then calls the caller's callback. It carries the
+   * record's id sequence, so the client's I/O thread reads nothing back from the record (its headers were
+   * written by the sending thread, on another core: reading them back cost more than all the rest).
+   */
+  private static final class Completion implements Callback {
+    private final Callback callback;
+    private final Events cluster;
+    private final long sequence;
+
+    Completion(Callback callback, Events cluster, long sequence) {
+      this.callback = callback;
+      this.cluster = cluster;
+      this.sequence = sequence;
     }
 
     @Override
-    public void clusterId(String clusterId) {
-      identity.observed(clusterId);
+    public void onCompletion(RecordMetadata metadata, Exception exception) {
+      if (exception == null && metadata != null) {
+        cluster.ledger.acknowledged(metadata.topic(), metadata.partition(), metadata.timestamp(), sequence);
+      }
+      cluster.breaker.record(exception);
+      if (callback != null) {
+        callback.onCompletion(metadata, exception);
+      }
     }
   }
 

@@ -7,12 +7,11 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.ClusterResource;
 import org.apache.kafka.common.ClusterResourceListener;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.common.header.Headers;
 
 /**
- * Internal: the producer interceptor a Turnout client adds to each cluster's {@code KafkaProducer} to learn
- * of every send, acknowledgement, failure and cluster id without wrapping callbacks. It passes records
- * through unchanged. Its {@link ClientEvents} arrive in the client configuration under {@link #EVENTS}.
+ * Internal: the producer interceptor a Turnout client adds to each cluster's {@code KafkaProducer} (after the
+ * caller's own) to learn of every send, with the topic it is finally written to, and of the cluster id. It
+ * passes records through unchanged and does nothing on acknowledgements. Its {@link ClientEvents} arrive in the client configuration under {@link #EVENTS}.
  * Public only because Kafka instantiates interceptors by class name.
  */
 public final class ClientEventsInterceptor implements ProducerInterceptor<Object, Object>, ClusterResourceListener {
@@ -39,14 +38,7 @@ public final class ClientEventsInterceptor implements ProducerInterceptor<Object
   }
 
   @Override
-  public void onAcknowledgement(RecordMetadata metadata, Exception exception) {
-    onAcknowledgement(metadata, exception, null);
-  }
-
-  @Override
-  public void onAcknowledgement(RecordMetadata metadata, Exception exception, Headers headers) {
-    events.completed(metadata, exception, headers);
-  }
+  public void onAcknowledgement(RecordMetadata metadata, Exception exception) {}
 
   @Override
   public void onUpdate(ClusterResource clusterResource) {

@@ -99,7 +99,7 @@ public final class CutoverCoordinator implements AutoCloseable {
     this.waitRecorder = Objects.requireNonNull(waitRecorder, "waitRecorder");
     this.ledgers = new AckLedger[aliases.size()];
     for (int i = 0; i < ledgers.length; i++) {
-      ledgers[i] = new AckLedger(instance);
+      ledgers[i] = new AckLedger();
     }
     this.flushers = new Flusher[aliases.size()];
     this.watchers = new ReplicationWatcher[aliases.size()];

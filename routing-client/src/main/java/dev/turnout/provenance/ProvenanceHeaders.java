@@ -2,9 +2,10 @@ package dev.turnout.provenance;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeader;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Encoding and decoding of the two provenance headers.
@@ -36,16 +37,19 @@ public final class ProvenanceHeaders {
   }
 
   /**
-   * The headers of a routed copy: the caller's headers in order, except any {@value #ROUTE} or {@value #ID},
-   * followed by {@code routeHeader} and a new {@value #ID} header holding {@code id}.
+   * The routed copy of a caller's record: the same topic, partition, timestamp, key and value, with the
+   * caller's headers in order, except any {@value #ROUTE} or {@value #ID}, followed by {@code routeHeader} and
+   * a new {@value #ID} header holding {@code id}. The caller's record is not modified. The headers are added to
+   * the copy's own header list (no intermediate list for {@code ProducerRecord}'s constructor to copy).
    *
-   * @param callerHeaders the headers of the caller's record (not modified)
    * @param routeHeader the precomputed header of the routing decision
    * @param id the record id ({@link RecordIds#next()})
    */
-  public static RecordHeaders stamp(Header[] callerHeaders, Header routeHeader, byte[] id) {
-    RecordHeaders headers = new RecordHeaders();
-    for (Header h : callerHeaders) {
+  public static <K, V> ProducerRecord<K, V> stampedCopy(ProducerRecord<K, V> record, Header routeHeader, byte[] id) {
+    ProducerRecord<K, V> copy = new ProducerRecord<>(record.topic(), record.partition(), record.timestamp(),
+        record.key(), record.value(), (Iterable<Header>) null);
+    Headers headers = copy.headers();
+    for (Header h : record.headers().toArray()) {
       String key = h.key();
       if (!ROUTE.equals(key) && !ID.equals(key)) {
         headers.add(h);
@@ -53,7 +57,7 @@ public final class ProvenanceHeaders {
     }
     headers.add(routeHeader);
     headers.add(new RecordHeader(ID, id));
-    return headers;
+    return copy;
   }
 
   /** Parsed form of a {@value #ROUTE} value, or {@code null} when the value is not one. */

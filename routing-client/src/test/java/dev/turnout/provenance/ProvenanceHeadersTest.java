@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.turnout.provenance.ProvenanceHeaders.RouteStamp;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.Test;
@@ -124,7 +125,7 @@ class ProvenanceHeadersTest {
   }
 
   @Test
-  void stampKeepsCallerHeadersInOrderAndAppendsRouteAndId() {
+  void theStampedCopyKeepsCallerHeadersInOrderAndAppendsRouteAndId() {
     Header route = ProvenanceHeaders.routeHeader("cloud", 12, "orders", "canary");
     byte[] id = new RecordIds(5).next();
     Header[] caller = {
@@ -134,8 +135,11 @@ class ProvenanceHeadersTest {
         new RecordHeader(ProvenanceHeaders.ID, new byte[16]),
         new RecordHeader("tenant", utf8("acme"))};
     Header[] before = caller.clone();
+    ProducerRecord<String, String> record = new ProducerRecord<>("orders", 2, 1_700_000_000_000L, "k", "v",
+        java.util.Arrays.asList(caller));
 
-    Header[] stamped = ProvenanceHeaders.stamp(caller, route, id).toArray();
+    ProducerRecord<String, String> copy = ProvenanceHeaders.stampedCopy(record, route, id);
+    Header[] stamped = copy.headers().toArray();
 
     assertThat(stamped).extracting(Header::key)
         .containsExactly("trace", "trace", "tenant", ProvenanceHeaders.ROUTE, ProvenanceHeaders.ID);
@@ -145,13 +149,22 @@ class ProvenanceHeadersTest {
     assertThat(stamped[3]).isSameAs(route);
     assertThat(stamped[4].value()).isSameAs(id);
     assertThat(caller).containsExactly(before);
+    assertThat(record.headers().toArray()).containsExactly(before);
+    assertThat(copy).isNotSameAs(record);
+    assertThat(copy.topic()).isEqualTo("orders");
+    assertThat(copy.partition()).isEqualTo(2);
+    assertThat(copy.timestamp()).isEqualTo(1_700_000_000_000L);
+    assertThat(copy.key()).isEqualTo("k");
+    assertThat(copy.value()).isEqualTo("v");
   }
 
   @Test
-  void stampWithoutCallerHeadersHasExactlyTheTwoProvenanceHeaders() {
+  void aStampedCopyWithoutCallerHeadersHasExactlyTheTwoProvenanceHeaders() {
     Header route = ProvenanceHeaders.routeHeader("onprem", 3, "audit", null);
     byte[] id = new RecordIds(9).next();
-    Header[] stamped = ProvenanceHeaders.stamp(new Header[0], route, id).toArray();
+    ProducerRecord<String, String> record = new ProducerRecord<>("audit", null, "v");
+    Header[] stamped = ProvenanceHeaders.stampedCopy(record, route, id).headers().toArray();
+    assertThat(record.headers().toArray()).isEmpty();
     assertThat(stamped).hasSize(2);
     assertThat(stamped[0]).isSameAs(route);
     assertThat(stamped[1].key()).isEqualTo(ProvenanceHeaders.ID);
