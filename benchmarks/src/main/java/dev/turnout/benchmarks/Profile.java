@@ -19,8 +19,8 @@ import java.util.Map;
 enum Profile {
   SMOKE(
       new MicroSuite.Settings(1, 300, 2, 300, 2, 3, 1),
-      new ProducerComparison.Settings(1, Duration.ofMillis(500), Duration.ofSeconds(1), 1, Duration.ofMillis(300),
-          Duration.ofSeconds(1), 0.5, 3, List.of(100, 1024)),
+      new ProducerComparison.Settings(1, Duration.ofMillis(300), Duration.ofMillis(50), Duration.ofMillis(150), 2, 1,
+          Duration.ofMillis(300), Duration.ofSeconds(1), 0.5, 3, List.of(100, 1024)),
       new ProvenanceCost.Settings(1, Duration.ofMillis(500), Duration.ofSeconds(1), 3, List.of(100, 1024),
           List.of("none", "lz4")),
       new ConsumerComparison.Settings(1, sizes(50_000, 20_000), 3, Duration.ofMinutes(2)),
@@ -29,8 +29,8 @@ enum Profile {
           100, 1000, 3, 42)),
   FULL(
       new MicroSuite.Settings(2, 500, 5, 600, 5, 10, 1),
-      new ProducerComparison.Settings(5, Duration.ofSeconds(1), Duration.ofMillis(2500), 3, Duration.ofMillis(500),
-          Duration.ofSeconds(2), 0.5, 3, List.of(100, 1024)),
+      new ProducerComparison.Settings(5, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMillis(300), 6, 3,
+          Duration.ofMillis(500), Duration.ofSeconds(2), 0.5, 3, List.of(100, 1024)),
       new ProvenanceCost.Settings(3, Duration.ofMillis(800), Duration.ofMillis(1500), 3, List.of(100, 1024),
           List.of("none", "lz4")),
       new ConsumerComparison.Settings(5, sizes(600_000, 200_000), 3, Duration.ofMinutes(2)),

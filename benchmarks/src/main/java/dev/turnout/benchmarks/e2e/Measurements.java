@@ -1,6 +1,8 @@
 package dev.turnout.benchmarks.e2e;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -83,6 +85,114 @@ final class Measurements {
     double perRecord = Math.max(1, count) * 1000.0;
     return new Throughput(count / seconds, cpu.clientNanos() / perRecord, cpu.otherThreadNanos() / perRecord,
         cpu.unattributedNanos() / perRecord, cpu.gcMillis() / seconds, compressionRate(producer), failed.sum());
+  }
+
+  /** One producer of an interleaved measurement, with the records its application thread sends. */
+  record Contender(Producer<byte[], byte[]> producer, String clientId,
+      LongFunction<ProducerRecord<byte[], byte[]>> records) {}
+
+  /**
+   * Saturated throughput of several producers measured in alternating slices, so that a slow spell of the
+   * machine (the co-located broker's background work, a GC, another process) falls on every producer alike
+   * instead of on whichever one was running: each producer has its own application thread, which sends only
+   * during its turn. After {@code warmup} (turns of {@code slice} each), {@code cycles} cycles give every
+   * producer one turn each, in an order rotated per cycle; a turn is {@code settle} (the previous producer's
+   * last acknowledgements arrive, the new one's pipeline fills; not counted) and then a measured {@code slice}.
+   * Returns each producer's acknowledgements and CPU time summed over its measured slices.
+   */
+  static List<Throughput> interleavedThroughput(List<Contender> contenders, Duration warmup, Duration settle,
+      Duration slice, int cycles) {
+    int n = contenders.size();
+    AtomicInteger turn = new AtomicInteger(-1);
+    AtomicBoolean running = new AtomicBoolean(true);
+    LongAdder[] acked = new LongAdder[n];
+    LongAdder failed = new LongAdder();
+    AtomicReference<Exception> firstFailure = new AtomicReference<>();
+    AtomicReference<Throwable> senderFailure = new AtomicReference<>();
+    Thread[] senders = new Thread[n];
+    for (int i = 0; i < n; i++) {
+      int me = i;
+      LongAdder mine = new LongAdder();
+      acked[i] = mine;
+      Contender c = contenders.get(i);
+      Callback callback = (metadata, e) -> {
+        if (e == null) {
+          mine.increment();
+        } else {
+          failed.increment();
+          firstFailure.compareAndSet(null, e);
+        }
+      };
+      senders[i] = new Thread(() -> {
+        long seq = 0;
+        while (running.get()) {
+          if (turn.get() != me) {
+            LockSupport.parkNanos(100_000);
+            continue;
+          }
+          c.producer().send(c.records().apply(seq++), callback);
+        }
+      }, "bench-send-" + c.clientId());
+      senders[i].setUncaughtExceptionHandler((t, e) -> senderFailure.set(e));
+      senders[i].start();
+    }
+    long[] count = new long[n];
+    long[] nanos = new long[n];
+    long[] clientCpu = new long[n];
+    long[] otherCpu = new long[n];
+    long[] unattributed = new long[n];
+    long[] gcMillis = new long[n];
+    try {
+      long warmEnd = System.nanoTime() + warmup.toNanos();
+      for (int k = 0; System.nanoTime() < warmEnd; k++) {
+        turn.set(k % n);
+        BenchBroker.sleep(slice);
+      }
+      for (int cycle = 0; cycle < cycles; cycle++) {
+        for (int j = 0; j < n; j++) {
+          int i = (j + cycle) % n;
+          String clientId = contenders.get(i).clientId();
+          turn.set(i);
+          BenchBroker.sleep(settle);
+          ThreadCpu cpuBefore = ThreadCpu.snapshot();
+          long ackedBefore = acked[i].sum();
+          long start = System.nanoTime();
+          BenchBroker.sleep(slice);
+          long ackedAfter = acked[i].sum();
+          long end = System.nanoTime();
+          ThreadCpu.Split cpu = ThreadCpu.snapshot().since(cpuBefore, name -> isClientThread(name, clientId));
+          count[i] += ackedAfter - ackedBefore;
+          nanos[i] += end - start;
+          clientCpu[i] += cpu.clientNanos();
+          otherCpu[i] += cpu.otherThreadNanos();
+          unattributed[i] += cpu.unattributedNanos();
+          gcMillis[i] += cpu.gcMillis();
+        }
+      }
+    } finally {
+      running.set(false);
+      turn.set(-1);
+      for (Thread sender : senders) {
+        join(sender);
+      }
+    }
+    for (Contender c : contenders) {
+      c.producer().flush();
+    }
+    if (senderFailure.get() != null) {
+      throw new IllegalStateException("send() threw", senderFailure.get());
+    }
+    if (failed.sum() > 0) {
+      throw new IllegalStateException(failed.sum() + " record(s) failed; first failure", firstFailure.get());
+    }
+    List<Throughput> results = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      double seconds = nanos[i] / 1e9;
+      double perRecord = Math.max(1, count[i]) * 1000.0;
+      results.add(new Throughput(count[i] / seconds, clientCpu[i] / perRecord, otherCpu[i] / perRecord,
+          unattributed[i] / perRecord, gcMillis[i] / seconds, compressionRate(contenders.get(i).producer()), 0));
+    }
+    return results;
   }
 
   /**

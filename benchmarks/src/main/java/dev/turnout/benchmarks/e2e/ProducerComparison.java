@@ -17,16 +17,18 @@ import org.apache.kafka.clients.producer.Producer;
 
 /**
  * RoutingProducer against a raw KafkaProducer that sends the same two provenance headers, and against a
- * second raw KafkaProducer (an A/A pair that shows the noise floor), on one in-process broker, in
- * interleaved rounds in the same JVM, for 100 B and 1 KiB values: saturated throughput as ratios, then
- * latency at a fixed offered rate.
+ * second raw KafkaProducer (an A/A pair that shows the noise floor), on one in-process broker, in the same
+ * JVM, for 100 B and 1 KiB values: saturated throughput as ratios (per round, the three producers take turns
+ * in short alternating slices), then latency at a fixed offered rate (interleaved rounds).
  */
 public final class ProducerComparison {
 
   /**
-   * @param rounds interleaved throughput rounds
-   * @param warmup warmup of each throughput measurement
-   * @param window measured window of each throughput measurement
+   * @param rounds throughput rounds (new producers and topics each)
+   * @param warmup warmup of each round, the producers taking turns
+   * @param settle start of each turn, not counted (the previous producer drains, this one fills up)
+   * @param slice measured part of each turn
+   * @param cycles turns of each producer per round
    * @param latencyRounds interleaved latency rounds
    * @param latencyWarmup warmup of each latency measurement
    * @param latencyWindow measured window of each latency measurement
@@ -35,8 +37,15 @@ public final class ProducerComparison {
    * @param partitions partitions of every topic
    * @param valueSizes value sizes in bytes
    */
-  public record Settings(int rounds, Duration warmup, Duration window, int latencyRounds, Duration latencyWarmup,
-      Duration latencyWindow, double latencyLoad, int partitions, List<Integer> valueSizes) {}
+  public record Settings(int rounds, Duration warmup, Duration settle, Duration slice, int cycles, int latencyRounds,
+      Duration latencyWarmup,
+      Duration latencyWindow, double latencyLoad, int partitions, List<Integer> valueSizes) {
+
+    /** Measured seconds per producer and round. */
+    double measuredSecondsPerRound() {
+      return cycles * slice.toNanos() / 1e9;
+    }
+  }
 
   static final String RAW = "raw";
   static final String ROUTED = "routed";
@@ -115,38 +124,27 @@ public final class ProducerComparison {
       bySize.put(size, new SizeResult(size, throughput, latency, Double.NaN));
     }
     int clientSeq = 0;
-    // One discarded round first: the first measurements in a fresh JVM run partly interpreted.
+    // One discarded round first, as long as a measured one: the first measurements in a fresh JVM run partly
+    // interpreted, and the broker's request path warms up too.
     for (int size : settings.valueSizes()) {
       Payloads payloads = new Payloads(size, 4096, size);
-      for (Variant v : variants) {
-        String clientId = "bench-warmup-" + clientSeq++;
-        String topic = broker.newTopic("warmup", settings.partitions());
-        try (Producer<byte[], byte[]> producer = v.create(clientId, "none")) {
-          Measurements.throughput(producer, clientId, i -> v.record(topic, payloads, i), settings.warmup(),
-              settings.warmup());
-        } finally {
-          broker.deleteTopic(topic);
-        }
-      }
+      measureRound(variants, payloads, "bench-warmup-", clientSeq, settings.cycles());
+      clientSeq += variants.size();
     }
     progress.accept("producer: JVM warm-up round done");
     for (int round = 0; round < settings.rounds(); round++) {
       for (int size : settings.valueSizes()) {
         Payloads payloads = new Payloads(size, 4096, 1000L * size + round);
-        for (Variant v : rotate(variants, round)) {
-          String clientId = "bench-" + clientSeq++;
-          String topic = broker.newTopic("producer", settings.partitions());
-          Measurements.Throughput t;
-          try (Producer<byte[], byte[]> producer = v.create(clientId, "none")) {
-            t = Measurements.throughput(producer, clientId, i -> v.record(topic, payloads, i), settings.warmup(),
-                settings.window());
-          } finally {
-            broker.deleteTopic(topic);
-          }
-          bySize.get(size).throughput().get(v.name()).add(t);
-          progress.accept(String.format("producer round %d, %d B, %s: %,.0f records/s", round + 1, size, v.name(),
-              t.recordsPerSecond()));
+        List<Measurements.Throughput> results = measureRound(variants, payloads, "bench-", clientSeq,
+            settings.cycles());
+        clientSeq += variants.size();
+        StringBuilder line = new StringBuilder(String.format("producer round %d, %d B:", round + 1, size));
+        for (int v = 0; v < variants.size(); v++) {
+          Measurements.Throughput t = results.get(v);
+          bySize.get(size).throughput().get(variants.get(v).name()).add(t);
+          line.append(String.format(" %s %,.0f records/s;", variants.get(v).name(), t.recordsPerSecond()));
         }
+        progress.accept(line.toString());
       }
     }
     Map<Integer, SizeResult> withLatency = new LinkedHashMap<>();
@@ -176,6 +174,33 @@ public final class ProducerComparison {
       withLatency.put(r.valueSize(), r);
     }
     return new Results(withLatency, settings);
+  }
+
+  /**
+   * One throughput round: a new producer and topic per variant, measured in alternating turns; results in
+   * the order of {@code variants}.
+   */
+  private List<Measurements.Throughput> measureRound(List<Variant> variants, Payloads payloads, String clientPrefix,
+      int firstClient, int cycles) {
+    List<String> topics = new ArrayList<>();
+    List<Producer<byte[], byte[]>> producers = new ArrayList<>();
+    try {
+      List<Measurements.Contender> contenders = new ArrayList<>();
+      for (int v = 0; v < variants.size(); v++) {
+        Variant variant = variants.get(v);
+        String clientId = clientPrefix + (firstClient + v);
+        String topic = broker.newTopic("producer", settings.partitions());
+        topics.add(topic);
+        Producer<byte[], byte[]> producer = variant.create(clientId, "none");
+        producers.add(producer);
+        contenders.add(new Measurements.Contender(producer, clientId, i -> variant.record(topic, payloads, i)));
+      }
+      return Measurements.interleavedThroughput(contenders, settings.warmup(), settings.settle(), settings.slice(),
+          cycles);
+    } finally {
+      producers.forEach(Producer::close);
+      topics.forEach(broker::deleteTopic);
+    }
   }
 
   static <T> List<T> rotate(List<T> items, int by) {
