@@ -23,7 +23,7 @@ enum Profile {
           Duration.ofMillis(300), Duration.ofSeconds(1), 0.5, 3, List.of(100, 1024)),
       new ProvenanceCost.Settings(1, Duration.ofMillis(500), Duration.ofSeconds(1), 3, List.of(100, 1024),
           List.of("none", "lz4")),
-      new ConsumerComparison.Settings(1, sizes(50_000, 20_000), 3, Duration.ofMinutes(2)),
+      new ConsumerComparison.Settings(1, 1, sizes(50_000, 20_000), 3, Duration.ofMinutes(2)),
       new FlipPropagation.Settings(refreshes(5, 3), Duration.ofMillis(1)),
       new CutoverBarrier.Settings(3, Duration.ofSeconds(2), Duration.ofMillis(2500), Duration.ofSeconds(1), 1000, 400,
           100, 1000, 3, 42)),
@@ -33,7 +33,7 @@ enum Profile {
           Duration.ofMillis(500), Duration.ofSeconds(2), 0.5, 3, List.of(100, 1024)),
       new ProvenanceCost.Settings(3, Duration.ofMillis(800), Duration.ofMillis(1500), 3, List.of(100, 1024),
           List.of("none", "lz4")),
-      new ConsumerComparison.Settings(5, sizes(600_000, 200_000), 3, Duration.ofMinutes(2)),
+      new ConsumerComparison.Settings(5, 4, sizes(600_000, 200_000), 3, Duration.ofMinutes(2)),
       new FlipPropagation.Settings(refreshes(40, 15), Duration.ofMillis(1)),
       new CutoverBarrier.Settings(12, Duration.ofSeconds(2), Duration.ofMillis(2500), Duration.ofSeconds(1), 1000,
           400, 100, 1000, 3, 42));

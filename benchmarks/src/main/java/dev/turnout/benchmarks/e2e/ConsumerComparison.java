@@ -39,12 +39,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 public final class ConsumerComparison {
 
   /**
-   * @param rounds interleaved rounds
+   * @param rounds rounds (new consumers and groups each)
+   * @param passes measured reads of the whole topic per consumer and round, the consumers taking turns
    * @param recordsBySize records pre-filled per value size
    * @param partitions partitions of each topic
    * @param timeout longest time one consumer may take to read everything
    */
-  public record Settings(int rounds, Map<Integer, Integer> recordsBySize, int partitions, Duration timeout) {}
+  public record Settings(int rounds, int passes, Map<Integer, Integer> recordsBySize, int partitions,
+      Duration timeout) {}
 
   /** Per value size and variant, records per second per round. */
   public record Results(Map<Integer, Map<String, List<Double>>> bySize) {
@@ -90,22 +92,44 @@ public final class ConsumerComparison {
       bySize.put(size, byVariant);
       List<String> variants = List.of(ProducerComparison.RAW, ProducerComparison.ROUTED, ProducerComparison.RAW_AA);
       // Round 0 is a warm-up (JIT, page cache, broker fetch path) and is discarded, as in the producer comparison.
+      // In each round the three consumers join their groups and read the topic once (not counted), then take
+      // turns reading it again from the beginning, so that a slow spell of the machine falls on all of them.
       for (int round = 0; round <= settings.rounds(); round++) {
-        for (String variant : ProducerComparison.rotate(variants, round)) {
-          String group = "bench-group-" + groupSeq++;
-          double rate;
-          try (org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer =
-              create(variant, group, authority)) {
-            rate = consume(consumer, topic, count + settings.partitions());
-            if (consumer instanceof RoutingConsumer<byte[], byte[]> routed) {
-              requireReadFromOrigin(routed, count + settings.partitions());
+        List<String> order = ProducerComparison.rotate(variants, round);
+        List<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> consumers = new ArrayList<>();
+        try {
+          for (String variant : order) {
+            org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer =
+                create(variant, "bench-group-" + groupSeq++, authority);
+            consumers.add(consumer);
+            consumer.subscribe(List.of(topic));
+            read(consumer, count + settings.partitions());
+          }
+          long[] records = new long[order.size()];
+          long[] nanos = new long[order.size()];
+          for (int pass = 0; pass < settings.passes(); pass++) {
+            for (int j = 0; j < order.size(); j++) {
+              int i = (j + pass) % order.size();
+              org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer = consumers.get(i);
+              consumer.seekToBeginning(consumer.assignment());
+              long[] timed = read(consumer, count + settings.partitions());
+              records[i] += timed[0];
+              nanos[i] += timed[1];
             }
           }
-          if (round > 0) {
-            byVariant.computeIfAbsent(variant, v -> new ArrayList<>()).add(rate);
+          for (int i = 0; i < order.size(); i++) {
+            if (consumers.get(i) instanceof RoutingConsumer<byte[], byte[]> routed) {
+              requireReadFromOrigin(routed, (long) (settings.passes() + 1) * (count + settings.partitions()));
+            }
+            double rate = records[i] / (nanos[i] / 1e9);
+            if (round > 0) {
+              byVariant.computeIfAbsent(order.get(i), v -> new ArrayList<>()).add(rate);
+            }
+            progress.accept(String.format("consumer %s, %d B, %s: %,.0f records/s",
+                round == 0 ? "warm-up" : "round " + round, size, order.get(i), rate));
           }
-          progress.accept(String.format("consumer %s, %d B, %s: %,.0f records/s",
-              round == 0 ? "warm-up" : "round " + round, size, variant, rate));
+        } finally {
+          consumers.forEach(org.apache.kafka.clients.consumer.Consumer::close);
         }
       }
       broker.deleteTopic(topic);
@@ -189,10 +213,12 @@ public final class ConsumerComparison {
     }
   }
 
-  /** Records per second from the first non-empty poll until {@code count} records were read. */
-  private double consume(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, String topic,
-      int count) {
-    consumer.subscribe(List.of(topic));
+  /**
+   * Reads {@code count} records from the consumer's position; returns the records read after the first
+   * non-empty poll and the nanoseconds from that poll to the last record (so group joining and seeking are
+   * excluded).
+   */
+  private long[] read(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, int count) {
     long deadline = System.nanoTime() + settings.timeout().toNanos();
     long first = -1;
     long afterFirst = 0;
@@ -221,7 +247,7 @@ public final class ConsumerComparison {
     if (seen != count || checksum <= 0) {
       throw new IllegalStateException("read " + seen + " records, expected " + count);
     }
-    return afterFirst / ((end - first) / 1e9);
+    return new long[] {afterFirst, end - first};
   }
 
   /** Reads of {@code bench.*} go to the rule's source, {@link Variant#ORIGIN}, which holds the records. */
@@ -238,7 +264,9 @@ public final class ConsumerComparison {
     StringBuilder out = new StringBuilder();
     int rounds = results.bySize().values().stream().mapToInt(v -> v.getOrDefault(ProducerComparison.RAW, List.of())
         .size()).max().orElse(0);
-    out.append(String.format("%d round(s) per value size after a discarded warm-up round. Each RoutingConsumer "
+    out.append(String.format("%d round(s) per value size after a discarded warm-up round; in each, every consumer "
+        + "read the topic once, then the consumers took turns reading it again from the beginning. Each "
+        + "RoutingConsumer "
         + "read every record from the rule's source alias and none from its target (checked by its "
         + "`records-consumed-total` per cluster).%n%n", rounds));
     MarkdownTable table = new MarkdownTable("value", "raw records/s", "routed records/s", "routed/raw", "A/A raw/raw");
