@@ -35,58 +35,6 @@ final class Measurements {
   record Throughput(double recordsPerSecond, double clientCpuMicros, double brokerCpuMicros,
       double unattributedCpuMicros, double gcMillisPerSecond, double compressionRate, long failures) {}
 
-  /**
-   * Sends as fast as the producer accepts records, from one application thread, for {@code warmup} and then
-   * {@code window}, and counts acknowledgements in the window. The producer is flushed, not closed.
-   */
-  static Throughput throughput(Producer<byte[], byte[]> producer, String clientId,
-      LongFunction<ProducerRecord<byte[], byte[]>> records, Duration warmup, Duration window) {
-    LongAdder acked = new LongAdder();
-    LongAdder failed = new LongAdder();
-    AtomicReference<Exception> firstFailure = new AtomicReference<>();
-    Callback callback = (metadata, e) -> {
-      if (e == null) {
-        acked.increment();
-      } else {
-        failed.increment();
-        firstFailure.compareAndSet(null, e);
-      }
-    };
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicReference<Throwable> senderFailure = new AtomicReference<>();
-    Thread sender = new Thread(() -> {
-      long i = 0;
-      while (running.get()) {
-        producer.send(records.apply(i++), callback);
-      }
-    }, "bench-send-" + clientId);
-    sender.setUncaughtExceptionHandler((t, e) -> senderFailure.set(e));
-    sender.start();
-    BenchBroker.sleep(warmup);
-    long ackedBefore = acked.sum();
-    long start = System.nanoTime();
-    ThreadCpu cpuBefore = ThreadCpu.snapshot();
-    BenchBroker.sleep(window);
-    long ackedAfter = acked.sum();
-    long end = System.nanoTime();
-    ThreadCpu cpuAfter = ThreadCpu.snapshot();
-    running.set(false);
-    join(sender);
-    producer.flush();
-    if (senderFailure.get() != null) {
-      throw new IllegalStateException("send() threw", senderFailure.get());
-    }
-    if (failed.sum() > 0) {
-      throw new IllegalStateException(failed.sum() + " record(s) failed; first failure", firstFailure.get());
-    }
-    long count = ackedAfter - ackedBefore;
-    double seconds = (end - start) / 1e9;
-    ThreadCpu.Split cpu = cpuAfter.since(cpuBefore, name -> isClientThread(name, clientId));
-    double perRecord = Math.max(1, count) * 1000.0;
-    return new Throughput(count / seconds, cpu.clientNanos() / perRecord, cpu.otherThreadNanos() / perRecord,
-        cpu.unattributedNanos() / perRecord, cpu.gcMillis() / seconds, compressionRate(producer), failed.sum());
-  }
-
   /** One producer of an interleaved measurement, with the records its application thread sends. */
   record Contender(Producer<byte[], byte[]> producer, String clientId,
       LongFunction<ProducerRecord<byte[], byte[]>> records) {}

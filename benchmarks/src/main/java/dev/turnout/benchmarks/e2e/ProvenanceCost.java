@@ -23,15 +23,17 @@ import org.apache.kafka.clients.producer.Producer;
 public final class ProvenanceCost {
 
   /**
-   * @param rounds interleaved rounds
-   * @param warmup warmup of each measurement
-   * @param window measured window of each measurement
+   * @param rounds rounds (new producers and topics each)
+   * @param warmup warmup of each round and cell, the producers taking turns
+   * @param settle start of each turn, not counted
+   * @param slice measured part of each turn
+   * @param cycles turns of each producer per round and cell
    * @param partitions partitions of every topic
    * @param valueSizes value sizes in bytes
    * @param compressions compression types, e.g. {@code none} and {@code lz4}
    */
-  public record Settings(int rounds, Duration warmup, Duration window, int partitions, List<Integer> valueSizes,
-      List<String> compressions) {}
+  public record Settings(int rounds, Duration warmup, Duration settle, Duration slice, int cycles, int partitions,
+      List<Integer> valueSizes, List<String> compressions) {}
 
   /** One cell of the matrix: value size and compression. */
   public record Cell(int valueSize, String compression) {}
@@ -83,40 +85,55 @@ public final class ProvenanceCost {
     }
     List<HeaderEncoding> encodings = List.of(HeaderEncoding.values());
     int clientSeq = 0;
-    // One discarded measurement per cell first, so that no encoding is measured on a cold JVM.
+    // One discarded round per cell first, so that no encoding is measured on a cold JVM.
     for (Cell cell : cells.keySet()) {
-      Payloads payloads = new Payloads(cell.valueSize(), 4096, cell.valueSize());
-      Variant v = Variant.raw("warmup", broker.bootstrapServers(), HeaderEncoding.TWO_HEADERS);
-      String clientId = "prov-warmup-" + clientSeq++;
-      String topic = broker.newTopic("warmup", settings.partitions());
-      try (Producer<byte[], byte[]> producer = v.create(clientId, cell.compression())) {
-        Measurements.throughput(producer, clientId, i -> v.record(topic, payloads, i), settings.warmup(),
-            settings.warmup());
-      } finally {
-        broker.deleteTopic(topic);
-      }
+      measureCell(cell, encodings, new Payloads(cell.valueSize(), 4096, cell.valueSize()), "prov-warmup-", clientSeq, 1);
+      clientSeq += encodings.size();
     }
     for (int round = 0; round < settings.rounds(); round++) {
       for (Cell cell : cells.keySet()) {
         Payloads payloads = new Payloads(cell.valueSize(), 4096, 31L * cell.valueSize() + round);
-        for (HeaderEncoding encoding : ProducerComparison.rotate(encodings, round)) {
-          Variant v = Variant.raw(encoding.name(), broker.bootstrapServers(), encoding);
-          String clientId = "prov-" + clientSeq++;
-          String topic = broker.newTopic("provenance", settings.partitions());
-          Measurements.Throughput t;
-          try (Producer<byte[], byte[]> producer = v.create(clientId, cell.compression())) {
-            t = Measurements.throughput(producer, clientId, i -> v.record(topic, payloads, i), settings.warmup(),
-                settings.window());
-          } finally {
-            broker.deleteTopic(topic);
-          }
-          cells.get(cell).get(encoding).add(t);
-          progress.accept(String.format("provenance round %d, %d B, %s, %s: %,.0f records/s", round + 1,
-              cell.valueSize(), cell.compression(), encoding.description(), t.recordsPerSecond()));
+        List<Measurements.Throughput> results = measureCell(cell, encodings, payloads, "prov-", clientSeq,
+            settings.cycles());
+        clientSeq += encodings.size();
+        StringBuilder line = new StringBuilder(String.format("provenance round %d, %d B, %s:", round + 1,
+            cell.valueSize(), cell.compression()));
+        for (int i = 0; i < encodings.size(); i++) {
+          cells.get(cell).get(encodings.get(i)).add(results.get(i));
+          line.append(String.format(" %s %,.0f records/s;", encodings.get(i).description(),
+              results.get(i).recordsPerSecond()));
         }
+        progress.accept(line.toString());
       }
     }
     return new Results(cells, settings);
+  }
+
+  /**
+   * One round of a cell: a raw producer and topic per encoding, measured in alternating turns; results in the
+   * order of {@code encodings}.
+   */
+  private List<Measurements.Throughput> measureCell(Cell cell, List<HeaderEncoding> encodings, Payloads payloads,
+      String clientPrefix, int firstClient, int cycles) {
+    List<String> topics = new ArrayList<>();
+    List<Producer<byte[], byte[]>> producers = new ArrayList<>();
+    try {
+      List<Measurements.Contender> contenders = new ArrayList<>();
+      for (int e = 0; e < encodings.size(); e++) {
+        Variant v = Variant.raw(encodings.get(e).name(), broker.bootstrapServers(), encodings.get(e));
+        String clientId = clientPrefix + (firstClient + e);
+        String topic = broker.newTopic("provenance", settings.partitions());
+        topics.add(topic);
+        Producer<byte[], byte[]> producer = v.create(clientId, cell.compression());
+        producers.add(producer);
+        contenders.add(new Measurements.Contender(producer, clientId, i -> v.record(topic, payloads, i)));
+      }
+      return Measurements.interleavedThroughput(contenders, settings.warmup(), settings.settle(), settings.slice(),
+          cycles);
+    } finally {
+      producers.forEach(Producer::close);
+      topics.forEach(broker::deleteTopic);
+    }
   }
 
   /** The Markdown section: the matrix, then the client/broker split of the two headers' cost. */
