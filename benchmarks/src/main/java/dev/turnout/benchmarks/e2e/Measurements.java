@@ -44,7 +44,7 @@ final class Measurements {
    * machine (the co-located broker's background work, a GC, another process) falls on every producer alike
    * instead of on whichever one was running: each producer has its own application thread, which sends only
    * during its turn. After {@code warmup} (turns of {@code slice} each), {@code cycles} cycles give every
-   * producer one turn each, in an order rotated per cycle; a turn is {@code settle} (the previous producer's
+   * producer one turn each, in the order of {@link #turnOrder}; a turn is {@code settle} (the previous producer's
    * last acknowledgements arrive, the new one's pipeline fills; not counted) and then a measured {@code slice}.
    * Returns each producer's acknowledgements and CPU time summed over its measured slices.
    */
@@ -98,7 +98,7 @@ final class Measurements {
       }
       for (int cycle = 0; cycle < cycles; cycle++) {
         for (int j = 0; j < n; j++) {
-          int i = (j + cycle) % n;
+          int i = turnOrder(n, cycle, j);
           String clientId = contenders.get(i).clientId();
           turn.set(i);
           BenchBroker.sleep(settle);
@@ -141,6 +141,17 @@ final class Measurements {
           unattributed[i] / perRecord, gcMillis[i] / seconds, compressionRate(contenders.get(i).producer()), 0));
     }
     return results;
+  }
+
+  /**
+   * The producer taking turn {@code j} of cycle {@code cycle} among {@code n}: rotated by one per cycle, and in
+   * reverse order every other cycle, so that each producer follows each other one equally often (whatever the
+   * previous turn leaves behind, such as its garbage or the broker's work on its last batches, is not always
+   * charged to the same producer).
+   */
+  static int turnOrder(int n, int cycle, int j) {
+    int position = cycle % 2 == 0 ? j : n - 1 - j;
+    return (position + cycle / 2) % n;
   }
 
   /**

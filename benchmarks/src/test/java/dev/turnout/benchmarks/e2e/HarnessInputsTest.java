@@ -139,6 +139,25 @@ class HarnessInputsTest {
   }
 
   @Test
+  void everyCycleOfTurnsIsAPermutationAndEachProducerFollowsEachOtherEquallyOften() {
+    int n = 3;
+    Map<String, Integer> followed = new HashMap<>();
+    for (int cycle = 0; cycle < 6; cycle++) {
+      Set<Integer> seen = new HashSet<>();
+      for (int j = 0; j < n; j++) {
+        int producer = Measurements.turnOrder(n, cycle, j);
+        assertThat(producer).isBetween(0, n - 1);
+        seen.add(producer);
+        if (j > 0) {
+          followed.merge(Measurements.turnOrder(n, cycle, j - 1) + "->" + producer, 1, Integer::sum);
+        }
+      }
+      assertThat(seen).hasSize(n);
+    }
+    assertThat(followed).hasSize(n * (n - 1)).allSatisfy((pair, count) -> assertThat(count).isEqualTo(2));
+  }
+
+  @Test
   void routingConsumerConfigurationIsAcceptedAndLoadsTheMirrorDocument(@TempDir Path dir) {
     Path authority = dir.resolve("authority.properties");
     Variant.writeAtomically(authority, ConsumerComparison.consumerDocument());
