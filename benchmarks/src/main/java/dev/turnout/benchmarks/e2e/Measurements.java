@@ -1,5 +1,6 @@
 package dev.turnout.benchmarks.e2e;
 
+import dev.turnout.benchmarks.workload.Payloads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -141,6 +142,34 @@ final class Measurements {
           unattributed[i] / perRecord, gcMillis[i] / seconds, compressionRate(contenders.get(i).producer()), 0));
     }
     return results;
+  }
+
+  /**
+   * One round of an interleaved throughput measurement: a new producer (with {@code compression}) and a new
+   * topic of {@code partitions} per variant, measured by {@link #interleavedThroughput}, then closed and
+   * deleted; results in the order of {@code variants}, client ids {@code clientPrefix + (firstClient + i)}.
+   */
+  static List<Throughput> interleavedRound(BenchBroker broker, List<Variant> variants, String compression,
+      Payloads payloads, int partitions, String clientPrefix, int firstClient, Duration warmup, Duration settle,
+      Duration slice, int cycles) {
+    List<String> topics = new ArrayList<>();
+    List<Producer<byte[], byte[]>> producers = new ArrayList<>();
+    try {
+      List<Contender> contenders = new ArrayList<>();
+      for (int v = 0; v < variants.size(); v++) {
+        Variant variant = variants.get(v);
+        String clientId = clientPrefix + (firstClient + v);
+        String topic = broker.newTopic("producer", partitions);
+        topics.add(topic);
+        Producer<byte[], byte[]> producer = variant.create(clientId, compression);
+        producers.add(producer);
+        contenders.add(new Contender(producer, clientId, i -> variant.record(topic, payloads, i)));
+      }
+      return interleavedThroughput(contenders, warmup, settle, slice, cycles);
+    } finally {
+      producers.forEach(Producer::close);
+      topics.forEach(broker::deleteTopic);
+    }
   }
 
   /**

@@ -176,31 +176,11 @@ public final class ProducerComparison {
     return new Results(withLatency, settings);
   }
 
-  /**
-   * One throughput round: a new producer and topic per variant, measured in alternating turns; results in
-   * the order of {@code variants}.
-   */
+  /** One throughput round of every variant, uncompressed; results in the order of {@code variants}. */
   private List<Measurements.Throughput> measureRound(List<Variant> variants, Payloads payloads, String clientPrefix,
       int firstClient, int cycles) {
-    List<String> topics = new ArrayList<>();
-    List<Producer<byte[], byte[]>> producers = new ArrayList<>();
-    try {
-      List<Measurements.Contender> contenders = new ArrayList<>();
-      for (int v = 0; v < variants.size(); v++) {
-        Variant variant = variants.get(v);
-        String clientId = clientPrefix + (firstClient + v);
-        String topic = broker.newTopic("producer", settings.partitions());
-        topics.add(topic);
-        Producer<byte[], byte[]> producer = variant.create(clientId, "none");
-        producers.add(producer);
-        contenders.add(new Measurements.Contender(producer, clientId, i -> variant.record(topic, payloads, i)));
-      }
-      return Measurements.interleavedThroughput(contenders, settings.warmup(), settings.settle(), settings.slice(),
-          cycles);
-    } finally {
-      producers.forEach(Producer::close);
-      topics.forEach(broker::deleteTopic);
-    }
+    return Measurements.interleavedRound(broker, variants, "none", payloads, settings.partitions(), clientPrefix,
+        firstClient, settings.warmup(), settings.settle(), settings.slice(), cycles);
   }
 
   static <T> List<T> rotate(List<T> items, int by) {

@@ -12,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.producer.Producer;
 
 /**
  * What provenance headers cost a raw KafkaProducer, independent of routing: the same producer with no headers,
@@ -109,31 +108,13 @@ public final class ProvenanceCost {
     return new Results(cells, settings);
   }
 
-  /**
-   * One round of a cell: a raw producer and topic per encoding, measured in alternating turns; results in the
-   * order of {@code encodings}.
-   */
+  /** One round of a cell: a raw producer per encoding; results in the order of {@code encodings}. */
   private List<Measurements.Throughput> measureCell(Cell cell, List<HeaderEncoding> encodings, Payloads payloads,
       String clientPrefix, int firstClient, int cycles) {
-    List<String> topics = new ArrayList<>();
-    List<Producer<byte[], byte[]>> producers = new ArrayList<>();
-    try {
-      List<Measurements.Contender> contenders = new ArrayList<>();
-      for (int e = 0; e < encodings.size(); e++) {
-        Variant v = Variant.raw(encodings.get(e).name(), broker.bootstrapServers(), encodings.get(e));
-        String clientId = clientPrefix + (firstClient + e);
-        String topic = broker.newTopic("provenance", settings.partitions());
-        topics.add(topic);
-        Producer<byte[], byte[]> producer = v.create(clientId, cell.compression());
-        producers.add(producer);
-        contenders.add(new Measurements.Contender(producer, clientId, i -> v.record(topic, payloads, i)));
-      }
-      return Measurements.interleavedThroughput(contenders, settings.warmup(), settings.settle(), settings.slice(),
-          cycles);
-    } finally {
-      producers.forEach(Producer::close);
-      topics.forEach(broker::deleteTopic);
-    }
+    List<Variant> variants = encodings.stream()
+        .map(e -> Variant.raw(e.name(), broker.bootstrapServers(), e)).toList();
+    return Measurements.interleavedRound(broker, variants, cell.compression(), payloads, settings.partitions(),
+        clientPrefix, firstClient, settings.warmup(), settings.settle(), settings.slice(), cycles);
   }
 
   /** The Markdown section: the matrix, then the client/broker split of the two headers' cost. */
