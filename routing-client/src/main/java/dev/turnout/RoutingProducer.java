@@ -472,13 +472,17 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
       breaker.release();
       throw e;
     }
+    Completion completion = new Completion(callback, events[owner], idSequence(routed));
     Future<RecordMetadata> future;
     try {
-      future = producer.send(routed, new Completion(callback, events[owner], idSequence(routed)));
+      future = producer.send(routed, completion);
     } catch (RuntimeException e) {
       // KafkaProducer throws (rather than calling back) for errors outside the Kafka API: the permit taken
-      // above still needs its outcome.
-      breaker.record(e);
+      // above still needs its outcome, unless the completion already recorded it (a caller's callback can
+      // throw out of send when the client fails the record at once).
+      if (!completion.recorded) {
+        breaker.record(e);
+      }
       throw e;
     }
     metrics.routed(route);
@@ -1074,6 +1078,8 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     private final Callback callback;
     private final Events cluster;
     private final long sequence;
+    /** Whether the outcome reached the breaker; read only by the thread that called {@code send}. */
+    boolean recorded;
 
     Completion(Callback callback, Events cluster, long sequence) {
       this.callback = callback;
@@ -1083,12 +1089,17 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
 
     @Override
     public void onCompletion(RecordMetadata metadata, Exception exception) {
-      if (exception == null && metadata != null) {
-        cluster.ledger.acknowledged(metadata.topic(), metadata.partition(), metadata.timestamp(), sequence);
-      }
-      cluster.breaker.record(exception);
-      if (callback != null) {
-        callback.onCompletion(metadata, exception);
+      try {
+        if (exception == null && metadata != null) {
+          cluster.ledger.acknowledged(metadata.topic(), metadata.partition(), metadata.timestamp(), sequence);
+        }
+        cluster.breaker.record(exception);
+        recorded = true;
+      } finally {
+        // The caller hears of every outcome, whatever the bookkeeping above did.
+        if (callback != null) {
+          callback.onCompletion(metadata, exception);
+        }
       }
     }
   }
