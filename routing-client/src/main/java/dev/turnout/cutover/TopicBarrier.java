@@ -186,12 +186,7 @@ public final class TopicBarrier {
           coordinator.log().error("[{}] A send released at the cutover barrier of topic '{}' threw", coordinator.clientId(),
               topic, e);
         } finally {
-          coordinator.budget().release(send.sizeInBytes());
-          synchronized (this) {
-            handled++;
-            notifyAll();
-          }
-          coordinator.queued(-1);
+          markHandled(send);
         }
       }
       released += batch.length;
@@ -243,15 +238,20 @@ public final class TopicBarrier {
         coordinator.log().error("[{}] Refusing a send at the cutover barrier of topic '{}' threw", coordinator.clientId(),
             topic, e);
       } finally {
-        coordinator.budget().release(send.sizeInBytes());
-        synchronized (this) {
-          handled++;
-          notifyAll();
-        }
-        coordinator.queued(-1);
+        markHandled(send);
       }
     }
   }
+  /** A queued send was released or refused: its buffer share is given back and it counts as handled. */
+  private void markHandled(QueuedSend send) {
+    coordinator.budget().release(send.sizeInBytes());
+    synchronized (this) {
+      handled++;
+      notifyAll();
+    }
+    coordinator.queued(-1);
+  }
+
 
   @Override
   public String toString() {
