@@ -58,6 +58,12 @@ public final class ClusterBreaker {
   private volatile State lastState = State.CLOSED;
   /** Successes recorded in a row since the last failure, ignored error or state change. */
   private final AtomicInteger successRun = new AtomicInteger();
+  /**
+   * Whether the breaker is closed and its whole window holds successes, so that another success changes
+   * nothing: the one field the per-record success path reads. Set after {@link #successRun} is checked,
+   * cleared after it is reset, so a failure racing with the set is never hidden (both are volatile).
+   */
+  private volatile boolean steady;
 
   public ClusterBreaker(String alias, String clientId, BreakerSettings settings) {
     this.alias = alias;
@@ -99,21 +105,28 @@ public final class ClusterBreaker {
    * the window unchanged, so it is not recorded (the window's update is synchronized).
    */
   public void record(Throwable error) {
-    if (breaker == null) {
+    if (breaker == null || error == null && steady) {
       return;
     }
     if (error == null) {
-      if (successRun.get() >= settings.windowSize() && lastState == State.CLOSED
-          && breaker.getState() == CircuitBreaker.State.CLOSED) {
-        return;
-      }
       breaker.onSuccess(0, TimeUnit.NANOSECONDS);
       successRun.incrementAndGet();
-    } else if (isFailure(error)) {
-      successRun.set(0);
+      noteState();
+      if (successRun.get() >= settings.windowSize() && lastState == State.CLOSED
+          && breaker.getState() == CircuitBreaker.State.CLOSED) {
+        steady = true;
+        // A failure or state change in between reset the run: then the next success is recorded again.
+        if (successRun.get() < settings.windowSize()) {
+          steady = false;
+        }
+      }
+      return;
+    }
+    successRun.set(0);
+    steady = false;
+    if (isFailure(error)) {
       breaker.onError(0, TimeUnit.NANOSECONDS, error);
     } else {
-      successRun.set(0);
       breaker.releasePermission();
     }
     noteState();
@@ -179,6 +192,7 @@ public final class ClusterBreaker {
         }
         lastState = now;
         successRun.set(0);
+        steady = false;
       }
       if (now == State.OPEN) {
         log.warn("[{}] Circuit breaker of cluster '{}' is OPEN ({} -> OPEN; failure rate {}% over the last {} send(s)): "

@@ -130,4 +130,23 @@ class ClusterBreakerTest {
     breaker.record(null);
     assertThat(breaker.failureRate()).as("pushed out by the 10th success").isEqualTo(0.0);
   }
+
+  @Test
+  void everyFailureCountsAgainstAWindowOfSuccessesHoweverOftenItRefills() {
+    ClusterBreaker breaker = new ClusterBreaker("cloud", "test",
+        new BreakerSettings(true, 50, 10, 10, Duration.ofSeconds(60), 2));
+    for (int cycle = 0; cycle < 3; cycle++) {
+      for (int i = 0; i < 25; i++) {
+        assertThat(breaker.tryAcquire()).isTrue();
+        breaker.record(null);
+      }
+      assertThat(breaker.failureRate()).as("cycle %d: window all successes", cycle).isEqualTo(0.0);
+      assertThat(breaker.tryAcquire()).isTrue();
+      breaker.record(new RecordTooLargeException("not a failure of the cluster"));
+      assertThat(breaker.tryAcquire()).isTrue();
+      breaker.record(new TimeoutException("expired"));
+      assertThat(breaker.failureRate()).as("cycle %d: one failure in the window of 10", cycle).isEqualTo(10.0);
+    }
+    assertThat(breaker.state()).isEqualTo(ClusterBreaker.State.CLOSED);
+  }
 }
