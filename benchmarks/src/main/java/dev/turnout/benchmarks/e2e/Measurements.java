@@ -20,6 +20,9 @@ import org.apache.kafka.common.MetricName;
 /** The two producer measurements: saturated throughput, and latency at a fixed offered rate. */
 final class Measurements {
 
+  /** Name prefix of the application threads that call {@code send}, followed by the client id. */
+  static final String SENDER_PREFIX = "bench-send-";
+
   private Measurements() {}
 
   /**
@@ -27,14 +30,26 @@ final class Measurements {
    *
    * @param recordsPerSecond records acknowledged per second over the window
    * @param clientCpuMicros CPU microseconds per record in client threads (sender, network thread, refresher)
+   * @param appCpuMicros the part of {@code clientCpuMicros} spent in the application thread that calls {@code send}
    * @param brokerCpuMicros CPU microseconds per record in all other Java threads (the co-located broker)
    * @param unattributedCpuMicros process CPU per record not in any live Java thread (GC, JIT)
    * @param gcMillisPerSecond GC time per second of window
    * @param compressionRate the producer's {@code compression-rate-avg} (compressed/uncompressed; 1 without)
    * @param failures records that failed (must be 0 for a valid result)
    */
-  record Throughput(double recordsPerSecond, double clientCpuMicros, double brokerCpuMicros,
-      double unattributedCpuMicros, double gcMillisPerSecond, double compressionRate, long failures) {}
+  record Throughput(double recordsPerSecond, double clientCpuMicros, double appCpuMicros, double brokerCpuMicros,
+      double unattributedCpuMicros, double gcMillisPerSecond, double compressionRate, long failures) {
+
+    /** CPU microseconds per record in the client's other threads (its I/O thread, a refresher). */
+    double ioCpuMicros() {
+      return clientCpuMicros - appCpuMicros;
+    }
+
+    /** Process CPU microseconds per record: client, broker and unattributed (GC, JIT). */
+    double processCpuMicros() {
+      return clientCpuMicros + brokerCpuMicros + unattributedCpuMicros;
+    }
+  }
 
   /** One producer of an interleaved measurement, with the records its application thread sends. */
   record Contender(Producer<byte[], byte[]> producer, String clientId,
@@ -81,13 +96,14 @@ final class Measurements {
           }
           c.producer().send(c.records().apply(seq++), callback);
         }
-      }, "bench-send-" + c.clientId());
+      }, SENDER_PREFIX + c.clientId());
       senders[i].setUncaughtExceptionHandler((t, e) -> senderFailure.set(e));
       senders[i].start();
     }
     long[] count = new long[n];
     long[] nanos = new long[n];
     long[] clientCpu = new long[n];
+    long[] appCpu = new long[n];
     long[] otherCpu = new long[n];
     long[] unattributed = new long[n];
     long[] gcMillis = new long[n];
@@ -109,10 +125,14 @@ final class Measurements {
           BenchBroker.sleep(slice);
           long ackedAfter = acked[i].sum();
           long end = System.nanoTime();
-          ThreadCpu.Split cpu = ThreadCpu.snapshot().since(cpuBefore, name -> isClientThread(name, clientId));
+          ThreadCpu cpuAfter = ThreadCpu.snapshot();
+          ThreadCpu.Split cpu = cpuAfter.since(cpuBefore, name -> isClientThread(name, clientId));
+          String appThread = SENDER_PREFIX + clientId;
+          ThreadCpu.Split app = cpuAfter.since(cpuBefore, appThread::equals);
           count[i] += ackedAfter - ackedBefore;
           nanos[i] += end - start;
           clientCpu[i] += cpu.clientNanos();
+          appCpu[i] += app.clientNanos();
           otherCpu[i] += cpu.otherThreadNanos();
           unattributed[i] += cpu.unattributedNanos();
           gcMillis[i] += cpu.gcMillis();
@@ -138,7 +158,8 @@ final class Measurements {
     for (int i = 0; i < n; i++) {
       double seconds = nanos[i] / 1e9;
       double perRecord = Math.max(1, count[i]) * 1000.0;
-      results.add(new Throughput(count[i] / seconds, clientCpu[i] / perRecord, otherCpu[i] / perRecord,
+      results.add(new Throughput(count[i] / seconds, clientCpu[i] / perRecord, appCpu[i] / perRecord,
+          otherCpu[i] / perRecord,
           unattributed[i] / perRecord, gcMillis[i] / seconds, compressionRate(contenders.get(i).producer()), 0));
     }
     return results;
@@ -253,7 +274,7 @@ final class Measurements {
    */
   static boolean isClientThread(String threadName, String clientId) {
     String network = "kafka-producer-network-thread | " + clientId;
-    return threadName.equals("bench-send-" + clientId) || threadName.equals(network)
+    return threadName.equals(SENDER_PREFIX + clientId) || threadName.equals(network)
         || threadName.startsWith(network + "-") || threadName.equals("turnout-authority-refresh-" + clientId);
   }
 

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.producer.Producer;
 
 /**
@@ -73,9 +74,23 @@ public final class ProducerComparison {
       return Stats.of(ratios);
     }
 
-    Stats cpu(String variant, boolean client) {
-      return Stats.of(throughput.get(variant).stream()
-          .map(t -> client ? t.clientCpuMicros() : t.brokerCpuMicros()).toList());
+    /** Per-round medians of one CPU figure (microseconds per record) of {@code variant}. */
+    Stats cpu(String variant, ToDoubleFunction<Measurements.Throughput> figure) {
+      return Stats.of(throughput.get(variant).stream().map(figure::applyAsDouble).toList());
+    }
+
+    /**
+     * Per-round ratio of raw's process CPU per record to {@code variant}'s: the throughput ratio to expect
+     * when the machine's cores are the limit, independent of how much of the machine each turn got.
+     */
+    Stats cpuRatio(String variant) {
+      List<Measurements.Throughput> raw = throughput.get(RAW);
+      List<Measurements.Throughput> other = throughput.get(variant);
+      double[] ratios = new double[Math.min(raw.size(), other.size())];
+      for (int r = 0; r < ratios.length; r++) {
+        ratios[r] = raw.get(r).processCpuMicros() / other.get(r).processCpuMicros();
+      }
+      return Stats.of(ratios);
     }
 
     /** The median over rounds of each round's latency percentile. */
@@ -195,15 +210,24 @@ public final class ProducerComparison {
   public static String render(Results results) {
     StringBuilder out = new StringBuilder();
     MarkdownTable throughput = new MarkdownTable("value", "raw records/s", "routed records/s", "routed/raw",
-        "A/A raw/raw", "client CPU us/record raw -> routed", "broker CPU us/record raw -> routed");
+        "A/A raw/raw", "process CPU per record raw/routed", "A/A");
     for (SizeResult r : results.bySize().values()) {
       throughput.row(size(r.valueSize()), Format.count(r.recordsPerSecond(RAW).median()),
           Format.count(r.recordsPerSecond(ROUTED).median()), Format.medianRange(r.ratio(ROUTED), 3),
-          Format.medianRange(r.ratio(RAW_AA), 3),
-          Format.fixed(r.cpu(RAW, true).median(), 2) + " -> " + Format.fixed(r.cpu(ROUTED, true).median(), 2),
-          Format.fixed(r.cpu(RAW, false).median(), 2) + " -> " + Format.fixed(r.cpu(ROUTED, false).median(), 2));
+          Format.medianRange(r.ratio(RAW_AA), 3), Format.medianRange(r.cpuRatio(ROUTED), 3),
+          Format.medianRange(r.cpuRatio(RAW_AA), 3));
     }
     out.append(throughput.render()).append('\n');
+    MarkdownTable cpu = new MarkdownTable("value", "application thread", "client I/O thread", "broker threads",
+        "GC and JIT", "process");
+    for (SizeResult r : results.bySize().values()) {
+      cpu.row(size(r.valueSize()), cpuCell(r, Measurements.Throughput::appCpuMicros),
+          cpuCell(r, Measurements.Throughput::ioCpuMicros), cpuCell(r, Measurements.Throughput::brokerCpuMicros),
+          cpuCell(r, Measurements.Throughput::unattributedCpuMicros),
+          cpuCell(r, Measurements.Throughput::processCpuMicros));
+    }
+    out.append("CPU microseconds per record, raw -> routed (medians over rounds):\n\n").append(cpu.render())
+        .append('\n');
     MarkdownTable latency = new MarkdownTable("value", "offered records/s", "raw p50 / p99 ms", "routed p50 / p99 ms",
         "routed/raw p99", "A/A p99 ratio");
     for (SizeResult r : results.bySize().values()) {
@@ -224,13 +248,18 @@ public final class ProducerComparison {
       Stats ratio = r.ratio(ROUTED);
       checks.add(TargetCheck.atLeast("Producer throughput routed/raw >= " + limit + " at " + size(r.valueSize()),
           ratio.median(), limit, "median " + Format.medianRange(ratio, 3) + " over " + ratio.count()
-              + " rounds; A/A " + Format.medianRange(r.ratio(RAW_AA), 3), "", 3));
+              + " rounds; A/A " + Format.medianRange(r.ratio(RAW_AA), 3) + "; process CPU per record raw/routed "
+              + Format.medianRange(r.cpuRatio(ROUTED), 3), "", 3));
       Stats p99 = r.latencyRatio(ROUTED, 99);
       checks.add(TargetCheck.atMost("Producer p99 latency routed within 5% of raw at " + size(r.valueSize()),
           p99.median(), 1.05, "p99 ratio " + Format.medianRange(p99, 3) + "; A/A "
               + Format.medianRange(r.latencyRatio(RAW_AA, 99), 3), "", 3));
     }
     return checks;
+  }
+
+  private static String cpuCell(SizeResult r, ToDoubleFunction<Measurements.Throughput> figure) {
+    return Format.fixed(r.cpu(RAW, figure).median(), 2) + " -> " + Format.fixed(r.cpu(ROUTED, figure).median(), 2);
   }
 
   static String size(int bytes) {
