@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
@@ -173,6 +174,17 @@ final class Measurements {
   static List<Throughput> interleavedRound(BenchBroker broker, List<Variant> variants, String compression,
       Payloads payloads, int partitions, String clientPrefix, int firstClient, Duration warmup, Duration settle,
       Duration slice, int cycles) {
+    return withContenders(broker, variants, compression, payloads, partitions, clientPrefix, firstClient,
+        contenders -> interleavedThroughput(contenders, warmup, settle, slice, cycles));
+  }
+
+  /**
+   * Runs {@code measurement} on a new producer (with {@code compression}) and a new topic of {@code partitions}
+   * per variant, in the order of {@code variants}, client ids {@code clientPrefix + (firstClient + i)}; closes
+   * the producers and deletes the topics afterwards.
+   */
+  static <T> T withContenders(BenchBroker broker, List<Variant> variants, String compression, Payloads payloads,
+      int partitions, String clientPrefix, int firstClient, Function<List<Contender>, T> measurement) {
     List<String> topics = new ArrayList<>();
     List<Producer<byte[], byte[]>> producers = new ArrayList<>();
     try {
@@ -186,7 +198,7 @@ final class Measurements {
         producers.add(producer);
         contenders.add(new Contender(producer, clientId, i -> variant.record(topic, payloads, i)));
       }
-      return interleavedThroughput(contenders, warmup, settle, slice, cycles);
+      return measurement.apply(contenders);
     } finally {
       producers.forEach(Producer::close);
       topics.forEach(broker::deleteTopic);
@@ -204,53 +216,119 @@ final class Measurements {
     return (position + cycle / 2) % n;
   }
 
+  /** A turn of an interleaved latency measurement: who sends, and which due times count. */
+  private record LatencyTurn(int contender, long measureFrom, long measureTo) {}
+
   /**
    * Latency from the moment a record was due to its acknowledgement, at a fixed offered rate (open loop: a
    * slow send delays later sends, and their latency counts from when they were due, so stalls are not
-   * hidden). Returns the latencies in nanoseconds of the records due within the window.
+   * hidden), of several producers measured in alternating turns as in {@link #interleavedThroughput}: each
+   * producer's application thread offers the rate only during its turn, from the turn's start; records due in
+   * the turn's first {@code settle} are sent but not counted. After {@code warmup} (turns of {@code slice}),
+   * {@code cycles} cycles give each producer one turn each, in the order of {@link #turnOrder}. Returns, per
+   * producer, the latencies in nanoseconds of the records due within its measured slices.
    */
-  static long[] latencies(Producer<byte[], byte[]> producer, LongFunction<ProducerRecord<byte[], byte[]>> records,
-      double ratePerSecond, Duration warmup, Duration window) {
+  static List<long[]> interleavedLatencies(List<Contender> contenders, double ratePerSecond, Duration warmup,
+      Duration settle, Duration slice, int cycles) {
+    int n = contenders.size();
     long interval = Math.max(1, Math.round(1e9 / ratePerSecond));
-    long start = System.nanoTime();
-    long measureFrom = start + warmup.toNanos();
-    long end = measureFrom + window.toNanos();
-    int capacity = (int) Math.min(Integer.MAX_VALUE - 8, window.toNanos() / interval + 16);
-    long[] samples = new long[capacity];
-    AtomicInteger count = new AtomicInteger();
+    AtomicReference<LatencyTurn> turn = new AtomicReference<>(new LatencyTurn(-1, 0, 0));
+    AtomicBoolean running = new AtomicBoolean(true);
     LongAdder failed = new LongAdder();
-    long i = 0;
-    while (true) {
-      long due = start + i * interval;
-      if (due >= end) {
-        break;
-      }
-      long now = System.nanoTime();
-      if (now < due) {
-        LockSupport.parkNanos(Math.min(due - now, 100_000));
-        continue;
-      }
-      boolean measured = due >= measureFrom;
-      producer.send(records.apply(i), (metadata, e) -> {
-        if (e != null) {
-          failed.increment();
-        } else if (measured) {
-          int slot = count.getAndIncrement();
-          if (slot < samples.length) {
-            samples[slot] = System.nanoTime() - due;
+    AtomicReference<Exception> firstFailure = new AtomicReference<>();
+    AtomicReference<Throwable> senderFailure = new AtomicReference<>();
+    int capacity = (int) Math.min(Integer.MAX_VALUE - 8,
+        (slice.toNanos() / interval + 16) * (long) cycles);
+    long[][] samples = new long[n][capacity];
+    AtomicInteger[] counts = new AtomicInteger[n];
+    Thread[] senders = new Thread[n];
+    for (int c = 0; c < n; c++) {
+      int me = c;
+      counts[c] = new AtomicInteger();
+      Contender contender = contenders.get(c);
+      senders[c] = new Thread(() -> {
+        long seq = 0;
+        LatencyTurn mine = null;
+        long start = 0;
+        long i = 0;
+        while (running.get()) {
+          LatencyTurn current = turn.get();
+          if (current.contender() != me) {
+            LockSupport.parkNanos(100_000);
+            continue;
           }
+          if (current != mine) {
+            mine = current;
+            start = System.nanoTime();
+            i = 0;
+          }
+          long due = start + i * interval;
+          if (due >= mine.measureTo()) {
+            LockSupport.parkNanos(100_000); // this turn's records are all sent
+            continue;
+          }
+          long now = System.nanoTime();
+          if (now < due) {
+            LockSupport.parkNanos(Math.min(due - now, 100_000));
+            continue;
+          }
+          boolean measured = due >= mine.measureFrom();
+          contender.producer().send(contender.records().apply(seq++), (metadata, e) -> {
+            if (e != null) {
+              failed.increment();
+              firstFailure.compareAndSet(null, e);
+            } else if (measured) {
+              int slot = counts[me].getAndIncrement();
+              if (slot < samples[me].length) {
+                samples[me][slot] = System.nanoTime() - due;
+              }
+            }
+          });
+          i++;
         }
-      });
-      i++;
+      }, SENDER_PREFIX + contender.clientId());
+      senders[c].setUncaughtExceptionHandler((t, e) -> senderFailure.set(e));
+      senders[c].start();
     }
-    producer.flush();
+    try {
+      long warmEnd = System.nanoTime() + warmup.toNanos();
+      for (int k = 0; System.nanoTime() < warmEnd; k++) {
+        long now = System.nanoTime();
+        turn.set(new LatencyTurn(k % n, Long.MAX_VALUE, now + slice.toNanos()));
+        BenchBroker.sleep(slice);
+      }
+      for (int cycle = 0; cycle < cycles; cycle++) {
+        for (int j = 0; j < n; j++) {
+          long now = System.nanoTime();
+          long from = now + settle.toNanos();
+          turn.set(new LatencyTurn(turnOrder(n, cycle, j), from, from + slice.toNanos()));
+          BenchBroker.sleep(settle.plus(slice));
+        }
+      }
+    } finally {
+      running.set(false);
+      turn.set(new LatencyTurn(-1, 0, 0));
+      for (Thread sender : senders) {
+        join(sender);
+      }
+    }
+    for (Contender c : contenders) {
+      c.producer().flush();
+    }
+    if (senderFailure.get() != null) {
+      throw new IllegalStateException("send() threw", senderFailure.get());
+    }
     if (failed.sum() > 0) {
-      throw new IllegalStateException(failed.sum() + " record(s) failed in the latency run");
+      throw new IllegalStateException(failed.sum() + " record(s) failed in the latency run", firstFailure.get());
     }
-    int n = Math.min(count.get(), samples.length);
-    long[] result = new long[n];
-    System.arraycopy(samples, 0, result, 0, n);
-    return result;
+    List<long[]> results = new ArrayList<>(n);
+    for (int c = 0; c < n; c++) {
+      int count = Math.min(counts[c].get(), capacity);
+      long[] mine = new long[count];
+      System.arraycopy(samples[c], 0, mine, 0, count);
+      results.add(mine);
+    }
+    return results;
   }
 
   /** The producer's {@code compression-rate-avg}, or NaN when it does not report one. */

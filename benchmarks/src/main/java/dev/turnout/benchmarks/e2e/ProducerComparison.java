@@ -14,13 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.ToDoubleFunction;
-import org.apache.kafka.clients.producer.Producer;
 
 /**
  * RoutingProducer against a raw KafkaProducer that sends the same two provenance headers, and against a
  * second raw KafkaProducer (an A/A pair that shows the noise floor), on one in-process broker, in the same
  * JVM, for 100 B and 1 KiB values: saturated throughput as ratios (per round, the three producers take turns
- * in short alternating slices), then latency at a fixed offered rate (interleaved rounds).
+ * in short alternating slices), then latency at a fixed offered rate (taking turns the same way).
  */
 public final class ProducerComparison {
 
@@ -32,7 +31,7 @@ public final class ProducerComparison {
    * @param cycles turns of each producer per round
    * @param latencyRounds interleaved latency rounds
    * @param latencyWarmup warmup of each latency measurement
-   * @param latencyWindow measured window of each latency measurement
+   * @param latencyWindow measured time of each producer per latency round, in turns of {@code slice}
    * @param latencyLoad offered rate of the latency runs, as a fraction of the lowest median throughput of the
    *     three producers
    * @param partitions partitions of every topic
@@ -41,6 +40,11 @@ public final class ProducerComparison {
   public record Settings(int rounds, Duration warmup, Duration settle, Duration slice, int cycles, int latencyRounds,
       Duration latencyWarmup,
       Duration latencyWindow, double latencyLoad, int partitions, List<Integer> valueSizes) {
+
+    /** Turns of each producer per latency round: {@code latencyWindow} in slices, rounded up. */
+    int latencyCycles() {
+      return (int) Math.max(1, (latencyWindow.toNanos() + slice.toNanos() - 1) / slice.toNanos());
+    }
 
     /** Measured seconds per producer and round. */
     double measuredSecondsPerRound() {
@@ -170,21 +174,19 @@ public final class ProducerComparison {
       SizeResult r = new SizeResult(sizeResult.valueSize(), sizeResult.throughput(), sizeResult.latency(), rate);
       Payloads payloads = new Payloads(r.valueSize(), 4096, 77L * r.valueSize());
       for (int round = 0; round < settings.latencyRounds(); round++) {
-        for (Variant v : rotate(variants, round)) {
-          String clientId = "bench-" + clientSeq++;
-          String topic = broker.newTopic("latency", settings.partitions());
-          long[] samples;
-          try (Producer<byte[], byte[]> producer = v.create(clientId, "none")) {
-            samples = Measurements.latencies(producer, i -> v.record(topic, payloads, i), rate,
-                settings.latencyWarmup(), settings.latencyWindow());
-          } finally {
-            broker.deleteTopic(topic);
-          }
-          Stats stats = Stats.ofLongs(samples, samples.length);
-          r.latency().get(v.name()).add(stats);
-          progress.accept(String.format("latency round %d, %d B, %s at %,.0f records/s: p50 %.1f ms, p99 %.1f ms",
-              round + 1, r.valueSize(), v.name(), rate, stats.percentile(50) / 1e6, stats.percentile(99) / 1e6));
+        List<long[]> samples = Measurements.withContenders(broker, variants, "none", payloads,
+            settings.partitions(), "bench-", clientSeq, contenders -> Measurements.interleavedLatencies(contenders,
+                rate, settings.latencyWarmup(), settings.settle(), settings.slice(), settings.latencyCycles()));
+        clientSeq += variants.size();
+        StringBuilder line = new StringBuilder(String.format("latency round %d, %d B at %,.0f records/s:", round + 1,
+            r.valueSize(), rate));
+        for (int v = 0; v < variants.size(); v++) {
+          Stats stats = Stats.ofLongs(samples.get(v), samples.get(v).length);
+          r.latency().get(variants.get(v).name()).add(stats);
+          line.append(String.format(" %s p50 %.1f ms, p99 %.1f ms;", variants.get(v).name(),
+              stats.percentile(50) / 1e6, stats.percentile(99) / 1e6));
         }
+        progress.accept(line.toString());
       }
       withLatency.put(r.valueSize(), r);
     }
