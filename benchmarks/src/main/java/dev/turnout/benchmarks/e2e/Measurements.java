@@ -69,12 +69,8 @@ final class Measurements {
       Duration slice, int cycles) {
     int n = contenders.size();
     AtomicInteger turn = new AtomicInteger(-1);
-    AtomicBoolean running = new AtomicBoolean(true);
     LongAdder[] acked = new LongAdder[n];
-    LongAdder failed = new LongAdder();
-    AtomicReference<Exception> firstFailure = new AtomicReference<>();
-    AtomicReference<Throwable> senderFailure = new AtomicReference<>();
-    Thread[] senders = new Thread[n];
+    Senders senders = new Senders();
     for (int i = 0; i < n; i++) {
       int me = i;
       LongAdder mine = new LongAdder();
@@ -84,22 +80,19 @@ final class Measurements {
         if (e == null) {
           mine.increment();
         } else {
-          failed.increment();
-          firstFailure.compareAndSet(null, e);
+          senders.failed(e);
         }
       };
-      senders[i] = new Thread(() -> {
+      senders.start(c, () -> {
         long seq = 0;
-        while (running.get()) {
+        while (senders.running()) {
           if (turn.get() != me) {
             LockSupport.parkNanos(100_000);
             continue;
           }
           c.producer().send(c.records().apply(seq++), callback);
         }
-      }, SENDER_PREFIX + c.clientId());
-      senders[i].setUncaughtExceptionHandler((t, e) -> senderFailure.set(e));
-      senders[i].start();
+      });
     }
     long[] count = new long[n];
     long[] nanos = new long[n];
@@ -140,21 +133,9 @@ final class Measurements {
         }
       }
     } finally {
-      running.set(false);
-      turn.set(-1);
-      for (Thread sender : senders) {
-        join(sender);
-      }
+      senders.stop();
     }
-    for (Contender c : contenders) {
-      c.producer().flush();
-    }
-    if (senderFailure.get() != null) {
-      throw new IllegalStateException("send() threw", senderFailure.get());
-    }
-    if (failed.sum() > 0) {
-      throw new IllegalStateException(failed.sum() + " record(s) failed; first failure", firstFailure.get());
-    }
+    senders.check(contenders, "the throughput run");
     List<Throughput> results = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       double seconds = nanos[i] / 1e9;
@@ -205,6 +186,54 @@ final class Measurements {
     }
   }
 
+  /** The application threads of an interleaved measurement, and what went wrong in them. */
+  private static final class Senders {
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final LongAdder failed = new LongAdder();
+    private final AtomicReference<Exception> firstFailure = new AtomicReference<>();
+    private final AtomicReference<Throwable> threadFailure = new AtomicReference<>();
+    private final List<Thread> threads = new ArrayList<>();
+
+    /** Starts the application thread of {@code contender}, named after its client id. */
+    void start(Contender contender, Runnable loop) {
+      Thread thread = new Thread(loop, SENDER_PREFIX + contender.clientId());
+      thread.setUncaughtExceptionHandler((t, e) -> threadFailure.set(e));
+      threads.add(thread);
+      thread.start();
+    }
+
+    /** Whether the threads should keep running. */
+    boolean running() {
+      return running.get();
+    }
+
+    /** Notes a record that failed (from its callback). */
+    void failed(Exception e) {
+      failed.increment();
+      firstFailure.compareAndSet(null, e);
+    }
+
+    /** Stops the threads and waits for them. */
+    void stop() {
+      running.set(false);
+      threads.forEach(Measurements::join);
+    }
+
+    /** Flushes every producer, then fails if a thread threw or a record failed. */
+    void check(List<Contender> contenders, String run) {
+      for (Contender c : contenders) {
+        c.producer().flush();
+      }
+      if (threadFailure.get() != null) {
+        throw new IllegalStateException("send() threw in " + run, threadFailure.get());
+      }
+      if (failed.sum() > 0) {
+        throw new IllegalStateException(failed.sum() + " record(s) failed in " + run + "; first failure",
+            firstFailure.get());
+      }
+    }
+  }
+
   /**
    * The producer taking turn {@code j} of cycle {@code cycle} among {@code n}: rotated by one per cycle, and in
    * reverse order every other cycle, so that each producer follows each other one equally often (whatever the
@@ -233,25 +262,21 @@ final class Measurements {
     int n = contenders.size();
     long interval = Math.max(1, Math.round(1e9 / ratePerSecond));
     AtomicReference<LatencyTurn> turn = new AtomicReference<>(new LatencyTurn(-1, 0, 0));
-    AtomicBoolean running = new AtomicBoolean(true);
-    LongAdder failed = new LongAdder();
-    AtomicReference<Exception> firstFailure = new AtomicReference<>();
-    AtomicReference<Throwable> senderFailure = new AtomicReference<>();
+    Senders senders = new Senders();
     int capacity = (int) Math.min(Integer.MAX_VALUE - 8,
         (slice.toNanos() / interval + 16) * (long) cycles);
     long[][] samples = new long[n][capacity];
     AtomicInteger[] counts = new AtomicInteger[n];
-    Thread[] senders = new Thread[n];
     for (int c = 0; c < n; c++) {
       int me = c;
       counts[c] = new AtomicInteger();
       Contender contender = contenders.get(c);
-      senders[c] = new Thread(() -> {
+      senders.start(contender, () -> {
         long seq = 0;
         LatencyTurn mine = null;
         long start = 0;
         long i = 0;
-        while (running.get()) {
+        while (senders.running()) {
           LatencyTurn current = turn.get();
           if (current.contender() != me) {
             LockSupport.parkNanos(100_000);
@@ -275,8 +300,7 @@ final class Measurements {
           boolean measured = due >= mine.measureFrom();
           contender.producer().send(contender.records().apply(seq++), (metadata, e) -> {
             if (e != null) {
-              failed.increment();
-              firstFailure.compareAndSet(null, e);
+              senders.failed(e);
             } else if (measured) {
               int slot = counts[me].getAndIncrement();
               if (slot < samples[me].length) {
@@ -286,9 +310,7 @@ final class Measurements {
           });
           i++;
         }
-      }, SENDER_PREFIX + contender.clientId());
-      senders[c].setUncaughtExceptionHandler((t, e) -> senderFailure.set(e));
-      senders[c].start();
+      });
     }
     try {
       long warmEnd = System.nanoTime() + warmup.toNanos();
@@ -306,21 +328,9 @@ final class Measurements {
         }
       }
     } finally {
-      running.set(false);
-      turn.set(new LatencyTurn(-1, 0, 0));
-      for (Thread sender : senders) {
-        join(sender);
-      }
+      senders.stop();
     }
-    for (Contender c : contenders) {
-      c.producer().flush();
-    }
-    if (senderFailure.get() != null) {
-      throw new IllegalStateException("send() threw", senderFailure.get());
-    }
-    if (failed.sum() > 0) {
-      throw new IllegalStateException(failed.sum() + " record(s) failed in the latency run", firstFailure.get());
-    }
+    senders.check(contenders, "the latency run");
     List<long[]> results = new ArrayList<>(n);
     for (int c = 0; c < n; c++) {
       int count = Math.min(counts[c].get(), capacity);
