@@ -52,6 +52,9 @@ public final class ProducerComparison {
     }
   }
 
+  /** Discarded rounds (every value size) before the measured ones. */
+  static final int WARMUP_ROUNDS = 2;
+
   static final String RAW = "raw";
   static final String ROUTED = "routed";
   static final String RAW_AA = "raw (A/A)";
@@ -143,14 +146,17 @@ public final class ProducerComparison {
       bySize.put(size, new SizeResult(size, throughput, latency, Double.NaN));
     }
     int clientSeq = 0;
-    // One discarded round first, as long as a measured one: the first measurements in a fresh JVM run partly
-    // interpreted, and the broker's request path warms up too.
-    for (int size : settings.valueSizes()) {
-      Payloads payloads = new Payloads(size, 4096, size);
-      measureRound(variants, payloads, "bench-warmup-", clientSeq, settings.cycles());
-      clientSeq += variants.size();
+    // Discarded rounds first, each as long as a measured one: the first measurements in a fresh JVM run partly
+    // interpreted, and the broker's request path warms up too. After a single one, the next round still ran
+    // at about half the later throughput for all three producers.
+    for (int warm = 0; warm < WARMUP_ROUNDS; warm++) {
+      for (int size : settings.valueSizes()) {
+        Payloads payloads = new Payloads(size, 4096, size + warm);
+        measureRound(variants, payloads, "bench-warmup-", clientSeq, settings.cycles());
+        clientSeq += variants.size();
+      }
     }
-    progress.accept("producer: JVM warm-up round done");
+    progress.accept("producer: JVM warm-up rounds done");
     for (int round = 0; round < settings.rounds(); round++) {
       for (int size : settings.valueSizes()) {
         Payloads payloads = new Payloads(size, 4096, 1000L * size + round);

@@ -67,10 +67,17 @@ abstract class Variant {
   /** A raw KafkaProducer; the application adds the headers of {@code encoding} to every record. */
   static Variant raw(String name, String bootstrap, HeaderEncoding encoding) {
     return new Variant(name) {
-      private final RecordIds ids = new RecordIds();
+      /**
+       * The id generator of the producer created last: one per producer, as an application (or a
+       * RoutingProducer) has. Its counter is written per record; one generator kept for a whole run would
+       * stay at one place in memory for every round, and whatever shares its cache line would slow this
+       * variant down in every round alike.
+       */
+      private volatile RecordIds ids = new RecordIds();
 
       @Override
       Producer<byte[], byte[]> create(String clientId, String compression) {
+        ids = new RecordIds();
         return new KafkaProducer<>(clientConfig(bootstrap, clientId, compression));
       }
 
