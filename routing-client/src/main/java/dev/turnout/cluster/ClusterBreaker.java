@@ -89,7 +89,9 @@ public final class ClusterBreaker {
 
   /** Whether a send may go to the cluster now. Every {@code true} must be followed by {@link #record}. */
   public boolean tryAcquire() {
-    if (breaker == null) {
+    // A steady breaker is closed, and a closed breaker permits every call: one field read per send. It leaves
+    // that state only through a recorded outcome, which clears the flag first.
+    if (breaker == null || steady) {
       return true;
     }
     boolean permitted = breaker.tryAcquirePermission();

@@ -108,6 +108,7 @@ class ClusterBreakerTest {
     breaker.record(new TimeoutException("expired"));
     assertThat(breaker.state()).isEqualTo(ClusterBreaker.State.OPEN);
     assertThat(breaker.failureRate()).isEqualTo(50.0);
+    assertThat(breaker.tryAcquire()).as("open after a long steady run: sends are refused").isFalse();
   }
 
   @Test
