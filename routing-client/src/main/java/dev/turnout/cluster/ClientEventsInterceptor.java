@@ -11,7 +11,8 @@ import org.apache.kafka.common.config.ConfigException;
 /**
  * Internal: the producer interceptor a Turnout client adds to each cluster's {@code KafkaProducer} (after the
  * caller's own) to learn of every send, with the topic it is finally written to, and of the cluster id. It
- * passes records through unchanged and does nothing on acknowledgements. Its {@link ClientEvents} arrive in the client configuration under {@link #EVENTS}.
+ * passes records through unchanged and does nothing on acknowledgements. Its {@link ClientEvents} arrive in
+ * the client configuration under {@link #EVENTS}.
  * Public only because Kafka instantiates interceptors by class name.
  */
 public final class ClientEventsInterceptor implements ProducerInterceptor<Object, Object>, ClusterResourceListener {

@@ -242,6 +242,7 @@ public final class TopicBarrier {
       }
     }
   }
+
   /** A queued send was released or refused: its buffer share is given back and it counts as handled. */
   private void markHandled(QueuedSend send) {
     coordinator.budget().release(send.sizeInBytes());
@@ -251,7 +252,6 @@ public final class TopicBarrier {
     }
     coordinator.queued(-1);
   }
-
 
   @Override
   public String toString() {

@@ -266,8 +266,7 @@ public final class ConsumerComparison {
         .size()).max().orElse(0);
     out.append(String.format("%d round(s) per value size after a discarded warm-up round; in each, every consumer "
         + "read the topic once, then the consumers took turns reading it again from the beginning. Each "
-        + "RoutingConsumer "
-        + "read every record from the rule's source alias and none from its target (checked by its "
+        + "RoutingConsumer read every record from the rule's source alias and none from its target (checked by its "
         + "`records-consumed-total` per cluster).%n%n", rounds));
     MarkdownTable table = new MarkdownTable("value", "raw records/s", "routed records/s", "routed/raw", "A/A raw/raw");
     for (int size : results.bySize().keySet()) {

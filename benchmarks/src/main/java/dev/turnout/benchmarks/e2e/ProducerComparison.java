@@ -38,17 +38,11 @@ public final class ProducerComparison {
    * @param valueSizes value sizes in bytes
    */
   public record Settings(int rounds, Duration warmup, Duration settle, Duration slice, int cycles, int latencyRounds,
-      Duration latencyWarmup,
-      Duration latencyWindow, double latencyLoad, int partitions, List<Integer> valueSizes) {
+      Duration latencyWarmup, Duration latencyWindow, double latencyLoad, int partitions, List<Integer> valueSizes) {
 
     /** Turns of each producer per latency round: {@code latencyWindow} in slices, rounded up. */
     int latencyCycles() {
       return (int) Math.max(1, (latencyWindow.toNanos() + slice.toNanos() - 1) / slice.toNanos());
-    }
-
-    /** Measured seconds per producer and round. */
-    double measuredSecondsPerRound() {
-      return cycles * slice.toNanos() / 1e9;
     }
   }
 
