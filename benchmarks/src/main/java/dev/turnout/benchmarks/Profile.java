@@ -20,7 +20,7 @@ enum Profile {
   SMOKE(
       new MicroSuite.Settings(1, 300, 2, 300, 2, 3, 1),
       new ProducerComparison.Settings(1, Duration.ofMillis(300), Duration.ofMillis(50), Duration.ofMillis(150), 2, 1,
-          Duration.ofMillis(300), Duration.ofSeconds(1), 0.5, 3, List.of(100, 1024)),
+          Duration.ofMillis(300), Duration.ofSeconds(1), 0.25, 3, List.of(100, 1024)),
       new ProvenanceCost.Settings(1, Duration.ofMillis(300), Duration.ofMillis(50), Duration.ofMillis(150), 2, 3,
           List.of(100, 1024), List.of("none", "lz4")),
       new ConsumerComparison.Settings(1, 1, sizes(50_000, 20_000), 3, Duration.ofMinutes(2)),
@@ -29,11 +29,11 @@ enum Profile {
           100, 1000, 3, 42)),
   FULL(
       new MicroSuite.Settings(2, 500, 5, 600, 5, 10, 1),
-      new ProducerComparison.Settings(5, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMillis(300), 6, 3,
-          Duration.ofMillis(500), Duration.ofSeconds(2), 0.5, 3, List.of(100, 1024)),
+      new ProducerComparison.Settings(8, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMillis(300), 6, 7,
+          Duration.ofMillis(500), Duration.ofSeconds(3), 0.25, 3, List.of(100, 1024)),
       new ProvenanceCost.Settings(3, Duration.ofMillis(800), Duration.ofMillis(100), Duration.ofMillis(300), 4, 3,
           List.of(100, 1024), List.of("none", "lz4")),
-      new ConsumerComparison.Settings(5, 4, sizes(600_000, 200_000), 3, Duration.ofMinutes(2)),
+      new ConsumerComparison.Settings(8, 4, sizes(600_000, 200_000), 3, Duration.ofMinutes(2)),
       new FlipPropagation.Settings(refreshes(40, 15), Duration.ofMillis(1)),
       new CutoverBarrier.Settings(12, Duration.ofSeconds(2), Duration.ofMillis(2500), Duration.ofSeconds(1), 1000,
           400, 100, 1000, 3, 42));

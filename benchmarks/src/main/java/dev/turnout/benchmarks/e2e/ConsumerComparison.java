@@ -8,6 +8,7 @@ import dev.turnout.benchmarks.report.TargetCheck;
 import dev.turnout.benchmarks.workload.HeaderEncoding;
 import dev.turnout.benchmarks.workload.Payloads;
 import dev.turnout.RoutingConsumer;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -38,6 +40,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class ConsumerComparison {
 
+  private static final java.lang.management.ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final com.sun.management.OperatingSystemMXBean OS =
+      (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+
   /**
    * @param rounds rounds (new consumers and groups each)
    * @param passes measured reads of the whole topic per consumer and round, the consumers taking turns
@@ -48,21 +54,49 @@ public final class ConsumerComparison {
   public record Settings(int rounds, int passes, Map<Integer, Integer> recordsBySize, int partitions,
       Duration timeout) {}
 
-  /** Per value size and variant, records per second per round. */
-  public record Results(Map<Integer, Map<String, List<Double>>> bySize) {
+  /**
+   * One consumer's timed reads in one round.
+   *
+   * @param recordsPerSecond records read per second
+   * @param appCpuMicros CPU microseconds per record of the thread calling {@code poll}
+   * @param processCpuMicros process CPU microseconds per record (the consumer, the co-located broker, the idle
+   *     consumers of the round, GC and JIT)
+   */
+  record Read(double recordsPerSecond, double appCpuMicros, double processCpuMicros) {}
+
+  /** Per value size and variant, one {@link Read} per round. */
+  public record Results(Map<Integer, Map<String, List<Read>>> bySize) {
 
     Stats rate(int size, String variant) {
-      return Stats.of(bySize.get(size).getOrDefault(variant, List.of()));
+      return Stats.of(reads(size, variant).stream().map(Read::recordsPerSecond).toList());
     }
 
+    Stats cpu(int size, String variant, ToDoubleFunction<Read> figure) {
+      return Stats.of(reads(size, variant).stream().map(figure::applyAsDouble).toList());
+    }
+
+    /** Per-round ratio of {@code variant}'s throughput to raw's. */
     Stats ratio(int size, String variant) {
-      List<Double> raw = bySize.get(size).get(ProducerComparison.RAW);
-      List<Double> other = bySize.get(size).getOrDefault(variant, List.of());
+      return perRound(size, variant, (raw, other) -> other.recordsPerSecond() / raw.recordsPerSecond());
+    }
+
+    /** Per-round ratio of raw's process CPU per record to {@code variant}'s. */
+    Stats cpuRatio(int size, String variant) {
+      return perRound(size, variant, (raw, other) -> raw.processCpuMicros() / other.processCpuMicros());
+    }
+
+    private Stats perRound(int size, String variant, java.util.function.ToDoubleBiFunction<Read, Read> ratio) {
+      List<Read> raw = reads(size, ProducerComparison.RAW);
+      List<Read> other = reads(size, variant);
       double[] ratios = new double[Math.min(raw.size(), other.size())];
       for (int r = 0; r < ratios.length; r++) {
-        ratios[r] = other.get(r) / raw.get(r);
+        ratios[r] = ratio.applyAsDouble(raw.get(r), other.get(r));
       }
       return Stats.of(ratios);
+    }
+
+    private List<Read> reads(int size, String variant) {
+      return bySize.get(size).getOrDefault(variant, List.of());
     }
   }
 
@@ -82,13 +116,13 @@ public final class ConsumerComparison {
   public Results run() {
     Path authority = workDir.resolve("consumer-authority.properties");
     Variant.writeAtomically(authority, consumerDocument());
-    Map<Integer, Map<String, List<Double>>> bySize = new LinkedHashMap<>();
+    Map<Integer, Map<String, List<Read>>> bySize = new LinkedHashMap<>();
     int groupSeq = 0;
     for (Map.Entry<Integer, Integer> sizeAndCount : settings.recordsBySize().entrySet()) {
       int size = sizeAndCount.getKey();
       int count = sizeAndCount.getValue();
       String topic = prefill(size, count);
-      Map<String, List<Double>> byVariant = new LinkedHashMap<>();
+      Map<String, List<Read>> byVariant = new LinkedHashMap<>();
       bySize.put(size, byVariant);
       List<String> variants = List.of(ProducerComparison.RAW, ProducerComparison.ROUTED, ProducerComparison.RAW_AA);
       // Round 0 is a warm-up (JIT, page cache, broker fetch path) and is discarded, as in the producer comparison.
@@ -107,6 +141,8 @@ public final class ConsumerComparison {
           }
           long[] records = new long[order.size()];
           long[] nanos = new long[order.size()];
+          long[] appCpu = new long[order.size()];
+          long[] processCpu = new long[order.size()];
           for (int pass = 0; pass < settings.passes(); pass++) {
             for (int j = 0; j < order.size(); j++) {
               int i = (j + pass) % order.size();
@@ -115,6 +151,8 @@ public final class ConsumerComparison {
               long[] timed = read(consumer, count + settings.partitions());
               records[i] += timed[0];
               nanos[i] += timed[1];
+              appCpu[i] += timed[2];
+              processCpu[i] += timed[3];
             }
           }
           for (int i = 0; i < order.size(); i++) {
@@ -122,8 +160,10 @@ public final class ConsumerComparison {
               requireReadFromOrigin(routed, (long) (settings.passes() + 1) * (count + settings.partitions()));
             }
             double rate = records[i] / (nanos[i] / 1e9);
+            double perRecord = Math.max(1, records[i]) * 1000.0;
             if (round > 0) {
-              byVariant.computeIfAbsent(order.get(i), v -> new ArrayList<>()).add(rate);
+              byVariant.computeIfAbsent(order.get(i), v -> new ArrayList<>())
+                  .add(new Read(rate, appCpu[i] / perRecord, processCpu[i] / perRecord));
             }
             progress.accept(String.format("consumer %s, %d B, %s: %,.0f records/s",
                 round == 0 ? "warm-up" : "round " + round, size, order.get(i), rate));
@@ -215,12 +255,14 @@ public final class ConsumerComparison {
 
   /**
    * Reads {@code count} records from the consumer's position; returns the records read after the first
-   * non-empty poll and the nanoseconds from that poll to the last record (so group joining and seeking are
-   * excluded).
+   * non-empty poll, and from that poll to the last record the nanoseconds, this thread's CPU nanoseconds and
+   * the process's CPU nanoseconds (so group joining and seeking are excluded).
    */
   private long[] read(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, int count) {
     long deadline = System.nanoTime() + settings.timeout().toNanos();
     long first = -1;
+    long firstAppCpu = 0;
+    long firstProcessCpu = 0;
     long afterFirst = 0;
     long seen = 0;
     long checksum = 0;
@@ -233,6 +275,8 @@ public final class ConsumerComparison {
         continue;
       }
       if (first < 0) {
+        firstAppCpu = THREADS.getCurrentThreadCpuTime();
+        firstProcessCpu = OS.getProcessCpuTime();
         first = System.nanoTime();
       } else {
         afterFirst += records.count();
@@ -244,10 +288,12 @@ public final class ConsumerComparison {
       seen += records.count();
     }
     long end = System.nanoTime();
+    long appCpu = THREADS.getCurrentThreadCpuTime() - firstAppCpu;
+    long processCpu = OS.getProcessCpuTime() - firstProcessCpu;
     if (seen != count || checksum <= 0) {
       throw new IllegalStateException("read " + seen + " records, expected " + count);
     }
-    return new long[] {afterFirst, end - first};
+    return new long[] {afterFirst, end - first, appCpu, processCpu};
   }
 
   /** Reads of {@code bench.*} go to the rule's source, {@link Variant#ORIGIN}, which holds the records. */
@@ -268,15 +314,29 @@ public final class ConsumerComparison {
         + "read the topic once, then the consumers took turns reading it again from the beginning. Each "
         + "RoutingConsumer read every record from the rule's source alias and none from its target (checked by its "
         + "`records-consumed-total` per cluster).%n%n", rounds));
-    MarkdownTable table = new MarkdownTable("value", "raw records/s", "routed records/s", "routed/raw", "A/A raw/raw");
+    MarkdownTable table = new MarkdownTable("value", "raw records/s", "routed records/s", "routed/raw", "A/A raw/raw",
+        "process CPU per record raw/routed", "A/A");
     for (int size : results.bySize().keySet()) {
       table.row(ProducerComparison.size(size), Format.count(results.rate(size, ProducerComparison.RAW).median()),
           Format.count(results.rate(size, ProducerComparison.ROUTED).median()),
           Format.medianRange(results.ratio(size, ProducerComparison.ROUTED), 3),
-          Format.medianRange(results.ratio(size, ProducerComparison.RAW_AA), 3));
+          Format.medianRange(results.ratio(size, ProducerComparison.RAW_AA), 3),
+          Format.medianRange(results.cpuRatio(size, ProducerComparison.ROUTED), 3),
+          Format.medianRange(results.cpuRatio(size, ProducerComparison.RAW_AA), 3));
     }
-    out.append(table.render());
+    out.append(table.render()).append('\n');
+    MarkdownTable cpu = new MarkdownTable("value", "polling thread", "process");
+    for (int size : results.bySize().keySet()) {
+      cpu.row(ProducerComparison.size(size), cpuCell(results, size, Read::appCpuMicros),
+          cpuCell(results, size, Read::processCpuMicros));
+    }
+    out.append("CPU microseconds per record, raw -> routed (medians over rounds):\n\n").append(cpu.render());
     return out.toString();
+  }
+
+  private static String cpuCell(Results results, int size, ToDoubleFunction<Read> figure) {
+    return Format.fixed(results.cpu(size, ProducerComparison.RAW, figure).median(), 3) + " -> "
+        + Format.fixed(results.cpu(size, ProducerComparison.ROUTED, figure).median(), 3);
   }
 
   /** Consumer throughput ratio >= 0.98 for every value size. */
@@ -285,8 +345,11 @@ public final class ConsumerComparison {
     for (int size : results.bySize().keySet()) {
       String target = "Consumer throughput routed/raw >= 0.98 at " + ProducerComparison.size(size);
       Stats ratio = results.ratio(size, ProducerComparison.ROUTED);
-      checks.add(TargetCheck.atLeast(target, ratio.median(), 0.98, "median " + Format.medianRange(ratio, 3)
-          + "; A/A " + Format.medianRange(results.ratio(size, ProducerComparison.RAW_AA), 3), "", 3));
+      Stats aa = results.ratio(size, ProducerComparison.RAW_AA);
+      Stats cpu = results.cpuRatio(size, ProducerComparison.ROUTED);
+      checks.add(TargetCheck.atLeast(target, ratio.median(), 0.98, "median " + Format.medianRange(ratio, 3) + " over "
+          + ratio.count() + " rounds; A/A " + Format.medianRange(aa, 3) + "; process CPU per record raw/routed "
+          + Format.medianRange(cpu, 3), "", 3));
     }
     return checks;
   }

@@ -216,6 +216,11 @@ final class Measurements {
     /** Stops the threads and waits for them. */
     void stop() {
       running.set(false);
+      awaitThreads();
+    }
+
+    /** Waits for the threads to finish by themselves. */
+    void awaitThreads() {
       threads.forEach(Measurements::join);
     }
 
@@ -245,59 +250,47 @@ final class Measurements {
     return (position + cycle / 2) % n;
   }
 
-  /** A turn of an interleaved latency measurement: who sends, and which due times count. */
-  private record LatencyTurn(int contender, long measureFrom, long measureTo) {}
-
   /**
    * Latency from the moment a record was due to its acknowledgement, at a fixed offered rate (open loop: a
    * slow send delays later sends, and their latency counts from when they were due, so stalls are not
-   * hidden), of several producers measured in alternating turns as in {@link #interleavedThroughput}: each
-   * producer's application thread offers the rate only during its turn, from the turn's start; records due in
-   * the turn's first {@code settle} are sent but not counted. After {@code warmup} (turns of {@code slice}),
-   * {@code cycles} cycles give each producer one turn each, in the order of {@link #turnOrder}. Returns, per
-   * producer, the latencies in nanoseconds of the records due within its measured slices.
+   * hidden), of several producers sending at the same time, each from its own application thread at
+   * {@code ratePerSecond}. Sending at the same time, rather than in turns as in {@link #interleavedThroughput},
+   * is what makes their tail latencies comparable: a p99 is decided by the few stalls (a GC pause, the
+   * co-located broker's background work) that fall into the window, and concurrent producers all sit through
+   * the same ones. Records due in the first {@code warmup} are sent but not counted; the window then lasts
+   * {@code window}. Returns, per producer, the latencies in nanoseconds of the records due within the window.
    */
-  static List<long[]> interleavedLatencies(List<Contender> contenders, double ratePerSecond, Duration warmup,
-      Duration settle, Duration slice, int cycles) {
+  static List<long[]> concurrentLatencies(List<Contender> contenders, double ratePerSecond, Duration warmup,
+      Duration window) {
     int n = contenders.size();
     long interval = Math.max(1, Math.round(1e9 / ratePerSecond));
-    AtomicReference<LatencyTurn> turn = new AtomicReference<>(new LatencyTurn(-1, 0, 0));
     Senders senders = new Senders();
-    int capacity = (int) Math.min(Integer.MAX_VALUE - 8,
-        (slice.toNanos() / interval + 16) * (long) cycles);
+    int capacity = (int) Math.min(Integer.MAX_VALUE - 8, window.toNanos() / interval + 16);
     long[][] samples = new long[n][capacity];
     AtomicInteger[] counts = new AtomicInteger[n];
+    // Due times are counted from a common start a little ahead, so that every thread is running by then.
+    long start = System.nanoTime() + Duration.ofMillis(50).toNanos();
+    long measureFrom = start + warmup.toNanos();
+    long measureTo = measureFrom + window.toNanos();
     for (int c = 0; c < n; c++) {
       int me = c;
       counts[c] = new AtomicInteger();
       Contender contender = contenders.get(c);
+      // Staggered by a fraction of the interval, so that the producers do not all send at the same instant.
+      long offset = interval * c / n;
       senders.start(contender, () -> {
         long seq = 0;
-        LatencyTurn mine = null;
-        long start = 0;
-        long i = 0;
         while (senders.running()) {
-          LatencyTurn current = turn.get();
-          if (current.contender() != me) {
-            LockSupport.parkNanos(100_000);
-            continue;
-          }
-          if (current != mine) {
-            mine = current;
-            start = System.nanoTime();
-            i = 0;
-          }
-          long due = start + i * interval;
-          if (due >= mine.measureTo()) {
-            LockSupport.parkNanos(100_000); // this turn's records are all sent
-            continue;
+          long due = start + offset + seq * interval;
+          if (due >= measureTo) {
+            return;
           }
           long now = System.nanoTime();
           if (now < due) {
             LockSupport.parkNanos(Math.min(due - now, 100_000));
             continue;
           }
-          boolean measured = due >= mine.measureFrom();
+          boolean measured = due >= measureFrom;
           contender.producer().send(contender.records().apply(seq++), (metadata, e) -> {
             if (e != null) {
               senders.failed(e);
@@ -308,25 +301,11 @@ final class Measurements {
               }
             }
           });
-          i++;
         }
       });
     }
     try {
-      long warmEnd = System.nanoTime() + warmup.toNanos();
-      for (int k = 0; System.nanoTime() < warmEnd; k++) {
-        long now = System.nanoTime();
-        turn.set(new LatencyTurn(k % n, Long.MAX_VALUE, now + slice.toNanos()));
-        BenchBroker.sleep(slice);
-      }
-      for (int cycle = 0; cycle < cycles; cycle++) {
-        for (int j = 0; j < n; j++) {
-          long now = System.nanoTime();
-          long from = now + settle.toNanos();
-          turn.set(new LatencyTurn(turnOrder(n, cycle, j), from, from + slice.toNanos()));
-          BenchBroker.sleep(settle.plus(slice));
-        }
-      }
+      senders.awaitThreads();
     } finally {
       senders.stop();
     }

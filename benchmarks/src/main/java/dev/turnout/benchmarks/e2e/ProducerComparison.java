@@ -19,7 +19,8 @@ import java.util.function.ToDoubleFunction;
  * RoutingProducer against a raw KafkaProducer that sends the same two provenance headers, and against a
  * second raw KafkaProducer (an A/A pair that shows the noise floor), on one in-process broker, in the same
  * JVM, for 100 B and 1 KiB values: saturated throughput as ratios (per round, the three producers take turns
- * in short alternating slices), then latency at a fixed offered rate (taking turns the same way).
+ * in short alternating slices), then latency at a fixed offered rate (the three producers sending at the same
+ * time, each a third of the rate, so that they sit through the same stalls).
  */
 public final class ProducerComparison {
 
@@ -29,22 +30,16 @@ public final class ProducerComparison {
    * @param settle start of each turn, not counted (the previous producer drains, this one fills up)
    * @param slice measured part of each turn
    * @param cycles turns of each producer per round
-   * @param latencyRounds interleaved latency rounds
-   * @param latencyWarmup warmup of each latency measurement
-   * @param latencyWindow measured time of each producer per latency round, in turns of {@code slice}
-   * @param latencyLoad offered rate of the latency runs, as a fraction of the lowest median throughput of the
-   *     three producers
+   * @param latencyRounds latency rounds (new producers and topics each)
+   * @param latencyWarmup start of each latency round, not counted
+   * @param latencyWindow measured time of each latency round, the producers sending at the same time
+   * @param latencyLoad offered rate of the latency runs, all producers together, as a fraction of the lowest
+   *     median throughput of the three producers
    * @param partitions partitions of every topic
    * @param valueSizes value sizes in bytes
    */
   public record Settings(int rounds, Duration warmup, Duration settle, Duration slice, int cycles, int latencyRounds,
-      Duration latencyWarmup, Duration latencyWindow, double latencyLoad, int partitions, List<Integer> valueSizes) {
-
-    /** Turns of each producer per latency round: {@code latencyWindow} in slices, rounded up. */
-    int latencyCycles() {
-      return (int) Math.max(1, (latencyWindow.toNanos() + slice.toNanos() - 1) / slice.toNanos());
-    }
-  }
+      Duration latencyWarmup, Duration latencyWindow, double latencyLoad, int partitions, List<Integer> valueSizes) {}
 
   /** Discarded rounds (every value size) before the measured ones. */
   static final int WARMUP_ROUNDS = 2;
@@ -170,20 +165,23 @@ public final class ProducerComparison {
     for (SizeResult sizeResult : bySize.values()) {
       double slowest = variants.stream().mapToDouble(v -> sizeResult.recordsPerSecond(v.name()).median()).min()
           .orElseThrow();
-      double rate = settings.latencyLoad() * slowest;
-      SizeResult r = new SizeResult(sizeResult.valueSize(), sizeResult.throughput(), sizeResult.latency(), rate);
+      double ratePerProducer = settings.latencyLoad() * slowest / variants.size();
+      SizeResult r = new SizeResult(sizeResult.valueSize(), sizeResult.throughput(), sizeResult.latency(),
+          ratePerProducer);
       Payloads payloads = new Payloads(r.valueSize(), 4096, 77L * r.valueSize());
       for (int round = 0; round < settings.latencyRounds(); round++) {
-        List<long[]> samples = Measurements.withContenders(broker, variants, "none", payloads,
-            settings.partitions(), "bench-", clientSeq, contenders -> Measurements.interleavedLatencies(contenders,
-                rate, settings.latencyWarmup(), settings.settle(), settings.slice(), settings.latencyCycles()));
+        // Created, started and staggered in an order rotated per round, so that none is always first.
+        List<Variant> order = rotate(variants, round);
+        List<long[]> samples = Measurements.withContenders(broker, order, "none", payloads,
+            settings.partitions(), "bench-", clientSeq, contenders -> Measurements.concurrentLatencies(contenders,
+                ratePerProducer, settings.latencyWarmup(), settings.latencyWindow()));
         clientSeq += variants.size();
-        StringBuilder line = new StringBuilder(String.format("latency round %d, %d B at %,.0f records/s:", round + 1,
-            r.valueSize(), rate));
-        for (int v = 0; v < variants.size(); v++) {
+        StringBuilder line = new StringBuilder(String.format("latency round %d, %d B at %,.0f records/s each:",
+            round + 1, r.valueSize(), ratePerProducer));
+        for (int v = 0; v < order.size(); v++) {
           Stats stats = Stats.ofLongs(samples.get(v), samples.get(v).length);
-          r.latency().get(variants.get(v).name()).add(stats);
-          line.append(String.format(" %s p50 %.1f ms, p99 %.1f ms;", variants.get(v).name(),
+          r.latency().get(order.get(v).name()).add(stats);
+          line.append(String.format(" %s p50 %.1f ms, p99 %.1f ms;", order.get(v).name(),
               stats.percentile(50) / 1e6, stats.percentile(99) / 1e6));
         }
         progress.accept(line.toString());
@@ -230,8 +228,8 @@ public final class ProducerComparison {
     }
     out.append("CPU microseconds per record, raw -> routed (medians over rounds):\n\n").append(cpu.render())
         .append('\n');
-    MarkdownTable latency = new MarkdownTable("value", "offered records/s", "raw p50 / p99 ms", "routed p50 / p99 ms",
-        "routed/raw p99", "A/A p99 ratio");
+    MarkdownTable latency = new MarkdownTable("value", "records/s offered by each", "raw p50 / p99 ms",
+        "routed p50 / p99 ms", "routed/raw p99", "A/A p99 ratio");
     for (SizeResult r : results.bySize().values()) {
       latency.row(size(r.valueSize()), Format.count(r.offeredRate()),
           Format.millis(r.latencyPercentile(RAW, 50)) + " / " + Format.millis(r.latencyPercentile(RAW, 99)),
