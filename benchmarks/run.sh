@@ -2,7 +2,7 @@
 # Runs the whole benchmark set (JMH micro-benchmarks, then the end-to-end benchmarks on in-process brokers)
 # and writes the results into docs/benchmarks.md.
 #
-#   benchmarks/run.sh              full profile: the published numbers, about 9.5 minutes on 2 cores
+#   benchmarks/run.sh              full profile: the published numbers, about 11 minutes on 2 cores
 #   benchmarks/run.sh smoke        every benchmark once with short settings (about 3 minutes)
 #   benchmarks/run.sh full -o      extra arguments go to Maven (here: offline)
 #
