@@ -77,22 +77,14 @@ public final class ConsumerComparison {
 
     /** Per-round ratio of {@code variant}'s throughput to raw's. */
     Stats ratio(int size, String variant) {
-      return perRound(size, variant, (raw, other) -> other.recordsPerSecond() / raw.recordsPerSecond());
+      return ProducerComparison.perRound(reads(size, ProducerComparison.RAW), reads(size, variant),
+          (raw, other) -> other.recordsPerSecond() / raw.recordsPerSecond());
     }
 
     /** Per-round ratio of raw's process CPU per record to {@code variant}'s. */
     Stats cpuRatio(int size, String variant) {
-      return perRound(size, variant, (raw, other) -> raw.processCpuMicros() / other.processCpuMicros());
-    }
-
-    private Stats perRound(int size, String variant, java.util.function.ToDoubleBiFunction<Read, Read> ratio) {
-      List<Read> raw = reads(size, ProducerComparison.RAW);
-      List<Read> other = reads(size, variant);
-      double[] ratios = new double[Math.min(raw.size(), other.size())];
-      for (int r = 0; r < ratios.length; r++) {
-        ratios[r] = ratio.applyAsDouble(raw.get(r), other.get(r));
-      }
-      return Stats.of(ratios);
+      return ProducerComparison.perRound(reads(size, ProducerComparison.RAW), reads(size, variant),
+          (raw, other) -> raw.processCpuMicros() / other.processCpuMicros());
     }
 
     private List<Read> reads(int size, String variant) {

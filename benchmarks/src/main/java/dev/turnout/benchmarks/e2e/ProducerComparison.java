@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleBiFunction;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -61,13 +62,8 @@ public final class ProducerComparison {
 
     /** Per-round ratio of {@code variant} to raw (same round). */
     Stats ratio(String variant) {
-      List<Measurements.Throughput> raw = throughput.get(RAW);
-      List<Measurements.Throughput> other = throughput.get(variant);
-      double[] ratios = new double[Math.min(raw.size(), other.size())];
-      for (int r = 0; r < ratios.length; r++) {
-        ratios[r] = other.get(r).recordsPerSecond() / raw.get(r).recordsPerSecond();
-      }
-      return Stats.of(ratios);
+      return perRound(throughput.get(RAW), throughput.get(variant),
+          (raw, other) -> other.recordsPerSecond() / raw.recordsPerSecond());
     }
 
     /** Per-round medians of one CPU figure (microseconds per record) of {@code variant}. */
@@ -80,13 +76,8 @@ public final class ProducerComparison {
      * when the machine's cores are the limit, independent of how much of the machine each turn got.
      */
     Stats cpuRatio(String variant) {
-      List<Measurements.Throughput> raw = throughput.get(RAW);
-      List<Measurements.Throughput> other = throughput.get(variant);
-      double[] ratios = new double[Math.min(raw.size(), other.size())];
-      for (int r = 0; r < ratios.length; r++) {
-        ratios[r] = raw.get(r).processCpuMicros() / other.get(r).processCpuMicros();
-      }
-      return Stats.of(ratios);
+      return perRound(throughput.get(RAW), throughput.get(variant),
+          (raw, other) -> raw.processCpuMicros() / other.processCpuMicros());
     }
 
     /** The median over rounds of each round's latency percentile. */
@@ -96,14 +87,17 @@ public final class ProducerComparison {
 
     /** Per-round ratio of a latency percentile of {@code variant} to raw's. */
     Stats latencyRatio(String variant, double p) {
-      List<Stats> raw = latency.get(RAW);
-      List<Stats> other = latency.get(variant);
-      double[] ratios = new double[Math.min(raw.size(), other.size())];
-      for (int r = 0; r < ratios.length; r++) {
-        ratios[r] = other.get(r).percentile(p) / raw.get(r).percentile(p);
-      }
-      return Stats.of(ratios);
+      return perRound(latency.get(RAW), latency.get(variant), (raw, other) -> other.percentile(p) / raw.percentile(p));
     }
+  }
+
+  /** One figure per round from raw's and another variant's result of that round, over the rounds both have. */
+  static <T> Stats perRound(List<T> raw, List<T> other, ToDoubleBiFunction<T, T> figure) {
+    double[] values = new double[Math.min(raw.size(), other.size())];
+    for (int r = 0; r < values.length; r++) {
+      values[r] = figure.applyAsDouble(raw.get(r), other.get(r));
+    }
+    return Stats.of(values);
   }
 
   private final BenchBroker broker;
