@@ -1,8 +1,8 @@
 package dev.turnout;
 
-import dev.turnout.provenance.ProvenanceHeaders;
-import dev.turnout.provenance.ProvenanceHeaders.RouteStamp;
-import dev.turnout.provenance.RecordIds;
+import dev.turnout.internal.provenance.ProvenanceHeaders;
+import dev.turnout.internal.provenance.ProvenanceHeaders.RouteStamp;
+import dev.turnout.internal.provenance.RecordIds;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package dev.turnout;
 
-import dev.turnout.cluster.BreakerSettings;
-import dev.turnout.cutover.BarrierMode;
-import dev.turnout.consumer.OffsetTranslation;
+import dev.turnout.internal.cluster.BreakerSettings;
+import dev.turnout.internal.cutover.BarrierMode;
+import dev.turnout.internal.consumer.OffsetTranslation;
 import dev.turnout.source.AuthoritySource;
 import dev.turnout.source.FileAuthoritySource;
 import java.nio.file.Path;

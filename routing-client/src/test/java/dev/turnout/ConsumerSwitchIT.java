@@ -8,7 +8,7 @@ import static dev.turnout.ConsumerTestSupport.producer;
 import static dev.turnout.Records.writeDocument;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.turnout.consumer.CommitStamp;
+import dev.turnout.internal.consumer.CommitStamp;
 import dev.turnout.testkit.InProcessMirrorMaker;
 import dev.turnout.testkit.KafkaTestCluster;
 import dev.turnout.testkit.TwoClusters;

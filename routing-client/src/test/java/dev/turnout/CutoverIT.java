@@ -375,8 +375,8 @@ class CutoverIT {
     Map<String, Object> config = cloud.clientConfig();
     config.put("key.serializer", StringSerializer.class);
     config.put("value.serializer", StringSerializer.class);
-    config.put("interceptor.classes", List.of(RenamingInterceptor.class, dev.turnout.cluster.ClientEventsInterceptor.class));
-    config.put(dev.turnout.cluster.ClientEventsInterceptor.EVENTS, new dev.turnout.cluster.ClientEvents() {
+    config.put("interceptor.classes", List.of(RenamingInterceptor.class, dev.turnout.internal.cluster.ClientEventsInterceptor.class));
+    config.put(dev.turnout.internal.cluster.ClientEventsInterceptor.EVENTS, new dev.turnout.internal.cluster.ClientEvents() {
       @Override
       public void sending(String topic) {
         topics.add(topic);

@@ -6,7 +6,7 @@ import static dev.turnout.TurnoutSettingsTest.with;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import dev.turnout.consumer.OffsetTranslation;
+import dev.turnout.internal.consumer.OffsetTranslation;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;

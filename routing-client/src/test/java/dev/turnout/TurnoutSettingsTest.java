@@ -581,12 +581,12 @@ public class TurnoutSettingsTest {
     @Test
     void defaults() {
       TurnoutSettings settings = parse(valid());
-      assertThat(settings.barrierMode).isEqualTo(dev.turnout.cutover.BarrierMode.REPLICATED);
+      assertThat(settings.barrierMode).isEqualTo(dev.turnout.internal.cutover.BarrierMode.REPLICATED);
       assertThat(settings.maxPauseMillis).isEqualTo(30_000);
       assertThat(settings.cutoverBufferBytes).isEqualTo(32L * 1024 * 1024);
       assertThat(settings.maxBlockMillis).isEqualTo(60_000);
       assertThat(settings.expectedClusterIds).containsExactly(null, null);
-      assertThat(settings.breaker).isEqualTo(new dev.turnout.cluster.BreakerSettings(true, 50, 100, 20,
+      assertThat(settings.breaker).isEqualTo(new dev.turnout.internal.cluster.BreakerSettings(true, 50, 100, 20,
           java.time.Duration.ofSeconds(10), 10));
     }
 
@@ -597,11 +597,11 @@ public class TurnoutSettingsTest {
           "turnout.breaker.enabled", "false", "turnout.breaker.failure.rate.threshold", "25",
           "turnout.breaker.window.size", 10, "turnout.breaker.minimum.calls", "5", "turnout.breaker.open.wait.ms", "750",
           "turnout.breaker.half.open.calls", "3"));
-      assertThat(settings.barrierMode).isEqualTo(dev.turnout.cutover.BarrierMode.DRAINED);
+      assertThat(settings.barrierMode).isEqualTo(dev.turnout.internal.cutover.BarrierMode.DRAINED);
       assertThat(settings.maxPauseMillis).isEqualTo(1_500);
       assertThat(settings.cutoverBufferBytes).isEqualTo(4_096);
       assertThat(settings.maxBlockMillis).isEqualTo(2_500);
-      assertThat(settings.breaker).isEqualTo(new dev.turnout.cluster.BreakerSettings(false, 25, 10, 5,
+      assertThat(settings.breaker).isEqualTo(new dev.turnout.internal.cluster.BreakerSettings(false, 25, 10, 5,
           java.time.Duration.ofMillis(750), 3));
     }
 

@@ -1,6 +1,6 @@
 package dev.turnout.authority;
 
-import dev.turnout.provenance.ProvenanceHeaders;
+import dev.turnout.internal.provenance.ProvenanceHeaders;
 import org.apache.kafka.common.header.Header;
 
 /**

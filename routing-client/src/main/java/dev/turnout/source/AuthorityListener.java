@@ -4,7 +4,7 @@ import dev.turnout.authority.AuthorityMap;
 import dev.turnout.authority.InvalidAuthorityDocumentException;
 
 /**
- * Typed events of an {@link AuthorityRefresher}. Called on the refresh thread; implementations must be quick
+ * Typed events of an authority refresher (the client machinery that re-reads a source). Called on the refresh thread; implementations must be quick
  * and must not throw.
  */
 public interface AuthorityListener {

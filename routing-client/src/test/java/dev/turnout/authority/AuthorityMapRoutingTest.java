@@ -7,8 +7,8 @@ import static dev.turnout.authority.AuthorityDocs.parse;
 import static dev.turnout.authority.AuthorityDocs.with;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.turnout.provenance.ProvenanceHeaders;
-import dev.turnout.provenance.ProvenanceHeaders.RouteStamp;
+import dev.turnout.internal.provenance.ProvenanceHeaders;
+import dev.turnout.internal.provenance.ProvenanceHeaders.RouteStamp;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

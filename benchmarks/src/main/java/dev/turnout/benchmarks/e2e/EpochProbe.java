@@ -1,6 +1,6 @@
 package dev.turnout.benchmarks.e2e;
 
-import dev.turnout.provenance.ProvenanceHeaders;
+import dev.turnout.internal.provenance.ProvenanceHeaders;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.producer.ProducerInterceptor;

@@ -1,7 +1,7 @@
 package dev.turnout.benchmarks.e2e;
 
-import dev.turnout.provenance.ProvenanceHeaders;
-import dev.turnout.provenance.RecordIds;
+import dev.turnout.internal.provenance.ProvenanceHeaders;
+import dev.turnout.internal.provenance.RecordIds;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLongArray;

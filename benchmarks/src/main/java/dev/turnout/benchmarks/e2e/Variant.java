@@ -4,7 +4,7 @@ import dev.turnout.RoutingProducer;
 import dev.turnout.TurnoutConfig;
 import dev.turnout.benchmarks.workload.HeaderEncoding;
 import dev.turnout.benchmarks.workload.Payloads;
-import dev.turnout.provenance.RecordIds;
+import dev.turnout.internal.provenance.RecordIds;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

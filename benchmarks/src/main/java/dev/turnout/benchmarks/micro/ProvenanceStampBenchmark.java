@@ -1,7 +1,7 @@
 package dev.turnout.benchmarks.micro;
 
-import dev.turnout.provenance.ProvenanceHeaders;
-import dev.turnout.provenance.RecordIds;
+import dev.turnout.internal.provenance.ProvenanceHeaders;
+import dev.turnout.internal.provenance.RecordIds;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.ProducerRecord;

@@ -2,7 +2,7 @@ package dev.turnout.benchmarks.micro;
 
 import dev.turnout.benchmarks.workload.HeaderEncoding;
 import dev.turnout.benchmarks.workload.Payloads;
-import dev.turnout.provenance.RecordIds;
+import dev.turnout.internal.provenance.RecordIds;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;

@@ -1,7 +1,7 @@
 package dev.turnout.benchmarks.workload;
 
-import dev.turnout.provenance.ProvenanceHeaders;
-import dev.turnout.provenance.RecordIds;
+import dev.turnout.internal.provenance.ProvenanceHeaders;
+import dev.turnout.internal.provenance.RecordIds;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;

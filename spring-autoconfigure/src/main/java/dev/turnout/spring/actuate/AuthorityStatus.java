@@ -1,7 +1,7 @@
 package dev.turnout.spring.actuate;
 
 import dev.turnout.authority.AuthorityMap;
-import dev.turnout.source.AuthorityRefresher;
+import dev.turnout.internal.source.AuthorityRefresher;
 
 /** Whether an authority refresher lets routing proceed, and if not, why. */
 final class AuthorityStatus {

@@ -1,7 +1,7 @@
 package dev.turnout.spring.actuate;
 
 import dev.turnout.RoutingProducer;
-import dev.turnout.cluster.ClusterBreaker;
+import dev.turnout.internal.cluster.ClusterBreaker;
 import dev.turnout.spring.TurnoutClients;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -2,8 +2,8 @@ package dev.turnout.spring.actuate;
 
 import dev.turnout.RoutingProducer;
 import dev.turnout.authority.AuthorityMap;
-import dev.turnout.cluster.ClusterBreaker;
-import dev.turnout.source.AuthorityRefresher;
+import dev.turnout.internal.cluster.ClusterBreaker;
+import dev.turnout.internal.source.AuthorityRefresher;
 import dev.turnout.spring.TurnoutClients;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,7 +1,7 @@
 package dev.turnout.spring.autoconfigure;
 
 import dev.turnout.RoutingProducer;
-import dev.turnout.source.AuthorityRefresher;
+import dev.turnout.internal.source.AuthorityRefresher;
 import dev.turnout.source.AuthoritySource;
 import dev.turnout.source.FileAuthoritySource;
 import dev.turnout.spring.TurnoutClients;

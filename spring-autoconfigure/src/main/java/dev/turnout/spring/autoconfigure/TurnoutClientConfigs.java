@@ -1,7 +1,7 @@
 package dev.turnout.spring.autoconfigure;
 
 import dev.turnout.TurnoutConfig;
-import dev.turnout.consumer.OffsetTranslation;
+import dev.turnout.internal.consumer.OffsetTranslation;
 import dev.turnout.source.AuthoritySource;
 import java.time.Duration;
 import java.util.ArrayList;

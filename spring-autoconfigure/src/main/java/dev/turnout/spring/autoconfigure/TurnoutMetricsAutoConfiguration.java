@@ -1,6 +1,6 @@
 package dev.turnout.spring.autoconfigure;
 
-import dev.turnout.source.AuthorityRefresher;
+import dev.turnout.internal.source.AuthorityRefresher;
 import dev.turnout.spring.TurnoutClients;
 import dev.turnout.spring.actuate.TurnoutMeterBinder;
 import io.micrometer.core.instrument.binder.MeterBinder;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.turnout.OwnershipAmbiguousException;
-import dev.turnout.source.AuthorityRefresher;
+import dev.turnout.internal.source.AuthorityRefresher;
 import dev.turnout.source.AuthoritySource;
 import dev.turnout.spring.TurnoutClients;
 import dev.turnout.spring.TurnoutConsumerFactory;

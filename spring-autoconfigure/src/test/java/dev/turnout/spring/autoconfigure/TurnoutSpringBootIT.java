@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.turnout.OwnershipAmbiguousException;
 import dev.turnout.RoutingProducer;
-import dev.turnout.source.AuthorityRefresher;
+import dev.turnout.internal.source.AuthorityRefresher;
 import dev.turnout.spring.TurnoutClients;
 import dev.turnout.spring.actuate.TurnoutMeterBinder;
 import dev.turnout.testkit.KafkaTestCluster;

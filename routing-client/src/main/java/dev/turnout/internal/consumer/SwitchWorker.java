@@ -1,0 +1,479 @@
+package dev.turnout.internal.consumer;
+
+import dev.turnout.internal.consumer.GroupOffsets.Ownership;
+import dev.turnout.internal.consumer.Resolution.Problem;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Establishes, off the consumer's thread, where each partition newly assigned on its read cluster starts:
+ * it compares the stamps of the group's commits on both clusters ({@link PositionDecision}), waits while the
+ * other cluster still consumes the partition or the consumer's authority map is behind, and searches the
+ * exact boundary ({@link BoundarySearch}) after a handover.
+ *
+ * <p>One daemon thread, started on the first request, advances every open request in turn, so partitions
+ * waiting for replication or for a handover do not hold up the others. It owns its own clients: per
+ * cluster, a group-less consumer reading raw records and an Admin client reading the group's commits. It
+ * never commits anything.
+ */
+public final class SwitchWorker implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SwitchWorker.class);
+  private static final long RECHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+  private static final long ERROR_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  private static final long REFRESH_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  private static final long IDLE_WAIT_MILLIS = 50;
+
+  /**
+   * @param group the consumer group whose commits are compared; {@code null} for a consumer without one
+   * @param boundaryTimeoutMillis how long a boundary search waits for the last processed record to appear,
+   *     and after how long a waiting partition is reported
+   * @param rewind whether an unverified boundary resumes at the translated offset instead of blocking
+   * @param translation the first translation of a handed-over offset
+   * @param mm2SourceAlias MirrorMaker's alias of the source cluster, {@code null} for the Turnout alias
+   */
+  public record Settings(String group, long boundaryTimeoutMillis, boolean rewind, OffsetTranslation translation,
+      String mm2SourceAlias) {}
+
+  /**
+   * One partition assigned on its read cluster.
+   *
+   * @param readAlias the cluster the partition is now read from
+   * @param otherAlias the other cluster of the topic's rule
+   * @param readIsRuleSource whether {@code readAlias} is the rule's source (a move there goes against the
+   *     replication direction)
+   * @param localHandoverOffset for a consumer without a group: the position it handed over on the other
+   *     cluster itself; -1 to decide from the group's commits
+   * @param localHandoverMillis wall-clock time of that handover
+   */
+  public record Request(TopicPartition tp, String readAlias, String otherAlias, boolean readIsRuleSource,
+      long localHandoverOffset, long localHandoverMillis) {
+    public Request {
+      Objects.requireNonNull(tp, "tp");
+      Objects.requireNonNull(readAlias, "readAlias");
+      Objects.requireNonNull(otherAlias, "otherAlias");
+    }
+  }
+
+  /** A submitted request: its result and a way to abandon it (when the partition is revoked or sought). */
+  public static final class Ticket {
+    private final Request request;
+    private final CompletableFuture<Resolution> result = new CompletableFuture<>();
+    private volatile boolean cancelled;
+
+    private Ticket(Request request) {
+      this.request = request;
+    }
+
+    /** The request. */
+    public Request request() {
+      return request;
+    }
+
+    /** Completes with the resolution; never completes if cancelled first. */
+    public CompletableFuture<Resolution> result() {
+      return result;
+    }
+
+    /** Abandons the request (and any duplicate counting after a rewind). */
+    public void cancel() {
+      cancelled = true;
+    }
+
+    /** Whether {@link #cancel()} was called. */
+    public boolean cancelled() {
+      return cancelled;
+    }
+  }
+
+  private final String owner;
+  private final Settings settings;
+  private final Function<String, Map<String, Object>> clientConfigs;
+  private final LongSupplier epoch;
+  private final Runnable refreshAuthority;
+  private final SwitchListener listener;
+  private final OffsetTranslator translator;
+  /** Wakes the thread for a job. */
+  private static final Object WAKE = new Object();
+  private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+  private final java.util.concurrent.ConcurrentLinkedQueue<Runnable> jobs = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final Map<String, ClusterReader> readers = new HashMap<>();
+  private final Map<String, GroupOffsets> offsets = new HashMap<>();
+  private Thread thread;
+  private volatile boolean closed;
+  private long lastRefreshNanos;
+
+  /**
+   * @param owner names the consumer in logs and the thread name
+   * @param clientConfigs the complete client configuration of each cluster alias (connection and security
+   *     settings are taken from it)
+   * @param epoch the epoch of the authority map the consumer routes by
+   * @param refreshAuthority re-reads the authority source now (called, rate-limited, when a commit shows a
+   *     newer epoch)
+   */
+  public SwitchWorker(String owner, Settings settings, Function<String, Map<String, Object>> clientConfigs,
+      LongSupplier epoch, Runnable refreshAuthority, SwitchListener listener) {
+    this.owner = owner;
+    this.settings = settings;
+    this.clientConfigs = clientConfigs;
+    this.epoch = epoch;
+    this.refreshAuthority = refreshAuthority;
+    this.listener = listener;
+    this.translator = switch (settings.translation()) {
+      case IDENTITY -> OffsetTranslator.identity();
+      case TIMESTAMP -> OffsetTranslator.timestamp();
+      case MIRRORMAKER2 -> new MirrorMakerTranslator(settings.group(), settings.mm2SourceAlias(), clientConfigs);
+    };
+  }
+
+  /**
+   * Reads, on the worker's thread, the highest epoch stamped on the group's commits of each topic on one
+   * cluster (topics without a stamped commit are absent). A value above the consumer's epoch means another
+   * member moved the topic under a newer authority map; the authority source is then re-read at once.
+   */
+  public CompletableFuture<Map<String, Long>> newestEpochs(String alias, java.util.Set<String> topics) {
+    CompletableFuture<Map<String, Long>> result = new CompletableFuture<>();
+    if (settings.group() == null) {
+      result.complete(Map.of());
+      return result;
+    }
+    submitJob(() -> {
+      try {
+        Map<String, Long> out = new HashMap<>();
+        for (String topic : topics) {
+          long newest = offsets(alias).newestEpoch(settings.group(), topic);
+          if (newest >= 0) {
+            out.put(topic, newest);
+          }
+        }
+        if (out.values().stream().anyMatch(e -> e > epoch.getAsLong())) {
+          refreshAuthoritySoon();
+        }
+        result.complete(out);
+      } catch (RuntimeException e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  private synchronized void submitJob(Runnable job) {
+    if (closed) {
+      throw new IllegalStateException("switch worker closed");
+    }
+    jobs.add(job);
+    inbox.add(WAKE);
+    startThread();
+  }
+
+  private void startThread() {
+    if (thread == null) {
+      thread = new Thread(this::run, "turnout-switch-" + owner);
+      thread.setDaemon(true);
+      thread.start();
+    }
+  }
+
+  /** Queues a request; the result completes on the worker's thread. */
+  public synchronized Ticket submit(Request request) {
+    if (closed) {
+      throw new IllegalStateException("switch worker closed");
+    }
+    Ticket ticket = new Ticket(request);
+    inbox.add(new Task(ticket));
+    startThread();
+    return ticket;
+  }
+
+  private void run() {
+    List<Task> tasks = new ArrayList<>();
+    List<Object> arrived = new ArrayList<>();
+    while (!closed) {
+      inbox.drainTo(arrived);
+      for (Object o : arrived) {
+        if (o instanceof Task t) {
+          tasks.add(t);
+        }
+      }
+      arrived.clear();
+      Runnable job;
+      while ((job = jobs.poll()) != null && !closed) {
+        try {
+          job.run();
+        } catch (InterruptException e) {
+          return;
+        }
+      }
+      boolean progressed = false;
+      for (Iterator<Task> it = tasks.iterator(); it.hasNext() && !closed; ) {
+        Task task = it.next();
+        if (task.ticket.cancelled || task.finished) {
+          it.remove();
+          continue;
+        }
+        try {
+          progressed |= task.step();
+        } catch (InterruptException e) {
+          return;
+        } catch (RuntimeException e) {
+          task.failed(e);
+        }
+        if (task.finished) {
+          it.remove();
+        }
+      }
+      if (!progressed && !closed) {
+        try {
+          Object next = inbox.poll(IDLE_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+          if (next instanceof Task t) {
+            tasks.add(t);
+          }
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  private ClusterReader reader(String alias) {
+    return readers.computeIfAbsent(alias, a -> ClusterReader.create(a, clientConfigs.apply(a)));
+  }
+
+  private GroupOffsets offsets(String alias) {
+    return offsets.computeIfAbsent(alias, a -> GroupOffsets.create(a, clientConfigs.apply(a)));
+  }
+
+  private void refreshAuthoritySoon() {
+    long now = System.nanoTime();
+    if (now - lastRefreshNanos >= REFRESH_INTERVAL_NANOS) {
+      lastRefreshNanos = now;
+      try {
+        refreshAuthority.run();
+      } catch (RuntimeException e) {
+        log.debug("[{}] Authority refresh failed", owner, e);
+      }
+    }
+  }
+
+  private final class Task {
+    private final Ticket ticket;
+    private final TopicPartition tp;
+    private final long startedMillis = System.currentTimeMillis();
+    private BoundarySearch search;
+    private boolean finished;
+    private long nextAttemptNanos;
+    private Problem waitingFor;
+    private long waitingSinceNanos;
+    private boolean reported;
+    private String lastError;
+
+    Task(Ticket ticket) {
+      this.ticket = ticket;
+      this.tp = ticket.request.tp();
+    }
+
+    /** Advances once; returns whether it did any work (false when waiting for its next attempt). */
+    boolean step() {
+      long now = System.nanoTime();
+      if (now < nextAttemptNanos) {
+        return false;
+      }
+      if (search != null) {
+        Resolution r = search.step();
+        if (r != null) {
+          complete(r);
+        }
+        if (search.done() || (ticket.result.isDone() && !search.watching())) {
+          finished = true;
+        }
+        return true;
+      }
+      decide(now);
+      return true;
+    }
+
+    private void decide(long now) {
+      Request req = ticket.request;
+      if (req.localHandoverOffset() >= 0) {
+        startSearch(req.localHandoverOffset(), req.localHandoverMillis(), -1);
+        return;
+      }
+      String group = settings.group();
+      if (group == null) {
+        complete(Resolution.proceed(tp, "no consumer group: nothing to compare"));
+        finished = true;
+        return;
+      }
+      long current = epoch.getAsLong();
+      OffsetAndMetadata onRead;
+      OffsetAndMetadata onOther;
+      try {
+        onRead = offsets(req.readAlias()).committed(group, tp);
+      } catch (KafkaException e) {
+        waitFor(now, Problem.CLUSTER_UNREACHABLE, "cannot read the commits of group '" + group + "' on '"
+            + req.readAlias() + "': " + e.getMessage());
+        return;
+      }
+      long newestOnRead;
+      try {
+        newestOnRead = offsets(req.readAlias()).newestEpoch(group, tp.topic());
+      } catch (KafkaException e) {
+        waitFor(now, Problem.CLUSTER_UNREACHABLE, "cannot read the commits of group '" + group + "' on '"
+            + req.readAlias() + "': " + e.getMessage());
+        return;
+      }
+      if (newestOnRead > current) {
+        // Another member moved a partition of this topic under a newer map: this member is behind.
+        refreshAuthoritySoon();
+        waitFor(now, Problem.AUTHORITY_BEHIND, "a commit of topic '" + tp.topic() + "' on '" + req.readAlias()
+            + "' was made at epoch " + newestOnRead + ", newer than epoch " + current + " in force here; not consuming "
+            + tp + " until the map catches up");
+        return;
+      }
+      if (PositionDecision.readCommitSuffices(onRead, current)) {
+        complete(Resolution.proceed(tp, "committed on '" + req.readAlias() + "' at epoch " + current));
+        finished = true;
+        return;
+      }
+      try {
+        onOther = offsets(req.otherAlias()).committed(group, tp);
+      } catch (KafkaException e) {
+        waitFor(now, Problem.CLUSTER_UNREACHABLE, "cannot read the commits of group '" + group + "' on '"
+            + req.otherAlias() + "' to decide where " + tp + " continues: " + e.getMessage());
+        return;
+      }
+      PositionDecision decision = PositionDecision.decide(onRead, onOther, current, req.readIsRuleSource());
+      switch (decision.action()) {
+        case CONTINUE -> {
+          complete(Resolution.proceed(tp, decision.toString()));
+          finished = true;
+        }
+        case BOUNDARY -> {
+          log.info("[{}] {} was handed over by '{}' at offset {} ({}); searching its boundary on '{}'", owner, tp,
+              req.otherAlias(), decision.otherOffset(), decision.otherStamp(), req.readAlias());
+          startSearch(decision.otherOffset(), decision.otherStamp().handoverMillis(), offsetOf(onRead));
+        }
+        case AWAIT_HANDOVER -> {
+          Ownership ownership;
+          try {
+            ownership = offsets(req.otherAlias()).ownership(group, tp);
+          } catch (KafkaException e) {
+            waitFor(now, Problem.CLUSTER_UNREACHABLE, "cannot describe group '" + group + "' on '" + req.otherAlias()
+                + "': " + e.getMessage());
+            return;
+          }
+          if (ownership == Ownership.UNOWNED) {
+            log.info("[{}] {}: no member of group '{}' on '{}' holds it and its commit there ({} at offset {}) is "
+                + "the newest; taking over from it", owner, tp, group, req.otherAlias(), decision.otherStamp(),
+                decision.otherOffset());
+            startSearch(decision.otherOffset(), startedMillis, offsetOf(onRead));
+          } else {
+            waitFor(now, Problem.HANDOVER_PENDING, "group '" + group + "' on '" + req.otherAlias() + "' still "
+                + (ownership == Ownership.OWNED ? "consumes " + tp : "rebalances") + " and has not handed it over "
+                + "(its commit: " + decision.otherStamp() + " at offset " + decision.otherOffset() + ")");
+          }
+        }
+        case BEHIND -> {
+          refreshAuthoritySoon();
+          waitFor(now, Problem.AUTHORITY_BEHIND, "a commit of " + tp + " was made under a newer authority map ("
+              + decision + ") than epoch " + current + " in force here; not consuming it until the map catches up");
+        }
+        default -> throw new IllegalStateException(decision.toString());
+      }
+    }
+
+    private long offsetOf(OffsetAndMetadata commit) {
+      return commit == null ? -1 : commit.offset();
+    }
+
+    private void startSearch(long fromOffset, long handoverMillis, long readCommitted) {
+      Request req = ticket.request;
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.boundaryTimeoutMillis());
+      boolean forward = !req.readIsRuleSource();
+      search = new BoundarySearch(tp, reader(req.otherAlias()), reader(req.readAlias()), fromOffset, forward,
+          req.readAlias(), translator, deadline, settings.rewind(), handoverMillis > 0 ? handoverMillis : startedMillis,
+          count -> listener.duplicatesAdmitted(tp, count), readCommitted);
+      waitingFor = null;
+    }
+
+    private void waitFor(long now, Problem problem, String detail) {
+      if (waitingFor != problem) {
+        waitingFor = problem;
+        waitingSinceNanos = now;
+        reported = false;
+        log.info("[{}] {} waits: {}", owner, tp, detail);
+      }
+      nextAttemptNanos = now + RECHECK_NANOS;
+      if (!reported && now - waitingSinceNanos > TimeUnit.MILLISECONDS.toNanos(settings.boundaryTimeoutMillis())) {
+        reported = true;
+        listener.stillPending(tp, problem, detail);
+      }
+    }
+
+    private void complete(Resolution resolution) {
+      if (!ticket.result.isDone()) {
+        ticket.result.complete(resolution);
+      }
+    }
+
+    void failed(RuntimeException e) {
+      String message = e.toString();
+      if (!message.equals(lastError)) {
+        log.warn("[{}] Error establishing the position of {}; retrying", owner, tp, e);
+        lastError = message;
+      }
+      long now = System.nanoTime();
+      if (!ticket.result.isDone()) {
+        // A failed read keeps the search's progress; the wait is reported once it exceeds the timeout.
+        waitFor(now, Problem.CLUSTER_UNREACHABLE, e.toString());
+      }
+      nextAttemptNanos = now + ERROR_RETRY_NANOS;
+    }
+  }
+
+  /** Stops the thread and closes the worker's clients. */
+  @Override
+  public void close() {
+    Thread t;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      t = thread;
+    }
+    if (t != null) {
+      t.interrupt();
+      try {
+        t.join(TimeUnit.SECONDS.toMillis(10));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    readers.values().forEach(r -> closeQuietly(r, "reader"));
+    offsets.values().forEach(o -> closeQuietly(o, "admin"));
+  }
+
+  private void closeQuietly(AutoCloseable c, String what) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.debug("[{}] Error closing switch {}", owner, what, e);
+    }
+  }
+}

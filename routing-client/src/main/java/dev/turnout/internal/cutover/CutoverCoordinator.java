@@ -1,0 +1,559 @@
+package dev.turnout.internal.cutover;
+
+import dev.turnout.authority.AuthorityMap;
+import dev.turnout.authority.Rule;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Orders writes across cutovers. When a new authority map moves slices of writes from one cluster to
+ * another, sends for the moved slices wait at a {@link TopicBarrier} (one per topic and cutover) until:
+ *
+ * <ol>
+ *   <li>every send routed by an older map has been handed to its cluster client (a grace period), and no
+ *       transaction routed by an older map is still open;
+ *   <li>every record this producer sent to the old owner has completed ({@code flush} of the old owner's
+ *       client, on a thread of its own);
+ *   <li>with {@link BarrierMode#REPLICATED}, and when the move follows the replication direction (from the
+ *       rule's source to its target), the last record this producer wrote to each partition of the old owner
+ *       is visible in the same partition of the new owner.
+ * </ol>
+ *
+ * <p>Then the waiting sends are released in order and the slice's later sends go straight to the new owner.
+ * Slices that did not move never wait: while no cutover is unsettled, a send costs one field read here
+ * besides {@link #enter()}/{@link View#exit()}.
+ *
+ * <p>A move against the replication direction (a rollback from the target to the source) waits for
+ * acknowledgements only: the records the new owner receives are replicated to the target after the old
+ * owner's records there were acknowledged, so the target keeps each key in order.
+ */
+public final class CutoverCoordinator implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(CutoverCoordinator.class);
+
+  private final String clientId;
+  private final List<String> aliases;
+  private final BarrierMode mode;
+  private final long maxPauseNanos;
+  private final long maxPauseMillis;
+  private final BufferBudget budget;
+  private final long instance;
+  private final ClusterAccess access;
+  private final LongConsumer waitRecorder;
+  private final AckLedger[] ledgers;
+  private final Flusher[] flushers; // guarded by this
+  private final ReplicationWatcher[] watchers; // guarded by this
+  private final ScheduledThreadPoolExecutor scheduler;
+  private final ExecutorService releaser;
+
+  private final Object viewLock = new Object();
+  private volatile View view = new View(null, new Transition[0]);
+  private final List<View> retired = new ArrayList<>(); // guarded by viewLock
+  private final ConcurrentLinkedQueue<Transition> inGrace = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean advanceScheduled = new AtomicBoolean();
+
+  private final LongAdder cutovers = new LongAdder();
+  private final LongAdder barriers = new LongAdder();
+  private final LongAdder timeouts = new LongAdder();
+  private final AtomicLong waiting = new AtomicLong();
+  private volatile boolean closed;
+
+  /**
+   * @param clientId names threads and log lines
+   * @param aliases the declared clusters, in declaration order (indexes are cluster indexes)
+   * @param maxPauseMillis {@code turnout.cutover.max.pause.ms}
+   * @param bufferBytes {@code turnout.cutover.buffer.bytes}
+   * @param instance the producer's record id instance ({@code RecordIds.instance()})
+   * @param waitRecorder receives each barrier's wait in milliseconds when it opens
+   */
+  public CutoverCoordinator(String clientId, List<String> aliases, BarrierMode mode, long maxPauseMillis,
+      long bufferBytes, long instance, ClusterAccess access, LongConsumer waitRecorder) {
+    this.clientId = Objects.requireNonNull(clientId, "clientId");
+    this.aliases = List.copyOf(aliases);
+    this.mode = Objects.requireNonNull(mode, "mode");
+    this.maxPauseMillis = maxPauseMillis;
+    this.maxPauseNanos = TimeUnit.MILLISECONDS.toNanos(maxPauseMillis);
+    this.budget = new BufferBudget(bufferBytes);
+    this.instance = instance;
+    this.access = Objects.requireNonNull(access, "access");
+    this.waitRecorder = Objects.requireNonNull(waitRecorder, "waitRecorder");
+    this.ledgers = new AckLedger[aliases.size()];
+    for (int i = 0; i < ledgers.length; i++) {
+      ledgers[i] = new AckLedger();
+    }
+    this.flushers = new Flusher[aliases.size()];
+    this.watchers = new ReplicationWatcher[aliases.size()];
+    this.scheduler = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "turnout-cutover-" + clientId));
+    this.scheduler.setRemoveOnCancelPolicy(true);
+    this.releaser = Executors.newSingleThreadExecutor(r -> daemon(r, "turnout-cutover-release-" + clientId));
+  }
+
+  private static Thread daemon(Runnable r, String name) {
+    Thread t = new Thread(r, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  /** The ledger of what this producer wrote to a cluster; fed by that cluster client's interceptor. */
+  public AckLedger ledger(int cluster) {
+    return ledgers[cluster];
+  }
+
+  /** The view in force, without entering it (for sends whose map is fixed by a transaction). */
+  public View view() {
+    return view;
+  }
+
+  /**
+   * Enters the view in force: the caller routes by it and must call {@link View#exit()} once the send is
+   * handed to a client or queued. Lock-free: two writes to a per-thread stripe.
+   */
+  public View enter() {
+    int stripe = View.stripe();
+    while (true) {
+      View v = view;
+      v.enter(stripe);
+      if (view == v) {
+        return v;
+      }
+      v.leave(stripe);
+    }
+  }
+
+  /**
+   * Installs a new map (from the authority refresher's thread): publishes it together with its cutover,
+   * whose barriers start after the grace period. Returns at once.
+   */
+  public void install(AuthorityMap previous, AuthorityMap current) {
+    Objects.requireNonNull(current, "current");
+    synchronized (viewLock) {
+      if (closed) {
+        return;
+      }
+      View old = view;
+      AuthorityMap before = old.map() != null ? old.map() : previous;
+      if (before == null) {
+        publish(new View(current, old.transitions()));
+        return;
+      }
+      Transition transition = new Transition(this, before, current);
+      Transition[] transitions = Arrays.copyOf(old.transitions(), old.transitions().length + 1);
+      transitions[transitions.length - 1] = transition;
+      publish(new View(current, transitions));
+      inGrace.add(transition);
+    }
+    scheduleAdvance(0);
+  }
+
+  private void publish(View next) {
+    retired.add(view);
+    view = next;
+  }
+
+  private void scheduleAdvance(long delayMillis) {
+    if (!closed && advanceScheduled.compareAndSet(false, true)) {
+      try {
+        scheduler.schedule(() -> {
+          advanceScheduled.set(false);
+          advance();
+        }, delayMillis, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        advanceScheduled.set(false);
+      }
+    }
+  }
+
+  /** Ends the grace period of cutovers in install order (scheduler thread). */
+  private void advance() {
+    try {
+      for (Transition t; (t = inGrace.peek()) != null; ) {
+        String waitingFor = graceWaitingFor(t);
+        if (waitingFor != null) {
+          for (TopicBarrier b : t.barriers()) {
+            b.phase(waitingFor);
+          }
+          scheduleAdvance(1);
+          return;
+        }
+        inGrace.poll();
+        enumerate(t);
+      }
+    } catch (RuntimeException e) {
+      log.error("[{}] Unexpected error in the cutover grace period; retrying", clientId, e);
+      scheduleAdvance(10);
+    }
+  }
+
+  /** What the grace period of {@code t} still waits for, or {@code null} when it is over. */
+  private String graceWaitingFor(Transition t) {
+    synchronized (viewLock) {
+      for (Iterator<View> it = retired.iterator(); it.hasNext(); ) {
+        View v = it.next();
+        if (v.quiescent()) {
+          it.remove();
+        } else if (v.epoch() < t.epoch()) {
+          return "waiting for sends routed by epoch " + v.epoch() + " to be handed to their clusters";
+        }
+      }
+    }
+    long txnEpoch = access.activeTransactionEpoch();
+    if (txnEpoch < t.epoch()) {
+      return "waiting for the open transaction routed by epoch " + txnEpoch + " to end";
+    }
+    return null;
+  }
+
+  /** Creates the barriers of every topic this producer wrote to an old owner (scheduler thread). */
+  private void enumerate(Transition t) {
+    Set<String> topics = new LinkedHashSet<>();
+    for (AckLedger ledger : ledgers) {
+      topics.addAll(ledger.topics());
+    }
+    Set<String> unsettledEarlier = new LinkedHashSet<>();
+    for (Transition earlier : view.transitions()) {
+      if (earlier.epoch() < t.epoch()) {
+        for (TopicBarrier b : earlier.barriers()) {
+          if (b.state() != TopicBarrier.State.OPEN) {
+            unsettledEarlier.add(b.topic());
+          }
+        }
+      }
+    }
+    topics.addAll(unsettledEarlier);
+    List<String> moved = new ArrayList<>();
+    for (String topic : topics) {
+      TopicMoves moves = t.moves(topic);
+      if (moves.none()) {
+        continue;
+      }
+      boolean needed = unsettledEarlier.contains(topic);
+      for (List<Integer> pair : moves.pairs()) {
+        needed |= ledgers[pair.get(0)].hasWritten(topic);
+      }
+      if (needed) {
+        t.barrier(topic);
+        moved.add(topic);
+      }
+    }
+    t.markEnumerated();
+    t.quiescence.complete(null);
+    List<String> allWithBarriers = t.barriers().stream().map(TopicBarrier::topic).collect(Collectors.toList());
+    if (!allWithBarriers.isEmpty()) {
+      log.info("[{}] Cutover {}->{}: grace period over after {} ms; barrier ({}) for moved slices of topics {}",
+          clientId, t.previousEpoch(), t.epoch(), millisSince(t.startNanos()), mode.configValue(), allWithBarriers);
+    }
+    retireSettled();
+  }
+
+  /** Starts a new barrier: schedules its timeout and chains its stages (any thread). */
+  void started(TopicBarrier barrier, boolean late) {
+    barriers.increment();
+    Transition t = barrier.transition();
+    if (t.firstBarrier()) {
+      cutovers.increment();
+    }
+    long delay = barrier.waitStartNanos() + maxPauseNanos - System.nanoTime();
+    try {
+      scheduler.schedule(() -> expire(barrier), Math.max(0, delay), TimeUnit.NANOSECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      return; // closing
+    }
+    t.quiescence
+        .thenCompose(v -> earlierSettled(barrier))
+        .thenCompose(v -> drain(barrier))
+        .thenCompose(olds -> replicate(barrier, olds))
+        .whenComplete((v, error) -> {
+          if (error != null) {
+            if (!closed) {
+              barrier.phase("stopped: " + error);
+              log.warn("[{}] Cutover to epoch {}: the barrier of topic '{}' stopped ({}); it fails closed at its "
+                  + "deadline", clientId, t.epoch(), barrier.topic(), error.toString());
+            }
+            return;
+          }
+          try {
+            releaser.execute(barrier::release);
+          } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing: close() refuses what is queued
+          }
+        });
+  }
+
+  private CompletableFuture<Void> earlierSettled(TopicBarrier barrier) {
+    List<CompletableFuture<Void>> earlier = new ArrayList<>();
+    for (Transition e : view.transitions()) {
+      if (e.epoch() < barrier.epoch()) {
+        TopicBarrier b = e.existingBarrier(barrier.topic());
+        if (b != null && !b.settled.isDone()) {
+          earlier.add(b.settled);
+        }
+      }
+    }
+    if (earlier.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    barrier.phase("waiting for an earlier cutover of the topic");
+    return CompletableFuture.allOf(earlier.toArray(new CompletableFuture<?>[0]));
+  }
+
+  /** Stage 2: flush the old owners this producer wrote the topic to. */
+  private CompletableFuture<Set<Integer>> drain(TopicBarrier barrier) {
+    TopicMoves moves = barrier.transition().moves(barrier.topic());
+    Set<Integer> olds = new TreeSet<>();
+    for (List<Integer> pair : moves.pairs()) {
+      if (ledgers[pair.get(0)].hasWritten(barrier.topic())) {
+        olds.add(pair.get(0));
+      }
+    }
+    if (olds.isEmpty()) {
+      return CompletableFuture.completedFuture(olds);
+    }
+    barrier.phase("waiting for acknowledgements of the records sent to " + names(olds));
+    CompletableFuture<?>[] flushes = olds.stream().map(i -> flusher(i).request()).toArray(CompletableFuture<?>[]::new);
+    return CompletableFuture.allOf(flushes).thenApply(v -> olds);
+  }
+
+  /** Stage 3 ({@link BarrierMode#REPLICATED}): find the last record of each old-owner partition on the new owner. */
+  private CompletableFuture<Void> replicate(TopicBarrier barrier, Set<Integer> olds) {
+    if (mode == BarrierMode.DRAINED || olds.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    String topic = barrier.topic();
+    Rule rule = barrier.transition().current().ruleFor(topic);
+    List<CompletableFuture<Void>> watches = new ArrayList<>();
+    List<String> watched = new ArrayList<>();
+    int ids = 0;
+    for (List<Integer> pair : barrier.transition().moves(topic).pairs()) {
+      int from = pair.get(0);
+      int to = pair.get(1);
+      if (!olds.contains(from)) {
+        continue;
+      }
+      if (rule == null || !aliases.get(from).equals(rule.source()) || !aliases.get(to).equals(rule.target())) {
+        log.info("[{}] Cutover to epoch {}: slices of topic '{}' move from '{}' to '{}', against the replication "
+            + "direction of rule '{}' ({} -> {}); waiting for acknowledgements only", clientId, barrier.epoch(), topic,
+            aliases.get(from), aliases.get(to), rule == null ? "-" : rule.name(), rule == null ? "-" : rule.source(),
+            rule == null ? "-" : rule.target());
+        continue;
+      }
+      List<AckLedger.LastAck> lastAcks = ledgers[from].lastAcks(topic);
+      ids += lastAcks.size();
+      watched.add("'" + aliases.get(to) + "'");
+      watches.add(watcher(to).watch(lastAcks));
+    }
+    if (watches.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    barrier.phase("waiting for " + ids + " record(s) last written to " + names(olds) + " to be replicated to "
+        + String.join(", ", watched));
+    return CompletableFuture.allOf(watches.toArray(new CompletableFuture<?>[0]));
+  }
+
+  private void expire(TopicBarrier barrier) {
+    if (barrier.state() != TopicBarrier.State.WAITING) {
+      return;
+    }
+    String message = "Cutover to epoch " + barrier.epoch() + " of topic '" + barrier.topic() + "': the barrier did not "
+        + "complete within turnout.cutover.max.pause.ms=" + maxPauseMillis + " (" + barrier.phase() + "). Writing to "
+        + "the new owner now could put keys out of order, so the record was not written anywhere; the moved slices "
+        + "fail closed until the barrier completes or a later epoch moves them again.";
+    barrier.expire(message);
+  }
+
+  void expired(TopicBarrier barrier, int failedRecords) {
+    timeouts.increment();
+    log.warn("[{}] Cutover to epoch {}: the barrier of topic '{}' did not complete within {} ms ({}). {} waiting "
+        + "record(s) failed with CUTOVER_BARRIER_TIMEOUT and its moved slices are refused until the barrier completes "
+        + "or a later epoch moves them. Check the replication from the old owner to the new owner.", clientId,
+        barrier.epoch(), barrier.topic(), maxPauseMillis, barrier.phase(), failedRecords);
+  }
+
+  void opened(TopicBarrier barrier, boolean afterTimeout, long released) {
+    long waitedMillis = millisSince(barrier.waitStartNanos());
+    waitRecorder.accept(waitedMillis);
+    if (afterTimeout) {
+      log.info("[{}] Cutover to epoch {}: the barrier of topic '{}' completed after all, {} ms after it started; "
+          + "its moved slices accept writes again", clientId, barrier.epoch(), barrier.topic(), waitedMillis);
+    } else {
+      log.info("[{}] Cutover to epoch {}: topic '{}' released after {} ms ({} waiting record(s) sent in order)",
+          clientId, barrier.epoch(), barrier.topic(), waitedMillis, released);
+    }
+    retireSettled();
+  }
+
+  /**
+   * Drops settled cutovers from the view, so sends stop consulting them. Only the oldest ones go, in order: a
+   * later cutover must stay while an earlier one is unsettled, because for the slices it moved again it
+   * shadows the earlier one ({@link View#barrierFor} takes the latest cutover that moved a slice).
+   */
+  private void retireSettled() {
+    synchronized (viewLock) {
+      if (closed) {
+        return;
+      }
+      View v = view;
+      Transition[] ts = v.transitions();
+      int settled = 0;
+      while (settled < ts.length && ts[settled].settled()) {
+        settled++;
+      }
+      if (settled > 0) {
+        publish(new View(v.map(), Arrays.copyOfRange(ts, settled, ts.length)));
+      }
+    }
+  }
+
+  private synchronized Flusher flusher(int cluster) {
+    if (flushers[cluster] == null) {
+      flushers[cluster] = new Flusher(cluster, aliases.get(cluster), clientId, access);
+    }
+    return flushers[cluster];
+  }
+
+  private synchronized ReplicationWatcher watcher(int cluster) {
+    if (watchers[cluster] == null) {
+      watchers[cluster] = new ReplicationWatcher(aliases.get(cluster), clientId, access.consumerConfig(cluster), instance);
+    }
+    return watchers[cluster];
+  }
+
+  private String names(Set<Integer> clusters) {
+    return clusters.stream().map(i -> "'" + aliases.get(i) + "'").collect(Collectors.joining(", "));
+  }
+
+  /**
+   * Waits until every send queued at a barrier before the call was released or refused (for
+   * {@code flush}).
+   *
+   * @return {@code false} if the timeout passed first
+   */
+  public boolean awaitQueued(Duration timeout) throws InterruptedException {
+    Duration capped = timeout.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365) : timeout;
+    long deadline = System.nanoTime() + Math.max(0, capped.toNanos());
+    for (Transition t : view.transitions()) {
+      for (TopicBarrier b : t.barriers()) {
+        if (!b.awaitHandled(deadline)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Cutovers that needed a barrier. */
+  public long cutovers() {
+    return cutovers.sum();
+  }
+
+  /** Barriers created (one per topic and cutover). */
+  public long barriers() {
+    return barriers.sum();
+  }
+
+  /** Barriers that timed out. */
+  public long timeouts() {
+    return timeouts.sum();
+  }
+
+  /** Cutovers not settled yet. */
+  public int pendingCutovers() {
+    return view.transitions().length;
+  }
+
+  /** Records waiting at barriers now. */
+  public long waitingRecords() {
+    return waiting.get();
+  }
+
+  /** Estimated bytes of the records waiting at barriers now. */
+  public long waitingBytes() {
+    return budget.used();
+  }
+
+  BufferBudget budget() {
+    return budget;
+  }
+
+  void queued(int delta) {
+    waiting.addAndGet(delta);
+  }
+
+  Logger log() {
+    return log;
+  }
+
+  String clientId() {
+    return clientId;
+  }
+
+  /**
+   * Waits up to {@code timeout} for queued sends to be released, refuses the rest, and stops the cutover
+   * threads. Later installs are ignored.
+   */
+  public void close(Duration timeout) {
+    try {
+      awaitQueued(timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    List<Transition> transitions;
+    synchronized (viewLock) {
+      closed = true;
+      transitions = List.of(view.transitions());
+    }
+    for (Transition t : transitions) {
+      for (TopicBarrier b : t.barriers()) {
+        b.close("The producer was closed while the record waited at the cutover barrier of topic '" + b.topic()
+            + "' (epoch " + b.epoch() + "); it was not written anywhere.");
+      }
+    }
+    scheduler.shutdownNow();
+    releaser.shutdown();
+    try {
+      releaser.awaitTermination(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    synchronized (this) {
+      for (Flusher f : flushers) {
+        if (f != null) {
+          f.close();
+        }
+      }
+      for (ReplicationWatcher w : watchers) {
+        if (w != null) {
+          w.close();
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ZERO);
+  }
+
+  private static long millisSince(long nanos) {
+    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+  }
+}

@@ -1,0 +1,187 @@
+package dev.turnout.internal.cutover;
+
+import dev.turnout.authority.AuthorityMap;
+import dev.turnout.authority.Route;
+import dev.turnout.authority.Rule;
+import dev.turnout.authority.Slice;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The key buckets of one topic whose write owner differs between two consecutive authority maps, as sorted,
+ * disjoint bucket ranges each with its old and new owner (cluster indexes), plus the move of null-key writes.
+ * Immutable; computed once per topic and transition.
+ */
+final class TopicMoves {
+
+  static final TopicMoves NONE = new TopicMoves(new int[0], new int[0], new int[0], new int[0], -1, -1);
+
+  /** Bucket passed for a record with a null key. */
+  static final int NULL_KEY = -1;
+
+  private final int[] starts;
+  private final int[] ends;
+  private final int[] from;
+  private final int[] to;
+  private final int nullFrom;
+  private final int nullTo;
+  private final boolean uniform;
+
+  private TopicMoves(int[] starts, int[] ends, int[] from, int[] to, int nullFrom, int nullTo) {
+    this.starts = starts;
+    this.ends = ends;
+    this.from = from;
+    this.to = to;
+    this.nullFrom = nullFrom;
+    this.nullTo = nullTo;
+    this.uniform = starts.length == 1 && starts[0] == 0 && ends[0] == AuthorityMap.BUCKETS - 1
+        && nullFrom == from[0] && nullTo == to[0];
+  }
+
+  /** The moves of {@code topic} from {@code previous} to {@code current}. */
+  static TopicMoves compute(AuthorityMap previous, AuthorityMap current, String topic) {
+    Rule before = previous.ruleFor(topic);
+    Rule after = current.ruleFor(topic);
+    if (before == null || after == null) {
+      return NONE; // nothing was routed before, or nothing is routed now
+    }
+    TreeSet<Integer> cuts = new TreeSet<>();
+    cuts.add(0);
+    addStarts(before, cuts);
+    addStarts(after, cuts);
+    List<int[]> segments = new ArrayList<>();
+    Integer[] points = cuts.toArray(new Integer[0]);
+    for (int i = 0; i < points.length; i++) {
+      int start = points[i];
+      int end = i + 1 < points.length ? points[i + 1] - 1 : AuthorityMap.BUCKETS - 1;
+      int oldOwner = before.routeForBucket(start).ownerIndex();
+      int newOwner = after.routeForBucket(start).ownerIndex();
+      if (oldOwner == newOwner) {
+        continue;
+      }
+      int[] last = segments.isEmpty() ? null : segments.get(segments.size() - 1);
+      if (last != null && last[1] == start - 1 && last[2] == oldOwner && last[3] == newOwner) {
+        last[1] = end;
+      } else {
+        segments.add(new int[] {start, end, oldOwner, newOwner});
+      }
+    }
+    Route nullBefore = nullKeyRoute(before);
+    Route nullAfter = nullKeyRoute(after);
+    int nullFrom = -1;
+    int nullTo = -1;
+    if (nullBefore != null && nullAfter != null && nullBefore.routable() && nullAfter.routable()
+        && nullBefore.ownerIndex() != nullAfter.ownerIndex()) {
+      nullFrom = nullBefore.ownerIndex();
+      nullTo = nullAfter.ownerIndex();
+    }
+    if (segments.isEmpty() && nullFrom < 0) {
+      return NONE;
+    }
+    int n = segments.size();
+    int[] starts = new int[n];
+    int[] ends = new int[n];
+    int[] from = new int[n];
+    int[] to = new int[n];
+    for (int i = 0; i < n; i++) {
+      int[] s = segments.get(i);
+      starts[i] = s[0];
+      ends[i] = s[1];
+      from[i] = s[2];
+      to[i] = s[3];
+    }
+    return new TopicMoves(starts, ends, from, to, nullFrom, nullTo);
+  }
+
+  private static void addStarts(Rule rule, TreeSet<Integer> cuts) {
+    if (rule.unslicedRoute() != null) {
+      return;
+    }
+    for (Slice slice : rule.slices()) {
+      for (Slice.KeyRange range : slice.ranges()) {
+        cuts.add(range.from());
+      }
+    }
+  }
+
+  private static Route nullKeyRoute(Rule rule) {
+    return rule.unslicedRoute() != null ? rule.unslicedRoute() : rule.nullKeyRoute();
+  }
+
+  /** Whether no write of the topic changed owner. */
+  boolean none() {
+    return starts.length == 0 && nullFrom < 0;
+  }
+
+  /** Whether {@link #moved(int)} depends on the bucket (otherwise every write of the topic moved alike). */
+  boolean needsBucket() {
+    return !uniform && !none();
+  }
+
+  /**
+   * Whether writes of a bucket (or {@link #NULL_KEY}) changed owner. When {@link #needsBucket()} is false
+   * any bucket gives the answer for the whole topic.
+   */
+  boolean moved(int bucket) {
+    if (uniform) {
+      return true;
+    }
+    return movedSegment(bucket);
+  }
+
+  private boolean movedSegment(int bucket) {
+    if (bucket < 0) {
+      return nullFrom >= 0;
+    }
+    int idx = Arrays.binarySearch(starts, bucket);
+    if (idx < 0) {
+      idx = -idx - 2;
+    }
+    return idx >= 0 && bucket <= ends[idx];
+  }
+
+  /** Distinct (old owner, new owner) pairs, as cluster indexes. */
+  Set<List<Integer>> pairs() {
+    Set<List<Integer>> pairs = new LinkedHashSet<>();
+    for (int i = 0; i < starts.length; i++) {
+      pairs.add(List.of(from[i], to[i]));
+    }
+    if (nullFrom >= 0) {
+      pairs.add(List.of(nullFrom, nullTo));
+    }
+    return pairs;
+  }
+
+  /** Number of buckets that moved (0-10000). */
+  int bucketCount() {
+    int count = 0;
+    for (int i = 0; i < starts.length; i++) {
+      count += ends[i] - starts[i] + 1;
+    }
+    return count;
+  }
+
+  /** Whether null-key writes moved. */
+  boolean nullKeyMoved() {
+    return nullFrom >= 0;
+  }
+
+  @Override
+  public String toString() {
+    if (none()) {
+      return "TopicMoves{none}";
+    }
+    StringBuilder b = new StringBuilder("TopicMoves{");
+    for (int i = 0; i < starts.length; i++) {
+      b.append(starts[i]).append('-').append(ends[i]).append(':').append(from[i]).append("->").append(to[i]).append(' ');
+    }
+    if (nullFrom >= 0) {
+      b.append("null-key:").append(nullFrom).append("->").append(nullTo);
+    }
+    return b.toString().trim() + '}';
+  }
+}

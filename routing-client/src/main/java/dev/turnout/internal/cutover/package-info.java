@@ -1,0 +1,10 @@
+/**
+ * Ordered, verified write cutover. When a new authority map moves slices of writes to another cluster,
+ * {@link dev.turnout.internal.cutover.CutoverCoordinator} holds the sends for the moved slices at a
+ * {@link dev.turnout.internal.cutover.TopicBarrier} until the records already sent to the old owner are acknowledged
+ * and (with the {@code replicated} barrier) visible on the new owner, then releases them in order. Slices
+ * that did not move never wait. Depends on {@code dev.turnout.authority} and {@code dev.turnout.internal.provenance};
+ * never on {@code dev.turnout}: the producer plugs in through {@link dev.turnout.internal.cutover.ClusterAccess} and
+ * {@link dev.turnout.internal.cutover.QueuedSend}.
+ */
+package dev.turnout.internal.cutover;

@@ -1,0 +1,902 @@
+package dev.turnout.internal.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.turnout.authority.AuthorityMap;
+import dev.turnout.authority.DocumentProblem;
+import dev.turnout.authority.DocumentProblem.Kind;
+import dev.turnout.authority.InvalidAuthorityDocumentException;
+import dev.turnout.source.AuthorityListener;
+import dev.turnout.source.AuthoritySource;
+import dev.turnout.source.FileAuthoritySource;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuthorityRefresherTest {
+
+  private static final List<String> CLUSTERS = List.of("onprem", "cloud");
+  private static final long REFRESH_MS = 1_000;
+  private static final long MAX_STALENESS_MS = 10_000;
+  private static final long MAX_STALENESS_NANOS = TimeUnit.MILLISECONDS.toNanos(MAX_STALENESS_MS);
+
+  private final FakeSource source = new FakeSource();
+  private final FakeClock clock = new FakeClock(5_000_000_000L);
+  private final RecordingListener events = new RecordingListener();
+  private final List<AuthorityRefresher> toClose = new ArrayList<>();
+
+  @AfterEach
+  void closeRefreshers() {
+    toClose.forEach(AuthorityRefresher::close);
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Fixtures
+
+  /** The example document of the format (epoch given), as a fresh mutable map each time. */
+  static Map<String, String> doc(long epoch) {
+    Map<String, String> doc = new LinkedHashMap<>();
+    doc.put("epoch", Long.toString(epoch));
+    doc.put("source", "onprem");
+    doc.put("target", "cloud");
+    doc.put("rule.orders.topics", "orders");
+    doc.put("rule.orders.state", "MIRROR");
+    return doc;
+  }
+
+  static Map<String, String> with(Map<String, String> base, String... keysAndValues) {
+    Map<String, String> doc = new LinkedHashMap<>(base);
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      if (keysAndValues[i + 1] == null) {
+        doc.remove(keysAndValues[i]);
+      } else {
+        doc.put(keysAndValues[i], keysAndValues[i + 1]);
+      }
+    }
+    return doc;
+  }
+
+  private AuthorityRefresher refresher() {
+    return refresher(source, REFRESH_MS, MAX_STALENESS_MS);
+  }
+
+  private AuthorityRefresher refresher(AuthoritySource src, long refreshMs, long maxStalenessMs) {
+    AuthorityRefresher r = new AuthorityRefresher(src, CLUSTERS, refreshMs, maxStalenessMs, "test-client", clock);
+    r.addListener(events);
+    toClose.add(r);
+    return r;
+  }
+
+  static final class FakeSource implements AuthoritySource {
+    volatile Map<String, String> document;
+    volatile Exception failure;
+    final AtomicInteger reads = new AtomicInteger();
+    final AtomicInteger closes = new AtomicInteger();
+
+    void serve(Map<String, String> doc) {
+      this.document = doc;
+      this.failure = null;
+    }
+
+    void fail(Exception e) {
+      this.failure = e;
+    }
+
+    @Override
+    public Map<String, String> read() throws Exception {
+      reads.incrementAndGet();
+      Exception f = failure;
+      if (f != null) {
+        throw f;
+      }
+      // a fresh (equal) copy each time, as a real source would return
+      return document == null ? null : new HashMap<>(document);
+    }
+
+    @Override
+    public String description() {
+      return "fake source";
+    }
+
+    @Override
+    public void close() {
+      closes.incrementAndGet();
+    }
+  }
+
+  static final class FakeClock implements java.util.function.LongSupplier {
+    private final AtomicLong nanos;
+
+    FakeClock(long start) {
+      nanos = new AtomicLong(start);
+    }
+
+    long now() {
+      return nanos.get();
+    }
+
+    void advanceMillis(long millis) {
+      nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
+    }
+
+    void advanceNanos(long n) {
+      nanos.addAndGet(n);
+    }
+
+    @Override
+    public long getAsLong() {
+      return nanos.get();
+    }
+  }
+
+  record Install(AuthorityMap previous, AuthorityMap current) {}
+
+  static final class RecordingListener implements AuthorityListener {
+    final List<Install> installs = new CopyOnWriteArrayList<>();
+    final List<InvalidAuthorityDocumentException> rejections = new CopyOnWriteArrayList<>();
+    final List<Exception> readFailures = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onInstalled(AuthorityMap previous, AuthorityMap current) {
+      installs.add(new Install(previous, current));
+    }
+
+    @Override
+    public void onRejected(InvalidAuthorityDocumentException rejection) {
+      rejections.add(rejection);
+    }
+
+    @Override
+    public void onReadFailed(Exception failure) {
+      readFailures.add(failure);
+    }
+  }
+
+  private static List<Kind> kinds(InvalidAuthorityDocumentException e) {
+    return e.problems().stream().map(DocumentProblem::kind).toList();
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Installing and succession
+
+  @Nested
+  class Succession {
+
+    @Test
+    void installsTheFirstValidDocument() {
+      AuthorityRefresher r = refresher();
+      assertThat(r.map()).isNull();
+      source.serve(doc(12));
+
+      assertThat(r.refresh()).isTrue();
+
+      assertThat(r.map()).isNotNull();
+      assertThat(r.map().epoch()).isEqualTo(12);
+      assertThat(r.map().ruleFor("orders")).isNotNull();
+      assertThat(r.refreshCount()).isEqualTo(1);
+      assertThat(r.lastRejection()).isNull();
+      assertThat(events.installs).containsExactly(new Install(null, r.map()));
+      assertThat(events.rejections).isEmpty();
+      assertThat(events.readFailures).isEmpty();
+    }
+
+    @Test
+    void installsAHigherEpochAndTellsListenersThePreviousAndCurrentMaps() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      AuthorityMap first = r.map();
+
+      source.serve(with(doc(13), "rule.orders.state", "DUAL_READ"));
+      assertThat(r.refresh()).isTrue();
+
+      AuthorityMap second = r.map();
+      assertThat(second.epoch()).isEqualTo(13);
+      assertThat(second).isNotSameAs(first);
+      assertThat(events.installs).hasSize(2);
+      assertThat(events.installs.get(1).previous()).isSameAs(first);
+      assertThat(events.installs.get(1).current()).isSameAs(second);
+      assertThat(r.refreshCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aLowerEpochIsRejectedAsRegressionAndTheOldMapStays() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      AuthorityMap inForce = r.map();
+
+      source.serve(doc(11));
+      assertThat(r.refresh()).isFalse();
+
+      assertThat(r.map()).isSameAs(inForce);
+      assertThat(r.refreshCount()).isEqualTo(1);
+      assertThat(r.rejectionCount(Kind.EPOCH_REGRESSION)).isEqualTo(1);
+      assertThat(r.lastRejection()).isNotNull();
+      assertThat(kinds(r.lastRejection())).containsExactly(Kind.EPOCH_REGRESSION);
+      assertThat(events.rejections).hasSize(1);
+      assertThat(kinds(events.rejections.get(0))).containsExactly(Kind.EPOCH_REGRESSION);
+      assertThat(events.installs).hasSize(1);
+    }
+
+    @Test
+    void aDifferentDocumentWithTheSameEpochIsRejectedAsConflict() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      AuthorityMap inForce = r.map();
+
+      source.serve(with(doc(12), "rule.orders.state", "DUAL_READ"));
+      assertThat(r.refresh()).isFalse();
+
+      assertThat(r.map()).isSameAs(inForce);
+      assertThat(r.rejectionCount(Kind.EPOCH_CONFLICT)).isEqualTo(1);
+      assertThat(r.rejectionCount(Kind.EPOCH_REGRESSION)).isZero();
+      assertThat(kinds(r.lastRejection())).containsExactly(Kind.EPOCH_CONFLICT);
+      assertThat(events.rejections).singleElement()
+          .satisfies(e -> assertThat(kinds(e)).containsExactly(Kind.EPOCH_CONFLICT));
+      assertThat(events.installs).hasSize(1);
+    }
+
+    @Test
+    void theSameDocumentReadAgainIsASuccessWithoutAnInstallEvent() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      AuthorityMap inForce = r.map();
+
+      assertThat(r.refresh()).isTrue();
+      assertThat(r.refresh()).isTrue();
+
+      assertThat(r.refreshCount()).isEqualTo(3);
+      assertThat(r.map()).isSameAs(inForce);
+      assertThat(events.installs).hasSize(1);
+      assertThat(events.rejections).isEmpty();
+      assertThat(source.reads).hasValue(3);
+    }
+
+    @Test
+    void theSameCanonicalDocumentWithDifferentWhitespaceIsASuccessNotAConflict() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      AuthorityMap inForce = r.map();
+
+      source.serve(with(doc(12), "epoch", " 12 ", "rule.orders.state", "MIRROR  "));
+      assertThat(r.refresh()).isTrue();
+
+      assertThat(r.map()).isSameAs(inForce);
+      assertThat(r.refreshCount()).isEqualTo(2);
+      assertThat(r.rejectionCount(Kind.EPOCH_CONFLICT)).isZero();
+      assertThat(events.installs).hasSize(1);
+    }
+
+    @Test
+    void revertingToTheDocumentInForceAfterARejectionSucceedsAgain() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      AuthorityMap inForce = r.map();
+
+      source.serve(doc(11));
+      assertThat(r.refresh()).isFalse();
+      source.serve(doc(12));
+      assertThat(r.refresh()).isTrue();
+
+      assertThat(r.map()).isSameAs(inForce);
+      assertThat(r.lastRejection()).isNull();
+      assertThat(r.refreshCount()).isEqualTo(2);
+      assertThat(events.installs).hasSize(1);
+    }
+
+    @Test
+    void aHigherEpochAfterARejectedOneIsInstalled() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      source.serve(with(doc(13), "rule.orders.state", "BOGUS"));
+      assertThat(r.refresh()).isFalse();
+      assertThat(r.map().epoch()).isEqualTo(12);
+
+      source.serve(with(doc(13), "rule.orders.state", "DUAL_READ"));
+      assertThat(r.refresh()).isTrue();
+
+      assertThat(r.map().epoch()).isEqualTo(13);
+      assertThat(r.lastRejection()).isNull();
+      assertThat(events.installs).extracting(i -> i.current().epoch()).containsExactly(12L, 13L);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Rejections
+
+  @Nested
+  class Rejections {
+
+    @Test
+    void anInvalidFirstDocumentIsRejectedWholeAndNothingIsInstalled() {
+      AuthorityRefresher r = refresher();
+      source.serve(with(doc(12), "rule.orders.state", "BOGUS", "colour", "blue"));
+
+      assertThat(r.refresh()).isFalse();
+
+      assertThat(r.map()).isNull();
+      assertThat(r.refreshCount()).isZero();
+      assertThat(r.rejectionCount(Kind.UNKNOWN_STATE)).isEqualTo(1);
+      assertThat(r.rejectionCount(Kind.UNKNOWN_KEY)).isEqualTo(1);
+      assertThat(r.rejectionCount(Kind.MISSING_VALUE)).isZero();
+      assertThat(r.rejectionCount(Kind.EPOCH_REGRESSION)).isZero();
+      assertThat(events.installs).isEmpty();
+      assertThat(events.rejections).singleElement()
+          .satisfies(e -> assertThat(kinds(e)).containsExactlyInAnyOrder(Kind.UNKNOWN_STATE, Kind.UNKNOWN_KEY));
+      assertThat(r.lastRejection()).isSameAs(events.rejections.get(0));
+    }
+
+    @Test
+    void anInvalidDocumentLeavesTheMapInForceInForce() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      AuthorityMap inForce = r.map();
+
+      // a valid rule plus an invalid one: rejected whole, not partially applied
+      source.serve(with(doc(13), "rule.audit.topics", "audit", "rule.audit.state", "NOPE"));
+      assertThat(r.refresh()).isFalse();
+
+      assertThat(r.map()).isSameAs(inForce);
+      assertThat(r.map().ruleFor("audit")).isNull();
+      assertThat(r.rejectionCount(Kind.UNKNOWN_STATE)).isEqualTo(1);
+      assertThat(events.installs).hasSize(1);
+    }
+
+    @Test
+    void reReadingTheSameBadDocumentDoesNotCountOrNotifyAgain() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      source.serve(with(doc(13), "rule.orders.state", "BOGUS"));
+
+      assertThat(r.refresh()).isFalse();
+      assertThat(r.refresh()).isFalse();
+      assertThat(r.refresh()).isFalse();
+
+      assertThat(r.rejectionCount(Kind.UNKNOWN_STATE)).isEqualTo(1);
+      assertThat(events.rejections).hasSize(1);
+      assertThat(r.lastRejection()).isNotNull();
+      assertThat(r.refreshCount()).isEqualTo(1);
+    }
+
+    @Test
+    void reReadingTheSameRegressionDoesNotCountAgain() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      source.serve(doc(3));
+
+      r.refresh();
+      r.refresh();
+
+      assertThat(r.rejectionCount(Kind.EPOCH_REGRESSION)).isEqualTo(1);
+      assertThat(events.rejections).hasSize(1);
+    }
+
+    @Test
+    void theSameBadDocumentAfterAReadFailureIsNotCountedAgain() {
+      AuthorityRefresher r = refresher();
+      Map<String, String> bad = with(doc(12), "rule.orders.state", "BOGUS");
+      source.serve(bad);
+      r.refresh();
+      source.fail(new IOException("blip"));
+      r.refresh();
+      source.serve(bad);
+      r.refresh();
+
+      assertThat(r.rejectionCount(Kind.UNKNOWN_STATE)).isEqualTo(1);
+      assertThat(events.rejections).hasSize(1);
+      assertThat(r.readFailureCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aDifferentBadDocumentIsCountedAgain() {
+      AuthorityRefresher r = refresher();
+      source.serve(with(doc(12), "rule.orders.state", "BOGUS"));
+      r.refresh();
+      source.serve(with(doc(12), "rule.orders.state", "ALSO_BOGUS"));
+      r.refresh();
+
+      assertThat(r.rejectionCount(Kind.UNKNOWN_STATE)).isEqualTo(2);
+      assertThat(events.rejections).hasSize(2);
+    }
+
+    /**
+     * {@link AuthorityRefresher#rejectionCount} documents "distinct documents rejected for a reason": a single
+     * document with two problems of the same kind is one document rejected for that reason.
+     */
+    @Test
+    void aDocumentWithTwoProblemsOfTheSameKindCountsOnceForThatKind() {
+      AuthorityRefresher r = refresher();
+      source.serve(with(doc(12), "colour", "blue", "flavour", "mint"));
+
+      assertThat(r.refresh()).isFalse();
+      assertThat(kinds(r.lastRejection())).containsExactly(Kind.UNKNOWN_KEY, Kind.UNKNOWN_KEY);
+
+      assertThat(r.rejectionCount(Kind.UNKNOWN_KEY))
+          .as("distinct documents rejected for UNKNOWN_KEY (one document, two unknown keys)")
+          .isEqualTo(1);
+    }
+
+    @Test
+    void aRejectionIsClearedByTheNextAcceptedDocument() {
+      AuthorityRefresher r = refresher();
+      source.serve(with(doc(12), "rule.orders.state", "BOGUS"));
+      r.refresh();
+      assertThat(r.lastRejection()).isNotNull();
+
+      source.serve(doc(12));
+      assertThat(r.refresh()).isTrue();
+
+      assertThat(r.lastRejection()).isNull();
+      assertThat(r.map().epoch()).isEqualTo(12);
+      assertThat(events.installs).singleElement().satisfies(i -> assertThat(i.previous()).isNull());
+    }
+
+    /**
+     * A document the parser cannot even process (here: a null key from a custom source makes the parser
+     * throw a NullPointerException instead of an InvalidAuthorityDocumentException) must never be taken for the
+     * document in force: reading it again must not count as a successful refresh, or staleness is reset while
+     * the old map stays in force and routing never fails closed.
+     */
+    @Test
+    void aDocumentThatBreaksTheParserNeverCountsAsASuccessfulRefresh() {
+      Map<String, String> broken = new HashMap<>(doc(13));
+      broken.put(null, "x"); // HashMap allows a null key; AuthorityDocumentParser calls k.trim() on it
+      AtomicInteger calls = new AtomicInteger();
+      AuthorityRefresher r = refresher(new AuthoritySource() {
+        @Override
+        public Map<String, String> read() {
+          return calls.getAndIncrement() == 0 ? doc(12) : new HashMap<>(broken);
+        }
+
+        @Override
+        public String description() {
+          return "valid, then unparseable";
+        }
+      }, REFRESH_MS, MAX_STALENESS_MS);
+      assertThat(r.refresh()).isTrue();
+      long success = clock.now();
+      clock.advanceMillis(MAX_STALENESS_MS / 2);
+
+      boolean first = refreshIgnoringExceptions(r);
+      boolean second = refreshIgnoringExceptions(r);
+
+      assertThat(first).as("first read of the unparseable document").isFalse();
+      assertThat(second).as("second read of the same unparseable document").isFalse();
+      assertThat(r.refreshCount()).isEqualTo(1);
+      assertThat(r.lastSuccessNanos()).as("staleness must not be reset").isEqualTo(success);
+      assertThat(r.map().epoch()).isEqualTo(12);
+    }
+
+    private boolean refreshIgnoringExceptions(AuthorityRefresher r) {
+      try {
+        return r.refresh();
+      } catch (RuntimeException e) {
+        return false; // the scheduled path (refreshQuietly) swallows this too
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Read failures
+
+  @Nested
+  class ReadFailures {
+
+    @Test
+    void anUnreadableSourceIsAFailedRefresh() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      AuthorityMap inForce = r.map();
+      IOException failure = new IOException("disk on fire");
+      source.fail(failure);
+
+      assertThat(r.refresh()).isFalse();
+
+      assertThat(r.readFailureCount()).isEqualTo(1);
+      assertThat(events.readFailures).containsExactly(failure);
+      assertThat(r.map()).isSameAs(inForce);
+      assertThat(r.refreshCount()).isEqualTo(1);
+      assertThat(events.rejections).isEmpty();
+    }
+
+    @Test
+    void everyFailedReadIsCountedAndReported() {
+      AuthorityRefresher r = refresher();
+      source.fail(new IOException("nope"));
+
+      r.refresh();
+      r.refresh();
+      source.fail(new IllegalStateException("other"));
+      r.refresh();
+
+      assertThat(r.readFailureCount()).isEqualTo(3);
+      assertThat(events.readFailures).hasSize(3);
+      assertThat(r.map()).isNull();
+      assertThat(r.refreshCount()).isZero();
+    }
+
+    @Test
+    void aNullOrEmptyDocumentIsAReadFailureNotAnEmptyMap() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      AuthorityMap inForce = r.map();
+
+      source.serve(null);
+      assertThat(r.refresh()).isFalse();
+      source.serve(Map.of());
+      assertThat(r.refresh()).isFalse();
+
+      assertThat(r.readFailureCount()).isEqualTo(2);
+      assertThat(events.readFailures).hasSize(2);
+      assertThat(r.map()).isSameAs(inForce);
+      assertThat(r.rejectionCount(Kind.MISSING_VALUE)).isZero();
+    }
+
+    @Test
+    void recoversWhenTheSourceBecomesReadableAgain() {
+      AuthorityRefresher r = refresher();
+      source.fail(new IOException("not yet"));
+      assertThat(r.refresh()).isFalse();
+
+      source.serve(doc(12));
+      assertThat(r.refresh()).isTrue();
+
+      assertThat(r.map().epoch()).isEqualTo(12);
+      assertThat(r.readFailureCount()).isEqualTo(1);
+      assertThat(r.refreshCount()).isEqualTo(1);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Staleness (fake clock)
+
+  @Nested
+  class Staleness {
+
+    @Test
+    void isStaleBeforeAnySuccessAndAgeIsMinusOne() {
+      AuthorityRefresher r = refresher();
+      assertThat(r.isStale(clock.now())).isTrue();
+      assertThat(r.ageMillis()).isEqualTo(-1);
+
+      source.fail(new IOException("nope"));
+      r.refresh();
+      source.serve(with(doc(12), "rule.orders.state", "BOGUS"));
+      r.refresh();
+
+      assertThat(r.isStale(clock.now())).isTrue();
+      assertThat(r.ageMillis()).isEqualTo(-1);
+    }
+
+    @Test
+    void turnsStaleOnlyAfterMaxStalenessWithoutASuccess() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      long success = clock.now();
+
+      assertThat(r.lastSuccessNanos()).isEqualTo(success);
+      assertThat(r.isStale(success)).isFalse();
+      assertThat(r.isStale(success + MAX_STALENESS_NANOS - 1)).isFalse();
+      assertThat(r.isStale(success + MAX_STALENESS_NANOS)).isFalse();
+      assertThat(r.isStale(success + MAX_STALENESS_NANOS + 1)).isTrue();
+      assertThat(r.maxStalenessMillis()).isEqualTo(MAX_STALENESS_MS);
+    }
+
+    @Test
+    void aRejectedDocumentDoesNotResetStaleness() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      long success = clock.now();
+
+      clock.advanceMillis(MAX_STALENESS_MS - 1_000);
+      source.serve(with(doc(13), "rule.orders.state", "BOGUS"));
+      assertThat(r.refresh()).isFalse();
+      source.serve(doc(11));
+      assertThat(r.refresh()).isFalse();
+      source.serve(with(doc(12), "rule.orders.state", "DUAL_READ"));
+      assertThat(r.refresh()).isFalse();
+
+      assertThat(r.lastSuccessNanos()).isEqualTo(success);
+      clock.advanceMillis(2_000);
+      assertThat(r.isStale(clock.now())).isTrue();
+      assertThat(r.ageMillis()).isEqualTo(MAX_STALENESS_MS + 1_000);
+    }
+
+    @Test
+    void aFailedReadDoesNotResetStaleness() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      long success = clock.now();
+
+      clock.advanceMillis(MAX_STALENESS_MS - 1);
+      source.fail(new IOException("gone"));
+      assertThat(r.refresh()).isFalse();
+      clock.advanceMillis(2);
+      assertThat(r.refresh()).isFalse();
+
+      assertThat(r.lastSuccessNanos()).isEqualTo(success);
+      assertThat(r.isStale(clock.now())).isTrue();
+      assertThat(r.map()).as("the map stays in force; staleness is what fails routing closed").isNotNull();
+    }
+
+    @Test
+    void aSuccessfulReadOfTheSameDocumentResetsStaleness() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+
+      clock.advanceMillis(MAX_STALENESS_MS + 5_000);
+      assertThat(r.isStale(clock.now())).isTrue();
+
+      assertThat(r.refresh()).isTrue();
+      long second = clock.now();
+
+      assertThat(r.lastSuccessNanos()).isEqualTo(second);
+      assertThat(r.isStale(clock.now())).isFalse();
+      assertThat(r.isStale(second + MAX_STALENESS_NANOS)).isFalse();
+      assertThat(r.isStale(second + MAX_STALENESS_NANOS + 1)).isTrue();
+      assertThat(r.ageMillis()).isZero();
+    }
+
+    @Test
+    void recoveringFromAFailureResetsStaleness() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      clock.advanceMillis(MAX_STALENESS_MS * 2);
+      source.fail(new IOException("gone"));
+      r.refresh();
+      assertThat(r.isStale(clock.now())).isTrue();
+
+      source.serve(doc(13));
+      assertThat(r.refresh()).isTrue();
+
+      assertThat(r.isStale(clock.now())).isFalse();
+      assertThat(r.map().epoch()).isEqualTo(13);
+    }
+
+    @Test
+    void ageMillisCountsFromTheLastSuccess() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      assertThat(r.ageMillis()).isZero();
+
+      clock.advanceMillis(1_500);
+      assertThat(r.ageMillis()).isEqualTo(1_500);
+
+      source.fail(new IOException("gone"));
+      r.refresh();
+      clock.advanceMillis(250);
+      assertThat(r.ageMillis()).isEqualTo(1_750);
+    }
+
+    @Test
+    void stalenessSurvivesNanoTimeWrapAround() {
+      FakeClock wrapping = new FakeClock(Long.MAX_VALUE - TimeUnit.MILLISECONDS.toNanos(1));
+      AuthorityRefresher r = new AuthorityRefresher(source, CLUSTERS, REFRESH_MS, MAX_STALENESS_MS, "wrap", wrapping);
+      toClose.add(r);
+      source.serve(doc(12));
+      r.refresh();
+      long success = wrapping.now();
+
+      wrapping.advanceMillis(5); // overflows to a negative nanoTime
+      assertThat(wrapping.now()).isNegative();
+      assertThat(r.isStale(wrapping.now())).isFalse();
+      assertThat(r.ageMillis()).isEqualTo(5);
+      assertThat(r.isStale(success + MAX_STALENESS_NANOS + 1)).isTrue();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  @Nested
+  class Lifecycle {
+
+    @TempDir
+    Path dir;
+
+    private void writeAtomically(Path file, String text) throws IOException {
+      Path tmp = Files.createTempFile(dir, "authority", ".tmp");
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private String text(long epoch, String state) {
+      return "epoch=" + epoch + "\nsource=onprem\ntarget=cloud\nrule.orders.topics=orders\nrule.orders.state="
+          + state + "\n";
+    }
+
+    @Test
+    void startRefreshesSynchronouslyBeforeReturning() {
+      AuthorityRefresher r = refresher(source, 3_600_000, 7_200_000);
+      source.serve(doc(12));
+
+      r.start();
+
+      assertThat(r.map()).isNotNull();
+      assertThat(r.map().epoch()).isEqualTo(12);
+      assertThat(r.refreshCount()).isEqualTo(1);
+      assertThat(events.installs).hasSize(1);
+    }
+
+    @Test
+    void startIsIdempotent() {
+      AuthorityRefresher r = refresher(source, 3_600_000, 7_200_000);
+      source.serve(doc(12));
+
+      r.start();
+      r.start();
+
+      assertThat(source.reads).hasValue(1);
+      assertThat(r.refreshCount()).isEqualTo(1);
+    }
+
+    @Test
+    void startWithAnUnreadableSourceStillSchedulesRefreshes() {
+      AuthorityRefresher r = refresher(source, 50, 5_000);
+      source.fail(new IOException("not there yet"));
+
+      r.start();
+      assertThat(r.map()).isNull();
+      // At least the read made by start(); on a busy machine a scheduled read (every 50 ms) may follow at once.
+      assertThat(r.readFailureCount()).isGreaterThanOrEqualTo(1);
+
+      source.serve(doc(12));
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(r.map()).isNotNull());
+      assertThat(r.map().epoch()).isEqualTo(12);
+    }
+
+    @Test
+    void picksUpAFileChangePeriodically() throws IOException {
+      Path file = dir.resolve("authority.properties");
+      writeAtomically(file, text(12, "MIRROR"));
+      FileAuthoritySource fileSource = new FileAuthoritySource(file);
+      AuthorityRefresher r = new AuthorityRefresher(fileSource, CLUSTERS, 50, 5_000, "periodic");
+      toClose.add(r);
+      r.addListener(events);
+
+      r.start();
+      assertThat(r.map().epoch()).isEqualTo(12);
+      AuthorityMap first = r.map();
+
+      writeAtomically(file, text(13, "DUAL_READ"));
+
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(r.map().epoch()).isEqualTo(13));
+      assertThat(events.installs).hasSize(2);
+      assertThat(events.installs.get(1).previous()).isSameAs(first);
+      assertThat(events.installs.get(1).current()).isSameAs(r.map());
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(r.refreshCount()).isGreaterThan(2));
+      assertThat(r.isStale(System.nanoTime())).isFalse();
+    }
+
+    @Test
+    void periodicRefreshKeepsTheMapWhenTheFileIsReplacedByABadOne() throws IOException {
+      Path file = dir.resolve("authority.properties");
+      writeAtomically(file, text(12, "MIRROR"));
+      AuthorityRefresher r = new AuthorityRefresher(new FileAuthoritySource(file), CLUSTERS, 50, 5_000, "bad");
+      toClose.add(r);
+      r.addListener(events);
+      r.start();
+
+      writeAtomically(file, text(13, "SIDEWAYS"));
+
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events.rejections).hasSize(1));
+      assertThat(r.map().epoch()).isEqualTo(12);
+      assertThat(r.rejectionCount(Kind.UNKNOWN_STATE)).isEqualTo(1);
+    }
+
+    @Test
+    void closeStopsRefreshingAndClosesTheSource() throws InterruptedException {
+      AuthorityRefresher r = refresher(source, 20, 5_000);
+      source.serve(doc(12));
+      r.start();
+      await().atMost(Duration.ofSeconds(5)).until(() -> source.reads.get() >= 3);
+
+      r.close();
+      int readsAtClose = source.reads.get();
+      long refreshesAtClose = r.refreshCount();
+      Thread.sleep(150);
+
+      assertThat(source.closes).hasValue(1);
+      assertThat(source.reads.get()).isLessThanOrEqualTo(readsAtClose + 1); // at most one in flight
+      int settled = source.reads.get();
+      Thread.sleep(100);
+      assertThat(source.reads).hasValue(settled);
+      assertThat(r.refresh()).as("refresh after close").isFalse();
+      assertThat(source.reads).hasValue(settled);
+      assertThat(r.refreshCount()).isLessThanOrEqualTo(refreshesAtClose + 1);
+      assertThat(r.map()).as("the last map stays readable").isNotNull();
+    }
+
+    @Test
+    void closeIsIdempotentAndStartAfterCloseDoesNothing() {
+      AuthorityRefresher r = refresher(source, 20, 5_000);
+      source.serve(doc(12));
+
+      r.close();
+      r.close();
+      r.start();
+
+      assertThat(source.closes).hasValue(1);
+      assertThat(source.reads).hasValue(0);
+      assertThat(r.map()).isNull();
+    }
+
+    @Test
+    void closeSwallowsASourceCloseFailure() {
+      AuthoritySource failingClose = new AuthoritySource() {
+        @Override
+        public Map<String, String> read() {
+          return doc(12);
+        }
+
+        @Override
+        public String description() {
+          return "failing close";
+        }
+
+        @Override
+        public void close() {
+          throw new IllegalStateException("cannot close");
+        }
+      };
+      AuthorityRefresher r = refresher(failingClose, 1_000, 5_000);
+      r.start();
+
+      r.close();
+
+      assertThat(r.refresh()).isFalse();
+      assertThat(r.source()).isSameAs(failingClose);
+    }
+
+    @Test
+    void everyListenerReceivesEvents() {
+      AuthorityRefresher r = refresher();
+      RecordingListener second = new RecordingListener();
+      r.addListener(second);
+      source.serve(doc(12));
+      r.refresh();
+      source.serve(doc(13));
+      r.refresh();
+
+      assertThat(second.installs).hasSize(2);
+      assertThat(second.installs).containsExactlyElementsOf(events.installs);
+      assertThat(second.installs.get(0).previous()).isNull();
+      assertThat(second.installs.get(1).previous().epoch()).isEqualTo(12);
+      assertThat(second.installs.get(1).current().epoch()).isEqualTo(13);
+    }
+  }
+}
