@@ -6,8 +6,9 @@ import dev.turnout.internal.cluster.BreakerSettings;
 import dev.turnout.internal.cluster.ClusterBreaker;
 import dev.turnout.internal.cluster.ClusterIdentity;
 import dev.turnout.internal.producer.Completion;
-import dev.turnout.internal.producer.InterceptorChain;
 import dev.turnout.internal.producer.ProducerClusters;
+import dev.turnout.internal.producer.RewriteGuard;
+import dev.turnout.internal.producer.RewriteRefusedException;
 import dev.turnout.internal.provenance.ProvenanceHeaders;
 import dev.turnout.internal.provenance.RecordIds;
 import java.util.concurrent.Future;
@@ -29,15 +30,18 @@ final class Dispatcher<K, V> {
   private final ProducerClusters<K, V> clusters;
   private final Refusals refusals;
   private final ClientMetrics metrics;
-  private final InterceptorChain<K, V> interceptors;
+  private final RewriteGuard<K, V> guard;
   private final BreakerSettings breakerSettings;
 
-  Dispatcher(ProducerClusters<K, V> clusters, Refusals refusals, ClientMetrics metrics,
-      InterceptorChain<K, V> interceptors, BreakerSettings breakerSettings) {
+  /**
+   * @param guard checks records the caller's interceptors rewrote, or {@code null} when none are configured
+   */
+  Dispatcher(ProducerClusters<K, V> clusters, Refusals refusals, ClientMetrics metrics, RewriteGuard<K, V> guard,
+      BreakerSettings breakerSettings) {
     this.clusters = clusters;
     this.refusals = refusals;
     this.metrics = metrics;
-    this.interceptors = interceptors;
+    this.guard = guard;
     this.breakerSettings = breakerSettings;
   }
 
@@ -65,11 +69,15 @@ final class Dispatcher<K, V> {
       breaker.release();
       throw e;
     }
-    Completion completion = new Completion(callback, clusters.events(owner), interceptors, idSequence(routed));
+    Completion completion = new Completion(callback, clusters.events(owner), idSequence(routed));
     clusters.events(owner).ledger().sent(routed.topic());
     Future<RecordMetadata> future;
     try {
-      future = producer.send(routed, completion);
+      future = guard == null ? producer.send(routed, completion) : guardedSend(producer, routed, completion);
+    } catch (RewriteRefusedException e) {
+      breaker.release();
+      return refusals.refuse(new OwnershipAmbiguousException(Reason.TOPIC_REWRITTEN_TO_OTHER_OWNER,
+          e.rewrittenTopic(), route.epoch(), e.getMessage()), routed, callback);
     } catch (RuntimeException e) {
       // KafkaProducer throws (rather than calling back) for errors outside the Kafka API: the permit taken
       // above still needs its outcome, unless the completion already recorded it (a caller's callback can
@@ -81,6 +89,15 @@ final class Dispatcher<K, V> {
     }
     metrics.routed(route);
     return future;
+  }
+
+  private Future<RecordMetadata> guardedSend(Producer<K, V> producer, ProducerRecord<K, V> routed, Completion completion) {
+    guard.routing(routed.topic());
+    try {
+      return producer.send(routed, completion);
+    } finally {
+      guard.done();
+    }
   }
 
   /** The refusal of a write to a cluster that reports another id than the one pinned for it. */

@@ -3,14 +3,13 @@ package dev.turnout;
 import dev.turnout.authority.AuthorityMap;
 import dev.turnout.internal.cutover.ClusterAccess;
 import dev.turnout.internal.cutover.CutoverCoordinator;
-import dev.turnout.internal.producer.InterceptorChain;
 import dev.turnout.internal.producer.ProducerClusters;
 import dev.turnout.internal.producer.RecordKeys;
+import dev.turnout.internal.producer.RewriteGuard;
 import dev.turnout.internal.provenance.RecordIds;
 import dev.turnout.source.AuthorityListener;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -37,7 +36,6 @@ final class ProducerWiring<K, V> {
   final ClientCore core;
   final ClientMetrics metrics;
   final RecordKeys<K, V> keys;
-  final InterceptorChain<K, V> interceptors;
   final Refusals refusals;
   final CutoverCoordinator cutover;
   final ProducerClusters<K, V> clusters;
@@ -52,26 +50,20 @@ final class ProducerWiring<K, V> {
     this.settings = settings;
     checkSupplied(settings, supplied);
     this.keys = RecordKeys.create(settings.base, keySerializer, valueSerializer);
-    InterceptorChain<K, V> chain;
-    try {
-      checkInterceptors(settings);
-      chain = InterceptorChain.create(settings.base, settings.clientId);
-    } catch (RuntimeException e) {
-      keys.close();
-      throw e;
-    }
-    this.interceptors = chain;
     this.core = new ClientCore(settings);
     this.metrics = new ClientMetrics(settings.clientId, settings.clusters, core.refresher());
-    this.refusals = new Refusals(settings.clientId, metrics, settings.clusters.size(), interceptors);
+    this.refusals = new Refusals(settings.clientId, metrics, settings.clusters.size());
     Access access = new Access();
     RecordIds ids = new RecordIds();
     this.cutover = new CutoverCoordinator(settings.clientId, settings.clusters, settings.barrierMode,
         settings.maxPauseMillis, settings.cutoverBufferBytes, ids.instance(), access, metrics::barrierWait);
+    RewriteGuard<K, V> guard = settings.clusterConfigs.stream().anyMatch(ProducerClusters::hasInterceptors)
+        ? new RewriteGuard<>(cutover, keys, settings.clusters) : null;
     this.clusters = new ProducerClusters<>(settings.clientId, settings.clusters, settings.clusterConfigs,
         settings.expectedClusterIds, settings.breaker, supplied,
-        config -> new KafkaProducer<>(config, keySerializer, valueSerializer), cutover::ledger, settings.maxBlockMillis);
-    Dispatcher<K, V> dispatcher = new Dispatcher<>(clusters, refusals, metrics, interceptors, settings.breaker);
+        config -> new KafkaProducer<>(config, keySerializer, valueSerializer), cutover::ledger, guard,
+        settings.maxBlockMillis);
+    Dispatcher<K, V> dispatcher = new Dispatcher<>(clusters, refusals, metrics, guard, settings.breaker);
     this.sendPath = new SendPath<>(settings.clientId, core, cutover, keys, dispatcher, clusters, refusals, metrics, ids,
         settings.maxBlockMillis, settings.cutoverBufferBytes);
     Object txnId = settings.base.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
@@ -100,20 +92,6 @@ final class ProducerWiring<K, V> {
     }
   }
 
-  /** The caller's interceptors run before routing, once for all clusters: one list for every cluster. */
-  private static void checkInterceptors(TurnoutSettings settings) {
-    List<Object> base = InterceptorChain.classes(settings.base.get(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG));
-    for (int i = 0; i < settings.clusters.size(); i++) {
-      Object own = settings.clusterConfigs.get(i).get(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG);
-      if (!InterceptorChain.classes(own).equals(base)) {
-        String alias = settings.clusters.get(i);
-        throw new ConfigException(TurnoutConfig.CLUSTER_PREFIX + alias + "." + ProducerConfig.INTERCEPTOR_CLASSES_CONFIG,
-            own, "producer interceptors run before routing, once for every cluster: set "
-                + ProducerConfig.INTERCEPTOR_CLASSES_CONFIG + " at the top level only");
-      }
-    }
-  }
-
   /** Loads the first map and starts refreshing; closes everything built and rethrows if that fails. */
   void start() {
     try {
@@ -124,9 +102,6 @@ final class ProducerWiring<K, V> {
       clusters.closeChecks();
       metrics.close();
       keys.close();
-      if (interceptors != null) {
-        interceptors.close();
-      }
       throw e;
     }
     clusters.startChecks(settings.refreshMillis);
@@ -152,9 +127,6 @@ final class ProducerWiring<K, V> {
     }
     metrics.close();
     keys.close();
-    if (interceptors != null) {
-      interceptors.close();
-    }
     log.info("[{}] RoutingProducer closed", settings.clientId);
     if (failure != null) {
       throw failure;

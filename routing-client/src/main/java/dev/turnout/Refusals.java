@@ -3,7 +3,6 @@ package dev.turnout;
 import dev.turnout.OwnershipAmbiguousException.Reason;
 import dev.turnout.RoutingProducer.RecentRefusal;
 import dev.turnout.internal.cutover.BarrierFailure;
-import dev.turnout.internal.producer.InterceptorChain;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -24,8 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How a send that is not made is reported: its future fails and its callback (and the caller's interceptors)
- * hear of the error; refusals are counted, kept as the most recent of their reason, and logged at most once
+ * How a send that is not made is reported: its future fails and its callback hears of the error; refusals are counted, kept as the most recent of their reason, and logged at most once
  * per reason (or per unavailable cluster) every 10 seconds.
  */
 final class Refusals {
@@ -35,19 +33,16 @@ final class Refusals {
 
   private final String clientId;
   private final ClientMetrics metrics;
-  private final InterceptorChain<?, ?> interceptors;
   private final Map<Reason, AtomicLong> lastLog = new EnumMap<>(Reason.class);
   private final Map<Reason, AtomicReference<RecentRefusal>> last = new EnumMap<>(Reason.class);
   private final AtomicLong[] lastUnavailableLog;
 
   /**
    * @param clusters number of declared clusters
-   * @param interceptors the caller's interceptors, or {@code null}
    */
-  Refusals(String clientId, ClientMetrics metrics, int clusters, InterceptorChain<?, ?> interceptors) {
+  Refusals(String clientId, ClientMetrics metrics, int clusters) {
     this.clientId = clientId;
     this.metrics = metrics;
-    this.interceptors = interceptors;
     long start = System.nanoTime() - LOG_INTERVAL_NANOS;
     for (Reason reason : Reason.values()) {
       lastLog.put(reason, new AtomicLong(start));
@@ -110,17 +105,14 @@ final class Refusals {
         failure.message());
   }
 
-  /** Completes a send that was not made: the callback and interceptors receive the error, the future fails. */
+  /** Completes a send that was not made: the callback receives the error, the future fails. */
   Future<RecordMetadata> fail(KafkaException error, ProducerRecord<?, ?> record, Callback callback) {
     notifyFailed(error, record, callback);
     return CompletableFuture.failedFuture(error);
   }
 
-  /** Tells the interceptors and the callback of a send that was not made. */
+  /** Tells the callback of a send that was not made. */
   void notifyFailed(Exception error, ProducerRecord<?, ?> record, Callback callback) {
-    if (interceptors != null) {
-      interceptors.onSendError(record, error);
-    }
     if (callback != null) {
       RecordMetadata metadata = new RecordMetadata(
           new TopicPartition(record.topic(), record.partition() == null ? RecordMetadata.UNKNOWN_PARTITION

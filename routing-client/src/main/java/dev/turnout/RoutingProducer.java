@@ -119,8 +119,8 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
    * Routes a copy of {@code record} to its owner cluster and sends it there with the {@code turnout.route}
    * and {@code turnout.id} headers (any such headers on the record are replaced). Keys are serialized to
    * find their slice only for rules split by key. A refused record is written nowhere: the returned future
-   * fails and {@code callback} receives an {@link OwnershipAmbiguousException}. The caller's interceptors
-   * ({@code interceptor.classes}) run first, so a record is routed by the topic it is written to.
+   * fails and {@code callback} receives an {@link OwnershipAmbiguousException}. An interceptor that rewrites the
+   * topic to one with another owner gets the record refused ({@code TOPIC_REWRITTEN_TO_OTHER_OWNER}).
    *
    * <p>A record for a slice whose owner just changed is queued at the cutover barrier and sent in order when
    * it opens; the returned future then completes with the real metadata. The call blocks only when the
@@ -133,14 +133,13 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
   public Future<RecordMetadata> send(ProducerRecord<K, V> record, Callback callback) {
     Objects.requireNonNull(record, "record");
     ensureOpen();
-    ProducerRecord<K, V> intercepted = parts.interceptors == null ? record : parts.interceptors.onSend(record);
     if (parts.transactions.active()) {
-      Future<RecordMetadata> sent = parts.transactions.send(intercepted, callback);
+      Future<RecordMetadata> sent = parts.transactions.send(record, callback);
       if (sent != null) {
         return sent;
       }
     }
-    return parts.sendPath.send(intercepted, callback);
+    return parts.sendPath.send(record, callback);
   }
 
   /**

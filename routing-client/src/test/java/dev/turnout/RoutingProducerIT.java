@@ -402,6 +402,45 @@ class RoutingProducerIT {
     }
   }
 
+  /** Rewrites a record whose value is {@code to:<topic>} to that topic. */
+  public static final class RewritingInterceptor implements org.apache.kafka.clients.producer.ProducerInterceptor<String, String> {
+    @Override
+    public ProducerRecord<String, String> onSend(ProducerRecord<String, String> record) {
+      return record.value() != null && record.value().startsWith("to:")
+          ? new ProducerRecord<>(record.value().substring(3), null, record.key(), record.value(), record.headers())
+          : record;
+    }
+
+    @Override
+    public void onAcknowledgement(RecordMetadata metadata, Exception exception) {}
+
+    @Override
+    public void close() {}
+
+    @Override
+    public void configure(Map<String, ?> configs) {}
+  }
+
+  @Test
+  void anInterceptorRewriteToATopicOfAnotherOwnerIsRefusedAndOneToTheSameOwnerIsWritten() throws Exception {
+    Map<String, Object> config = producerConfig(onprem, cloud, authority(ALL_STATES));
+    config.put("interceptor.classes", RewritingInterceptor.class.getName());
+    try (RoutingProducer<String, String> producer = new RoutingProducer<>(config)) {
+      AtomicReference<Exception> called = new AtomicReference<>();
+      Future<RecordMetadata> refused = producer.send(new ProducerRecord<>("mirror", "k", "to:target"),
+          (metadata, error) -> called.set(error));
+      assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS)).cause()
+          .isInstanceOf(OwnershipAmbiguousException.class).hasMessageContaining("'target'").hasMessageContaining("cloud");
+      assertThat(((OwnershipAmbiguousException) called.get()).reason())
+          .isEqualTo(OwnershipAmbiguousException.Reason.TOPIC_REWRITTEN_TO_OTHER_OWNER);
+      RecordMetadata same = producer.send(new ProducerRecord<>("mirror", "k", "to:audit.a")).get(10, TimeUnit.SECONDS);
+      assertThat(same.topic()).isEqualTo("audit.a");
+    }
+    assertThat(readAll(onprem, "target")).extracting(r -> r.value()).doesNotContain("to:target");
+    assertThat(readAll(cloud, "target")).extracting(r -> r.value()).doesNotContain("to:target");
+    assertThat(readAll(onprem, "audit.a")).extracting(r -> r.value()).contains("to:audit.a");
+  }
+
   private static long value(Map<MetricName, ? extends Metric> metrics, String name, String cluster) {
     return metrics.entrySet().stream()
         .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("turnout")

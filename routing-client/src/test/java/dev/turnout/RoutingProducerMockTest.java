@@ -14,7 +14,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerInterceptor;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -184,44 +183,6 @@ class RoutingProducerMockTest {
     assertThat(onprem.history()).isEmpty();
   }
 
-  /** Rewrites topic {@code orders} to {@code payments}. */
-  public static final class RewriteToPayments implements ProducerInterceptor<String, String> {
-    @Override
-    public ProducerRecord<String, String> onSend(ProducerRecord<String, String> record) {
-      return record.topic().equals("orders")
-          ? new ProducerRecord<>("payments", record.partition(), record.key(), record.value(), record.headers())
-          : record;
-    }
-
-    @Override
-    public void onAcknowledgement(RecordMetadata metadata, Exception exception) {}
-
-    @Override
-    public void close() {}
-
-    @Override
-    public void configure(Map<String, ?> configs) {}
-  }
-
-  @Test
-  void aRecordIsRoutedByTheTopicAnInterceptorRewroteItTo() throws Exception {
-    Map<String, Object> configs = configs(new MapAuthoritySource(ORDERS_ON_PREM));
-    configs.put(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, RewriteToPayments.class.getName());
-    build(configs, onprem, cloud);
-    producer.send(new ProducerRecord<>("orders", "k", "v")).get();
-    assertThat(onprem.history()).as("orders belongs to onprem, payments to cloud").isEmpty();
-    assertThat(cloud.history()).extracting(ProducerRecord::topic).containsExactly("payments");
-    assertThat(header(cloud.history().get(0), "turnout.route")).contains("cloud");
-  }
-
-  @Test
-  void perClusterInterceptorsAreRefused() {
-    Map<String, Object> configs = configs(new MapAuthoritySource(ORDERS_ON_PREM));
-    configs.put("turnout.cluster.cloud." + ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, RewriteToPayments.class.getName());
-    assertThatThrownBy(() -> build(configs, onprem, cloud)).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("top level");
-  }
-
   @Test
   void suppliedClientsWithoutBootstrapServersNeedTheDrainedBarrier() {
     Map<String, Object> configs = configs(new MapAuthoritySource(ORDERS_ON_PREM));
@@ -248,7 +209,7 @@ class RoutingProducerMockTest {
 
   @Test
   void recordsStoppedByCloseSayTheProducerClosedNotThatABarrierTimedOut() {
-    Refusals refusals = new Refusals("test", null, 2, null);
+    Refusals refusals = new Refusals("test", null, 2);
     KafkaException closed = refusals.barrierError(new BarrierFailure(BarrierFailure.Kind.CLOSED, "orders", 2,
         "The producer was closed while the record waited"));
     assertThat(closed).isNotInstanceOf(OwnershipAmbiguousException.class).hasMessageContaining("closed");

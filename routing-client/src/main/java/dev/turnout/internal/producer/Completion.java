@@ -5,7 +5,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 
 /**
  * The callback a routed record is handed to its cluster's client with: notes the acknowledgement in the
- * cutover ledger and the outcome in the cluster's breaker, tells the caller's interceptors, then calls the
+ * cutover ledger and the outcome in the cluster's breaker, then calls the
  * caller's callback. It carries the record's id sequence, so the client's I/O thread reads nothing back from
  * the record (its headers were written by the sending thread, on another core: reading them back was about
  * half of Turnout's cost on that thread).
@@ -14,18 +14,13 @@ public final class Completion implements Callback {
 
   private final Callback callback;
   private final ClusterEvents cluster;
-  private final InterceptorChain<?, ?> interceptors;
   private final long sequence;
   /** Whether the outcome reached the breaker; read only by the thread that called {@code send}. */
   private boolean recorded;
 
-  /**
-   * @param interceptors the caller's interceptors, or {@code null} when none are configured
-   */
-  public Completion(Callback callback, ClusterEvents cluster, InterceptorChain<?, ?> interceptors, long sequence) {
+  public Completion(Callback callback, ClusterEvents cluster, long sequence) {
     this.callback = callback;
     this.cluster = cluster;
-    this.interceptors = interceptors;
     this.sequence = sequence;
   }
 
@@ -42,9 +37,6 @@ public final class Completion implements Callback {
       }
       cluster.breaker().record(exception);
       recorded = true;
-      if (interceptors != null) {
-        interceptors.onAcknowledgement(metadata, exception);
-      }
     } finally {
       // The caller hears of every outcome, whatever the bookkeeping above did.
       if (callback != null) {

@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The producer client of each declared cluster, with what guards it: its circuit breaker, its cluster id
  * check (and the periodic re-check of pinned ids), and the events its completions update. A client is
- * created on first use, from its configuration with Turnout's {@link ClientEventsInterceptor} as its only
- * interceptor (the caller's run before routing, see {@link InterceptorChain}); or it is the client the caller
- * supplied for that alias, which is used as given (its cluster id is not checked).
+ * created on first use, from its configuration with Turnout's {@link ClientEventsInterceptor} after the
+ * caller's interceptors; or it is the client the caller supplied for that alias, which is used as given (its
+ * cluster id is not checked).
  */
 public final class ProducerClusters<K, V> {
 
@@ -51,10 +51,12 @@ public final class ProducerClusters<K, V> {
    * @param supplied clients supplied by the caller, by alias (used as given)
    * @param factory creates the client of a cluster without a supplied one, from its configuration
    * @param ledgers the cutover ledger of each cluster, by index
+   * @param guard checks records the caller's interceptors rewrote, or {@code null} when none are configured
    */
   public ProducerClusters(String clientId, List<String> aliases, List<Map<String, Object>> configs,
       List<String> expectedIds, BreakerSettings breaker, Map<String, Producer<K, V>> supplied,
-      Function<Map<String, Object>, Producer<K, V>> factory, IntFunction<AckLedger> ledgers, long maxBlockMillis) {
+      Function<Map<String, Object>, Producer<K, V>> factory, IntFunction<AckLedger> ledgers, RewriteGuard<K, V> guard,
+      long maxBlockMillis) {
     this.clientId = Objects.requireNonNull(clientId, "clientId");
     this.aliases = List.copyOf(aliases);
     int n = aliases.size();
@@ -67,7 +69,7 @@ public final class ProducerClusters<K, V> {
       breakers[i] = new ClusterBreaker(alias, clientId, breaker);
       identities[i] = new ClusterIdentity(alias, clientId, supplied.containsKey(alias) ? null : expectedIds.get(i),
           configs.get(i));
-      events[i] = new ClusterEvents(ledgers.apply(i), breakers[i], identities[i]);
+      events[i] = new ClusterEvents(ledgers.apply(i), breakers[i], identities[i], guard, i);
       clientConfigs.add(withEventsInterceptor(configs.get(i), events[i]));
     }
     this.clients = new ClusterClients<>(aliases, clientConfigs, (index, config) -> {
@@ -90,10 +92,34 @@ public final class ProducerClusters<K, V> {
     }) : null;
   }
 
-  /** A cluster's client configuration with Turnout's interceptor as its only interceptor. */
+  /** Whether a cluster configuration names interceptors of the caller. */
+  public static boolean hasInterceptors(Map<String, Object> config) {
+    return !interceptorClasses(config).isEmpty();
+  }
+
+  private static List<Object> interceptorClasses(Map<String, Object> config) {
+    List<Object> interceptors = new ArrayList<>();
+    Object existing = config.get(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG);
+    if (existing instanceof java.util.Collection<?> c) {
+      interceptors.addAll(c);
+    } else if (existing instanceof Class<?> c) {
+      interceptors.add(c);
+    } else if (existing != null && !existing.toString().isBlank()) {
+      for (String name : existing.toString().split(",")) {
+        if (!name.isBlank()) {
+          interceptors.add(name.trim());
+        }
+      }
+    }
+    return interceptors;
+  }
+
+  /** A cluster's client configuration with Turnout's interceptor appended to the caller's interceptors. */
   private static Map<String, Object> withEventsInterceptor(Map<String, Object> config, ClusterEvents events) {
     Map<String, Object> out = new HashMap<>(config);
-    out.put(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, List.of(ClientEventsInterceptor.class));
+    List<Object> interceptors = interceptorClasses(config);
+    interceptors.add(ClientEventsInterceptor.class);
+    out.put(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, interceptors);
     out.put(ClientEventsInterceptor.EVENTS, events);
     return out;
   }
