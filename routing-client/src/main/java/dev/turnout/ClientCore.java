@@ -6,7 +6,6 @@ import dev.turnout.authority.Route;
 import dev.turnout.internal.source.AuthorityRefresher;
 import dev.turnout.source.AuthorityListener;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 
@@ -21,12 +20,10 @@ final class ClientCore implements AutoCloseable {
 
   private final TurnoutSettings settings;
   private final AuthorityRefresher refresher;
-  private final long maxStalenessNanos;
 
   /** Creates the refresher of the configured source (not started). */
   ClientCore(TurnoutSettings settings) {
     this.settings = settings;
-    this.maxStalenessNanos = TimeUnit.MILLISECONDS.toNanos(settings.maxStalenessMillis);
     this.refresher = new AuthorityRefresher(settings.createSource(), settings.clusters, settings.refreshMillis,
         settings.maxStalenessMillis, settings.clientId);
   }
@@ -61,8 +58,9 @@ final class ClientCore implements AutoCloseable {
     return refresher.map() == null || stale();
   }
 
+  /** The refresher's staleness check (the single one), as of now. */
   private boolean stale() {
-    return System.nanoTime() - refresher.lastSuccessNanos() > maxStalenessNanos;
+    return refresher.isStale(System.nanoTime());
   }
 
   /** The refusal of any write to {@code topic} under {@code map} ({@code null}: none loaded), or {@code null}. */
