@@ -8,6 +8,7 @@ import dev.turnout.internal.cutover.BarrierFailure;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -165,6 +166,47 @@ class RoutingProducerMockTest {
     assertThat(onprem.transactionCommitted()).isTrue();
     assertThatThrownBy(producer::commitTransaction).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("No transaction in progress");
+  }
+
+  private static double metric(RoutingProducer<?, ?> producer, String name) {
+    return producer.metrics().entrySet().stream()
+        .filter(e -> e.getKey().group().equals("turnout") && e.getKey().name().equals(name))
+        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+  }
+
+  @Test
+  void aCutoverWaitsForATransactionWhoseCommitFailedUntilItIsAborted() throws Exception {
+    MapAuthoritySource source = new MapAuthoritySource(ORDERS_ON_PREM);
+    Map<String, Object> configs = configs(source);
+    configs.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx");
+    build(configs, onprem, cloud);
+    MockProducer<String, String> controlOnprem = mock(true);
+    try (RoutingProducer<String, String> control = RoutingProducer.<String, String>builder(configs)
+        .serializers(new StringSerializer(), new StringSerializer())
+        .client("onprem", controlOnprem).client("cloud", mock(true)).build()) {
+      for (RoutingProducer<String, String> p : List.of(producer, control)) {
+        p.initTransactions();
+        p.beginTransaction();
+        p.send(new ProducerRecord<>("orders", "k", "v")).get();
+      }
+      control.commitTransaction();
+      onprem.commitTransactionException = new TimeoutException("commit timed out");
+      assertThatThrownBy(producer::commitTransaction).isInstanceOf(TimeoutException.class);
+
+      source.set(ORDERS_ON_PREM.replace("epoch=1", "epoch=2").replace("rule.o.state=MIRROR", "rule.o.state=TARGET_AUTHORITY"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> metric(control, "cutover-barriers-total") == 1
+          && metric(control, "cutovers-pending") == 0);
+      assertThat(controlOnprem.flushed()).as("the control's cutover flushed its old owner").isTrue();
+      assertThat(producer.epoch()).isEqualTo(2);
+      assertThat(metric(producer, "cutovers-pending")).as("still waiting for the open transaction").isEqualTo(1);
+      assertThat(metric(producer, "cutover-barriers-total")).as("no barrier checks the old owner while the commit "
+          + "may still land").isZero();
+
+      onprem.commitTransactionException = null;
+      producer.abortTransaction();
+      await().atMost(Duration.ofSeconds(10)).until(() -> metric(producer, "cutovers-pending") == 0);
+      assertThat(metric(producer, "cutover-barriers-total")).isEqualTo(1);
+    }
   }
 
   @Test
