@@ -67,7 +67,7 @@ final class ClientMetrics implements AutoCloseable {
   }
 
   /**
-   * @param perClusterName name of the per-cluster record counter ({@link #routed(int)})
+   * @param perClusterName name of the per-cluster record counter ({@link #routed(int, int)})
    */
   ClientMetrics(String clientId, List<String> clusters, AuthorityRefresher refresher, String perClusterName,
       String perClusterDescription) {
@@ -184,11 +184,6 @@ final class ClientMetrics implements AutoCloseable {
 
   private MetricName name(String name, String description, Map<String, String> extraTags) {
     return metrics.metricName(name, GROUP, description, withTags(extraTags));
-  }
-
-  /** Counts one record for the per-cluster counter (delivered by a consumer). */
-  void routed(int clusterIndex) {
-    routed[clusterIndex].increment();
   }
 
   /** Counts {@code n} records for the per-cluster counter. */

@@ -40,7 +40,13 @@ public class OwnershipAmbiguousException extends KafkaException {
      * The cluster behind the owner's alias reports another cluster id than
      * {@code turnout.cluster.<alias>.expected.cluster.id}.
      */
-    CLUSTER_ID_MISMATCH
+    CLUSTER_ID_MISMATCH,
+    /**
+     * A producer interceptor rewrote the record's topic to one that the map in force gives to another cluster
+     * (or to none, or whose cutover barrier is not open): the record was routed by its original topic, so it
+     * was written nowhere.
+     */
+    TOPIC_REWRITTEN_TO_OTHER_OWNER
   }
 
   private final Reason reason;

@@ -58,7 +58,7 @@ class CutoverIT {
     pair = clusters;
     onprem = clusters.source();
     cloud = clusters.target();
-    for (String topic : List.of("cut-pause", "cut-back", "solo-timeout", "solo-later", "solo-buffer", "pin")) {
+    for (String topic : List.of("cut-pause", "cut-back", "solo-timeout", "solo-later", "solo-buffer", "solo-gap", "pin")) {
       clusters.createTopic(topic, 3);
     }
     mirror = InProcessMirrorMaker.builder(clusters).topics("cut-.*").start();
@@ -316,6 +316,27 @@ class CutoverIT {
     assertThat(readAll(cloud, topic)).isEmpty();
     assertThat(readAll(onprem, topic)).extracting(ConsumerRecord::value)
         .containsOnly("epoch-1", "epoch-3").hasSize(2 * moving.size());
+  }
+
+  @Test
+  void aTopicMovedAcrossAnEpochThatRoutesItNowhereStillWaitsAtItsBarrier() throws Exception {
+    String topic = "solo-gap"; // not replicated: the replicated barrier cannot complete
+    Path file = authority("gap.properties", split(topic, 1, 0));
+    Map<String, Object> config = producerConfig(onprem, cloud, file);
+    config.put(TurnoutConfig.CUTOVER_BARRIER, "replicated");
+    config.put(TurnoutConfig.CUTOVER_MAX_PAUSE_MS, 1_000);
+    try (RoutingProducer<String, String> producer = new RoutingProducer<>(config)) {
+      producer.send(new ProducerRecord<>(topic, "k", "epoch-1")).get(10, TimeUnit.SECONDS);
+      writeDocument(file, "epoch=2\nsource=onprem\ntarget=cloud\nrule.o.topics=other\nrule.o.state=MIRROR\n");
+      await().atMost(Duration.ofSeconds(5)).until(() -> producer.epoch() == 2);
+      writeDocument(file, split(topic, 3, AuthorityMap.BUCKETS));
+      await().atMost(Duration.ofSeconds(5)).until(() -> producer.epoch() == 3);
+      Future<RecordMetadata> moved = producer.send(new ProducerRecord<>(topic, "k", "epoch-3"));
+      assertThatThrownBy(() -> moved.get(10, TimeUnit.SECONDS)).cause()
+          .isInstanceOfSatisfying(OwnershipAmbiguousException.class,
+              e -> assertThat(e.reason()).isEqualTo(Reason.CUTOVER_BARRIER_TIMEOUT));
+    }
+    assertThat(readAll(cloud, topic)).as("nothing reached the new owner before onprem's record").isEmpty();
   }
 
   @Test

@@ -51,7 +51,8 @@ class RoutingProducerIT {
     onprem = clusters.source();
     cloud = clusters.target();
     for (String topic : List.of("mirror", "dual", "promo", "target", "audit.a", "audit.deep.b", "unrouted",
-        "nullkeys", "headers", "resend", "stale", "noload", "flip", "txn-a", "txn-b", "meta", "metrics")) {
+        "nullkeys", "headers", "resend", "stale", "noload", "flip", "txn-a", "txn-b", "meta", "metrics", "rw-from",
+        "rw-same", "rw-other")) {
       clusters.createTopic(topic, 3);
     }
     onprem.createTopic("parts", 2);
@@ -400,6 +401,54 @@ class RoutingProducerIT {
         assertThat(metrics.get(n).metricValue()).isEqualTo(1L);
       });
     }
+  }
+
+  /** Rewrites a record whose value is {@code to:<topic>} to that topic. */
+  public static final class RewritingInterceptor implements org.apache.kafka.clients.producer.ProducerInterceptor<String, String> {
+    @Override
+    public ProducerRecord<String, String> onSend(ProducerRecord<String, String> record) {
+      return record.value() != null && record.value().startsWith("to:")
+          ? new ProducerRecord<>(record.value().substring(3), null, record.key(), record.value(), record.headers())
+          : record;
+    }
+
+    @Override
+    public void onAcknowledgement(RecordMetadata metadata, Exception exception) {}
+
+    @Override
+    public void close() {}
+
+    @Override
+    public void configure(Map<String, ?> configs) {}
+  }
+
+  @Test
+  void anInterceptorRewriteToATopicOfAnotherOwnerIsRefusedAndOneToTheSameOwnerIsWritten() throws Exception {
+    Map<String, Object> config = producerConfig(onprem, cloud, authority("""
+        epoch=1
+        source=onprem
+        target=cloud
+        rule.a.topics=rw-from,rw-same
+        rule.a.state=MIRROR
+        rule.b.topics=rw-other
+        rule.b.state=TARGET_AUTHORITY
+        """));
+    config.put("interceptor.classes", RewritingInterceptor.class.getName());
+    try (RoutingProducer<String, String> producer = new RoutingProducer<>(config)) {
+      AtomicReference<Exception> called = new AtomicReference<>();
+      Future<RecordMetadata> refused = producer.send(new ProducerRecord<>("rw-from", "k", "to:rw-other"),
+          (metadata, error) -> called.set(error));
+      assertThatThrownBy(() -> refused.get(10, TimeUnit.SECONDS)).cause()
+          .isInstanceOf(OwnershipAmbiguousException.class).hasMessageContaining("'rw-other'")
+          .hasMessageContaining("'cloud'");
+      assertThat(((OwnershipAmbiguousException) called.get()).reason())
+          .isEqualTo(OwnershipAmbiguousException.Reason.TOPIC_REWRITTEN_TO_OTHER_OWNER);
+      RecordMetadata same = producer.send(new ProducerRecord<>("rw-from", "k", "to:rw-same")).get(10, TimeUnit.SECONDS);
+      assertThat(same.topic()).isEqualTo("rw-same");
+    }
+    assertThat(readAll(onprem, "rw-other")).isEmpty();
+    assertThat(readAll(cloud, "rw-other")).isEmpty();
+    assertThat(readAll(onprem, "rw-same")).extracting(r -> r.value()).containsExactly("to:rw-same");
   }
 
   private static long value(Map<MetricName, ? extends Metric> metrics, String name, String cluster) {

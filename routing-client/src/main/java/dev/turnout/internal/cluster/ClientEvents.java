@@ -14,4 +14,16 @@ public interface ClientEvents {
 
   /** The client's metadata now comes from the cluster with this id. */
   void clusterId(String clusterId);
+
+  /**
+   * The record the client goes on to send, given the record as the caller's interceptors left it (called
+   * inside {@code send}, after them). The default reports its topic to {@link #sending(String)} and returns it.
+   * An implementation may return a record whose {@code topic()} throws, to stop a record the client must not
+   * send: {@code KafkaProducer} then throws that exception out of {@code send} before touching the record.
+   */
+  default org.apache.kafka.clients.producer.ProducerRecord<Object, Object> intercept(
+      org.apache.kafka.clients.producer.ProducerRecord<Object, Object> record) {
+    sending(record.topic());
+    return record;
+  }
 }

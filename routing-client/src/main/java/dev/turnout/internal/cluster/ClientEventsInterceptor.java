@@ -34,8 +34,7 @@ public final class ClientEventsInterceptor implements ProducerInterceptor<Object
 
   @Override
   public ProducerRecord<Object, Object> onSend(ProducerRecord<Object, Object> record) {
-    events.sending(record.topic());
-    return record;
+    return events.intercept(record);
   }
 
   @Override

@@ -66,6 +66,11 @@ public final class ClusterBreaker {
   private volatile boolean steady;
 
   public ClusterBreaker(String alias, String clientId, BreakerSettings settings) {
+    this(alias, clientId, settings, MonotonicClock.system());
+  }
+
+  /** A breaker whose open-state wait follows {@code clock} (monotonic in production). */
+  ClusterBreaker(String alias, String clientId, BreakerSettings settings, java.time.Clock clock) {
     this.alias = alias;
     this.clientId = clientId;
     this.settings = settings;
@@ -79,6 +84,8 @@ public final class ClusterBreaker {
           .permittedNumberOfCallsInHalfOpenState(settings.halfOpenCalls())
           .automaticTransitionFromOpenToHalfOpenEnabled(false)
           .writableStackTraceEnabled(false)
+          // The open-state wait is timed by this clock; resilience4j's default is the wall clock.
+          .clock(clock)
           .build();
       this.breaker = CircuitBreaker.of(clientId + "-" + alias, config);
     } else {

@@ -69,6 +69,8 @@ public final class CutoverCoordinator implements AutoCloseable {
   private final Object viewLock = new Object();
   private volatile View view = new View(null, new Transition[0]);
   private final List<View> retired = new ArrayList<>(); // guarded by viewLock
+  /** The maps installed so far that can still name a topic's last owner; guarded by viewLock. */
+  private RoutingHistory history;
   private final ConcurrentLinkedQueue<Transition> inGrace = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean advanceScheduled = new AtomicBoolean();
 
@@ -153,10 +155,13 @@ public final class CutoverCoordinator implements AutoCloseable {
       View old = view;
       AuthorityMap before = old.map() != null ? old.map() : previous;
       if (before == null) {
+        history = RoutingHistory.of(current);
         publish(new View(current, old.transitions()));
         return;
       }
-      Transition transition = new Transition(this, before, current);
+      RoutingHistory until = history != null ? history : RoutingHistory.of(before);
+      history = until.then(current);
+      Transition transition = new Transition(this, until, current);
       Transition[] transitions = Arrays.copyOf(old.transitions(), old.transitions().length + 1);
       transitions[transitions.length - 1] = transition;
       publish(new View(current, transitions));
@@ -276,7 +281,13 @@ public final class CutoverCoordinator implements AutoCloseable {
     try {
       scheduler.schedule(() -> expire(barrier), Math.max(0, delay), TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      return; // closing
+      barrier.close(closedMessage(barrier)); // closed: nothing would ever open or expire it
+      return;
+    }
+    if (closed) {
+      // close() set the flag before it collected the barriers to refuse; this one may have come after.
+      barrier.close(closedMessage(barrier));
+      return;
     }
     t.quiescence
         .thenCompose(v -> earlierSettled(barrier))
@@ -523,8 +534,7 @@ public final class CutoverCoordinator implements AutoCloseable {
     }
     for (Transition t : transitions) {
       for (TopicBarrier b : t.barriers()) {
-        b.close("The producer was closed while the record waited at the cutover barrier of topic '" + b.topic()
-            + "' (epoch " + b.epoch() + "); it was not written anywhere.");
+        b.close(closedMessage(b));
       }
     }
     scheduler.shutdownNow();
@@ -551,6 +561,11 @@ public final class CutoverCoordinator implements AutoCloseable {
   @Override
   public void close() {
     close(Duration.ZERO);
+  }
+
+  private static String closedMessage(TopicBarrier b) {
+    return "The producer was closed while the record waited at the cutover barrier of topic '" + b.topic()
+        + "' (epoch " + b.epoch() + "); it was not written anywhere.";
   }
 
   private static long millisSince(long nanos) {

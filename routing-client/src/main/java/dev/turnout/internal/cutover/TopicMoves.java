@@ -44,10 +44,22 @@ final class TopicMoves {
 
   /** The moves of {@code topic} from {@code previous} to {@code current}. */
   static TopicMoves compute(AuthorityMap previous, AuthorityMap current, String topic) {
-    Rule before = previous.ruleFor(topic);
+    return compute(RoutingHistory.of(previous), current, topic);
+  }
+
+  /**
+   * The moves of {@code topic} from its last owners in {@code history} (the newest map with a rule for the
+   * topic, and for null keys the newest that routed them, however many maps without one came after) to
+   * {@code current}.
+   */
+  static TopicMoves compute(RoutingHistory history, AuthorityMap current, String topic) {
     Rule after = current.ruleFor(topic);
-    if (before == null || after == null) {
-      return NONE; // nothing was routed before, or nothing is routed now
+    if (after == null) {
+      return NONE; // nothing is routed now
+    }
+    Rule before = history.lastRule(topic);
+    if (before == null) {
+      return NONE; // nothing was ever routed
     }
     TreeSet<Integer> cuts = new TreeSet<>();
     cuts.add(0);
@@ -70,8 +82,8 @@ final class TopicMoves {
         segments.add(new int[] {start, end, oldOwner, newOwner});
       }
     }
-    Route nullBefore = nullKeyRoute(before);
-    Route nullAfter = nullKeyRoute(after);
+    Route nullBefore = history.lastNullKeyRoute(topic);
+    Route nullAfter = RoutingHistory.nullKeyRoute(after);
     int nullFrom = -1;
     int nullTo = -1;
     if (nullBefore != null && nullAfter != null && nullBefore.routable() && nullAfter.routable()
@@ -106,10 +118,6 @@ final class TopicMoves {
         cuts.add(range.from());
       }
     }
-  }
-
-  private static Route nullKeyRoute(Rule rule) {
-    return rule.unslicedRoute() != null ? rule.unslicedRoute() : rule.nullKeyRoute();
   }
 
   /** Whether no write of the topic changed owner. */

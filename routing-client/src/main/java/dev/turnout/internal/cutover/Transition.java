@@ -19,6 +19,7 @@ final class Transition {
 
   private final CutoverCoordinator coordinator;
   private final AuthorityMap previous;
+  private final RoutingHistory history;
   private final AuthorityMap current;
   private final long startNanos = System.nanoTime();
   private final ConcurrentHashMap<String, TopicMoves> moves = new ConcurrentHashMap<>();
@@ -28,9 +29,14 @@ final class Transition {
   private boolean enumerated; // guarded by this
   private final java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean();
 
-  Transition(CutoverCoordinator coordinator, AuthorityMap previous, AuthorityMap current) {
+  /**
+   * @param history the maps installed before {@code current}, newest first ({@code previous} is its latest):
+   *     moves are computed against the last owner each topic had in it
+   */
+  Transition(CutoverCoordinator coordinator, RoutingHistory history, AuthorityMap current) {
     this.coordinator = coordinator;
-    this.previous = previous;
+    this.history = history;
+    this.previous = history.latest();
     this.current = current;
   }
 
@@ -54,7 +60,7 @@ final class Transition {
   TopicMoves moves(String topic) {
     TopicMoves m = moves.get(topic);
     if (m == null) {
-      m = TopicMoves.compute(previous, current, topic);
+      m = TopicMoves.compute(history, current, topic);
       if (moves.size() < MOVES_CACHE_LIMIT) {
         moves.putIfAbsent(topic, m);
       }

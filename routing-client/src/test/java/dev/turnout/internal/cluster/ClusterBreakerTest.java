@@ -150,4 +150,32 @@ class ClusterBreakerTest {
     }
     assertThat(breaker.state()).isEqualTo(ClusterBreaker.State.CLOSED);
   }
+
+  @Test
+  void theOpenWaitFollowsAMonotonicTickerNotTheWallClock() {
+    java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong(-5_000_000_000L);
+    ClusterBreaker breaker = new ClusterBreaker("cloud", "test", settings(Duration.ofSeconds(30)),
+        new MonotonicClock(nanos::get));
+    for (int i = 0; i < 4; i++) {
+      assertThat(breaker.tryAcquire()).isTrue();
+      breaker.record(new TimeoutException("expired"));
+    }
+    assertThat(breaker.state()).isEqualTo(ClusterBreaker.State.OPEN);
+    nanos.addAndGet(Duration.ofSeconds(29).toNanos());
+    assertThat(breaker.tryAcquire()).as("29 s of the 30 s open wait passed on the ticker").isFalse();
+    nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+    assertThat(breaker.tryAcquire()).as("31 s passed on the ticker, whatever the wall clock says").isTrue();
+    assertThat(breaker.state()).isEqualTo(ClusterBreaker.State.HALF_OPEN);
+  }
+
+  @Test
+  void theDefaultClockIsMonotonic() {
+    MonotonicClock clock = MonotonicClock.system();
+    long before = System.nanoTime();
+    java.time.Instant first = clock.instant();
+    java.time.Instant second = clock.instant();
+    assertThat(second).isAfterOrEqualTo(first);
+    assertThat(first.getEpochSecond() * 1_000_000_000L + first.getNano() - before)
+        .as("instants count System.nanoTime()").isBetween(0L, Duration.ofMinutes(1).toNanos());
+  }
 }

@@ -226,6 +226,54 @@ class CutoverCoordinatorTest {
     assertThat(coordinator.cutovers()).isEqualTo(2);
   }
 
+  /** Topic {@code t} governed by no rule (another topic's rule only). */
+  private static AuthorityMap unrouted(long epoch) {
+    return Maps.map("epoch=" + epoch + "\nsource=onprem\ntarget=cloud\nrule.o.topics=other\nrule.o.state=MIRROR\n");
+  }
+
+  @Test
+  void aTopicThatPassesThroughAnEpochRoutingItNowhereStillGetsItsBarrier() throws Exception {
+    coordinator(10_000, 1_000_000);
+    access.gate = new CountDownLatch(1);
+    coordinator.install(null, split(1, 0));
+    coordinator.ledger(ONPREM).sent("t"); // written to onprem at epoch 1
+    coordinator.install(split(1, 0), unrouted(2));
+    coordinator.install(unrouted(2), split(3, AuthorityMap.BUCKETS)); // now cloud owns every key
+    TopicBarrier barrier = coordinator.view().barrierFor("t", 3, 0);
+    assertThat(barrier).as("onprem was the last owner written to; cloud owns it now").isNotNull();
+    Send queued = new Send("a");
+    assertThat(barrier.offer(queued, 0)).isEqualTo(TopicBarrier.Offer.QUEUED);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !access.flushes.isEmpty());
+    assertThat(queued.released).as("held until onprem's records completed").isFalse();
+    access.gate.countDown();
+    await().atMost(Duration.ofSeconds(5)).until(() -> queued.released);
+    assertThat(access.flushes).containsExactly(ONPREM);
+  }
+
+  @Test
+  void aTopicBackOnItsLastOwnerAfterAnUnroutedEpochNeedsNoBarrier() {
+    coordinator(10_000, 1_000_000);
+    coordinator.install(null, split(1, 0));
+    coordinator.ledger(ONPREM).sent("t");
+    coordinator.install(split(1, 0), unrouted(2));
+    coordinator.install(unrouted(2), split(3, 0));
+    assertThat(coordinator.view().barrierFor("t", 3, 0)).isNull();
+  }
+
+  @Test
+  void aBarrierCreatedAfterCloseIsRefusedAsClosedNotLeftWaiting() {
+    coordinator(10_000, 1_000_000);
+    coordinator.install(null, split(1, 0));
+    coordinator.ledger(ONPREM).sent("t");
+    coordinator.install(split(1, 0), split(2, AuthorityMap.BUCKETS));
+    View view = coordinator.view(); // a send routing by epoch 2, racing close()
+    coordinator.close(Duration.ZERO);
+    TopicBarrier barrier = view.barrierFor("t", 2, 0);
+    assertThat(barrier.state()).isEqualTo(TopicBarrier.State.FAILED);
+    assertThat(barrier.failure().kind()).isEqualTo(BarrierFailure.Kind.CLOSED);
+    assertThat(barrier.failure().message()).contains("closed");
+  }
+
   private static final class FakeAccess implements ClusterAccess {
     final List<Integer> flushes = Collections.synchronizedList(new ArrayList<>());
     volatile CountDownLatch gate = new CountDownLatch(0);

@@ -143,4 +143,35 @@ class TopicMovesTest {
     }
     return map(doc.toString());
   }
+
+  @Test
+  void movesCompareWithTheLastMapThatRoutedTheTopicHoweverManyEpochsLieBetween() {
+    AuthorityMap unrouted = map("epoch=2\nsource=onprem\ntarget=cloud\nrule.o.topics=other\nrule.o.state=MIRROR\n");
+    RoutingHistory history = RoutingHistory.of(split(1, 0)).then(unrouted);
+    TopicMoves moves = TopicMoves.compute(history, split(3, AuthorityMap.BUCKETS), "t");
+    assertThat(moves.pairs()).containsExactly(List.of(ONPREM, CLOUD));
+    assertThat(moves.nullKeyMoved()).isTrue();
+    assertThat(TopicMoves.compute(history, split(3, 0), "t").none()).as("back on its last owner").isTrue();
+  }
+
+  @Test
+  void nullKeysCompareWithTheLastMapThatRoutedThem() {
+    String head = "source=onprem\ntarget=cloud\nrule.r.topics=t\nrule.r.state=WRITE_PROMOTION\n"
+        + "rule.r.slice.a.keys=0-9999\nrule.r.slice.a.owner=onprem\n";
+    AuthorityMap onprem = map("epoch=1\n" + head + "rule.r.null-key-owner=onprem\n");
+    AuthorityMap none = map("epoch=2\n" + head);
+    AuthorityMap cloud = map("epoch=3\n" + head + "rule.r.null-key-owner=cloud\n");
+    TopicMoves moves = TopicMoves.compute(RoutingHistory.of(onprem).then(none), cloud, "t");
+    assertThat(moves.nullKeyMoved()).isTrue();
+    assertThat(moves.moved(TopicMoves.NULL_KEY)).isTrue();
+    assertThat(moves.moved(5)).isFalse();
+  }
+
+  @Test
+  void theHistoryDropsMapsANewerOneShadows() {
+    RoutingHistory history = RoutingHistory.of(split(1, 500)).then(split(2, 600)).then(split(3, 900));
+    assertThat(history.size()).isEqualTo(1);
+    AuthorityMap unrouted = map("epoch=4\nsource=onprem\ntarget=cloud\nrule.o.topics=other\nrule.o.state=MIRROR\n");
+    assertThat(history.then(unrouted).size()).isEqualTo(2);
+  }
 }
