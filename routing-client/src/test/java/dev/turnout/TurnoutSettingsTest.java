@@ -286,6 +286,53 @@ public class TurnoutSettingsTest {
     }
   }
 
+  /** The public values of the settings and what the internal code receives for them. */
+  @Nested
+  class PublicValues {
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(TurnoutConfig.CutoverBarrier.class)
+    void everyBarrierReachesTheCutoverAsTheSameMode(TurnoutConfig.CutoverBarrier barrier) {
+      assertThat(parse(with(valid(), "turnout.cutover.barrier", barrier.configValue())).barrierMode.configValue())
+          .isEqualTo(barrier.configValue());
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(TurnoutConfig.OffsetTranslation.class)
+    void everyTranslationReachesTheConsumerAsTheSameTranslation(TurnoutConfig.OffsetTranslation translation) {
+      assertThat(parse(with(valid(), "turnout.consumer.offset.translation", translation.configValue()))
+          .consumerOptions().translation().configValue()).isEqualTo(translation.configValue());
+    }
+
+    @Test
+    void theMirrorClientClassIsTheOneTheTranslatorLoads() {
+      assertThat(TurnoutConfig.OffsetTranslation.MIRROR_CLIENT_CLASS)
+          .isEqualTo(dev.turnout.internal.consumer.OffsetTranslation.MM2_CLIENT_CLASS);
+    }
+
+    @Test
+    void theEnumValuesAreTheDocumentedConstants() {
+      assertThat(TurnoutConfig.CutoverBarrier.REPLICATED.configValue()).isEqualTo(TurnoutConfig.DEFAULT_CUTOVER_BARRIER);
+      assertThat(TurnoutConfig.ConsumerRole.PRODUCTION.configValue()).isEqualTo(TurnoutConfig.CONSUMER_ROLE_PRODUCTION);
+      assertThat(TurnoutConfig.ConsumerRole.VALIDATION.configValue()).isEqualTo(TurnoutConfig.CONSUMER_ROLE_VALIDATION);
+      assertThat(TurnoutConfig.OffsetTranslation.TIMESTAMP.configValue())
+          .isEqualTo(TurnoutConfig.DEFAULT_CONSUMER_OFFSET_TRANSLATION);
+      assertThat(TurnoutConfig.UnverifiedBoundary.FAIL.configValue()).isEqualTo(TurnoutConfig.CONSUMER_UNVERIFIED_FAIL);
+      assertThat(TurnoutConfig.UnverifiedBoundary.REWIND.configValue())
+          .isEqualTo(TurnoutConfig.CONSUMER_UNVERIFIED_REWIND);
+    }
+
+    @Test
+    void validateChecksAConfigurationWithoutCreatingTheSource() {
+      assertThatCode(() -> TurnoutConfig.validateProducerConfig(with(valid(), "turnout.authority.file", null,
+          "turnout.authority.source", NeedsArgumentSource.class))).doesNotThrowAnyException();
+      assertThat(catchThrowableOfType(TurnoutConfigException.class, () -> TurnoutConfig.validateConsumerConfig(
+          with(valid(), "turnout.consumer.role", "observer"))).key()).isEqualTo("turnout.consumer.role");
+      assertThat(catchThrowableOfType(TurnoutConfigException.class, () -> TurnoutConfig.validateProducerConfig(
+          with(valid(), "turnout.breaker.window.size", "0"))).key()).isEqualTo("turnout.breaker.window.size");
+    }
+  }
+
   /** The Kafka producer settings Turnout reads, parsed by ProducerConfig's definitions. */
   @Nested
   class ProducerSettings {
