@@ -41,6 +41,13 @@ final class TurnoutConfigDef {
   private static ConfigDef define() {
     ConfigDef def = new ConfigDef();
     int[] order = {0};
+    defineClustersAndAuthority(def, order);
+    defineCutoverAndBreaker(def, order);
+    defineConsumer(def, order);
+    return def;
+  }
+
+  private static void defineClustersAndAuthority(ConfigDef def, int[] order) {
     def.define(CLUSTERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new Aliases(), Importance.HIGH,
         "Comma-separated aliases of the clusters this client may ever talk to (letters, digits, `_` and `-`).",
         GROUP_CLUSTERS, ++order[0], ConfigDef.Width.LONG, CLUSTERS);
@@ -58,6 +65,9 @@ final class TurnoutConfigDef {
         Bounded.positive("milliseconds"), Importance.MEDIUM, "After this long without a successful refresh every "
             + "routing decision fails closed; must exceed " + AUTHORITY_REFRESH_MS + ".",
         GROUP_AUTHORITY, ++order[0], ConfigDef.Width.SHORT, AUTHORITY_MAX_STALENESS_MS);
+  }
+
+  private static void defineCutoverAndBreaker(ConfigDef def, int[] order) {
     def.define(CUTOVER_BARRIER, Type.STRING, DEFAULT_CUTOVER_BARRIER, new Choice<>(CutoverBarrier.class,
             "replicated (wait until the records sent to the old owner are visible on the new owner) or drained "
                 + "(wait for their acknowledgements only)"), Importance.HIGH,
@@ -91,6 +101,9 @@ final class TurnoutConfigDef {
     def.define(BREAKER_HALF_OPEN_CALLS, Type.INT, DEFAULT_BREAKER_HALF_OPEN_CALLS, Bounded.positive("sends"),
         Importance.LOW, "Trial sends a half-open breaker lets through; their outcomes close or reopen it.",
         GROUP_BREAKER, ++order[0], ConfigDef.Width.SHORT, BREAKER_HALF_OPEN_CALLS);
+  }
+
+  private static void defineConsumer(ConfigDef def, int[] order) {
     def.define(CONSUMER_ROLE, Type.STRING, CONSUMER_ROLE_PRODUCTION, new Choice<>(ConsumerRole.class,
             CONSUMER_ROLE_PRODUCTION + " or " + CONSUMER_ROLE_VALIDATION), Importance.MEDIUM,
         "`validation`: read the target of `DUAL_READ` rules, under the group id `<group.id>"
@@ -115,7 +128,6 @@ final class TurnoutConfigDef {
         "A boundary not verified in time: `fail` blocks the partition; `rewind` resumes at the translated offset "
             + "and counts the duplicates.",
         GROUP_CONSUMER, ++order[0], ConfigDef.Width.SHORT, CONSUMER_UNVERIFIED);
-    return def;
   }
 
   /** The defined keys, sorted. */
