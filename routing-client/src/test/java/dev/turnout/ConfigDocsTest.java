@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The key tables in docs/ are checked against {@link TurnoutConfigDef}: every key is documented on its page,
- * no undefined {@code turnout.*} key is documented, and every documented default is the defined one.
+ * no undefined {@code turnout.*} key is documented, and every documented default is the defined one (for the
+ * Kafka producer settings the tables mention, {@code ProducerConfig}'s).
  */
 class ConfigDocsTest {
 
@@ -68,6 +69,10 @@ class ConfigDocsTest {
       assertThat(rows).as("%s documents %s", page, key).containsKey(key);
     }
     rows.forEach((key, cells) -> {
+      ConfigKey kafka = org.apache.kafka.clients.producer.ProducerConfig.configDef().configKeys().get(key);
+      if (kafka != null) {
+        assertThat(cells.get(0)).as("default of the Kafka setting %s in %s", key, page).isEqualTo(rendered(kafka));
+      }
       if (!key.startsWith("turnout.") || key.contains("<alias>")) {
         return;
       }
