@@ -13,10 +13,12 @@ public class TurnoutConfigException extends ConfigException {
 
   private final String key;
   private final String reason;
+  private final transient Object value;
 
-  private TurnoutConfigException(String key, String reason, String message) {
+  private TurnoutConfigException(String key, Object value, String reason, String message) {
     super(message);
     this.key = key;
+    this.value = value;
     this.reason = reason;
   }
 
@@ -27,18 +29,23 @@ public class TurnoutConfigException extends ConfigException {
    * @param reason what is wrong and what to do
    */
   static TurnoutConfigException invalid(String key, Object shownValue, String reason) {
-    return new TurnoutConfigException(key, reason, shownValue == null ? "Invalid configuration " + key + ": " + reason
+    return new TurnoutConfigException(key, shownValue, reason, shownValue == null ? "Invalid configuration " + key + ": " + reason
         : "Invalid value " + shownValue + " for configuration " + key + ": " + reason);
   }
 
   /** An unknown key; the reason is the whole message. */
   static TurnoutConfigException unknown(String key, String message) {
-    return new TurnoutConfigException(key, message, message);
+    return new TurnoutConfigException(key, null, message, message);
   }
 
   /** The configuration key at fault, e.g. {@code turnout.cutover.max.pause.ms}. */
   public String key() {
     return key;
+  }
+
+  /** The value as the message shows it (secrets masked), or {@code null} when it shows none. */
+  public Object value() {
+    return value;
   }
 
   /** What is wrong with it and what to do, without the key. */

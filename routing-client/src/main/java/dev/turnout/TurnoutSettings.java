@@ -1,6 +1,7 @@
 package dev.turnout;
 
 import dev.turnout.internal.cluster.BreakerSettings;
+import dev.turnout.internal.cluster.Redaction;
 import dev.turnout.internal.cutover.BarrierMode;
 import dev.turnout.internal.consumer.OffsetTranslation;
 import dev.turnout.source.AuthoritySource;
@@ -248,8 +249,9 @@ final class TurnoutSettings {
         turnout.getString(TurnoutConfig.CONSUMER_UNVERIFIED)) == TurnoutConfig.UnverifiedBoundary.REWIND;
     for (String alias2 : clusters) {
       for (String key : PER_GROUP_KEYS) {
-        if (originals.containsKey(TurnoutConfig.CLUSTER_PREFIX + alias2 + "." + key)) {
-          throw TurnoutConfigException.invalid(TurnoutConfig.CLUSTER_PREFIX + alias2 + "." + key, null, key
+        String perCluster = TurnoutConfig.CLUSTER_PREFIX + alias2 + "." + key;
+        if (originals.containsKey(perCluster)) {
+          throw TurnoutConfigException.invalid(perCluster, Redaction.shown(key, originals.get(perCluster)), key
               + " must be the same on every cluster: the group moves between them. Set it once, without the "
               + TurnoutConfig.CLUSTER_PREFIX + "<alias>. prefix");
         }

@@ -275,6 +275,18 @@ public class TurnoutSettingsTest {
     }
 
     @Test
+    void aPerClusterGroupSettingShowsItsValue() {
+      TurnoutConfigException e = catchThrowableOfType(TurnoutConfigException.class,
+          () -> parse(with(valid(), "turnout.cluster.cloud.group.id", "other")).consumerOptions());
+
+      assertThat(e).hasMessage("Invalid value other for configuration turnout.cluster.cloud.group.id: group.id must be "
+          + "the same on every cluster: the group moves between them. Set it once, without the turnout.cluster.<alias>. "
+          + "prefix");
+      assertThat(e.key()).isEqualTo("turnout.cluster.cloud.group.id");
+      assertThat(e.value()).isEqualTo("other");
+    }
+
+    @Test
     void aLongIsAcceptedForAnIntegerKeyAsBefore() {
       assertThat(parse(with(valid(), "turnout.breaker.window.size", 10L)).breaker.windowSize()).isEqualTo(10);
     }

@@ -51,8 +51,18 @@ final class TurnoutClientConfigs {
 
   private TurnoutClientConfigs() {}
 
-  /** The Spring property and value a routing client key came from, for errors. */
-  private record Origin(String property, Object value) {}
+  /**
+   * The Spring property and value a routing client key came from, for errors.
+   *
+   * @param kafkaSetting whether it is a Kafka setting, whose value is shown only as the client shows it
+   *     (secrets masked)
+   */
+  private record Origin(String property, Object value, boolean kafkaSetting) {
+
+    Origin(String property, Object value) {
+      this(property, value, false);
+    }
+  }
 
   /** The configuration of routing producers. */
   static Map<String, Object> producer(KafkaProperties kafka, TurnoutProperties properties, AuthoritySource source) {
@@ -88,7 +98,8 @@ final class TurnoutClientConfigs {
     } catch (TurnoutConfigException e) {
       Origin origin = origins.get(e.key());
       String property = origin != null ? origin.property() : SPRING_NAMES.getOrDefault(e.key(), e.key());
-      throw new InvalidConfigurationPropertyValueException(property, origin != null ? origin.value() : null,
+      Object value = origin == null || origin.kafkaSetting() ? e.value() : origin.value();
+      throw new InvalidConfigurationPropertyValueException(property, value,
           e.reason() + " (routing client key " + e.key() + ").");
     }
   }
@@ -160,8 +171,9 @@ final class TurnoutClientConfigs {
         bootstrap, bootstrap);
     own.forEach((key, value) -> {
       boolean ownKind = client.getProperties().containsKey(key);
-      put(config, origins, prefix + key, property + (ownKind ? (producer ? "producer." : "consumer.") : "")
-          + "properties." + key, value, null);
+      config.put(prefix + key, value);
+      origins.put(prefix + key, new Origin(property + (ownKind ? (producer ? "producer." : "consumer.") : "")
+          + "properties." + key, null, true));
     });
     String expectedId = cluster.getExpectedClusterId();
     if (expectedId != null && producer) {

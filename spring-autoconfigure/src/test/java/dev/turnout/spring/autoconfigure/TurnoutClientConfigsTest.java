@@ -121,7 +121,8 @@ class TurnoutClientConfigsTest {
     InvalidConfigurationPropertyValueException e = consumerRejected();
 
     assertThat(e.getName()).isEqualTo("turnout.clusters.onprem.consumer.properties.group.id");
-    assertThat(e).hasMessageContaining("must be the same on every cluster");
+    assertThat(e).hasMessageStartingWith("Property turnout.clusters.onprem.consumer.properties.group.id with value "
+        + "'other' is invalid: group.id must be the same on every cluster");
   }
 
   @Test
