@@ -16,7 +16,6 @@ import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.Serializer;
 import org.slf4j.Logger;
@@ -49,7 +48,8 @@ final class ProducerWiring<K, V> {
       Map<String, Producer<K, V>> supplied) {
     this.settings = settings;
     checkSupplied(settings, supplied);
-    this.keys = RecordKeys.create(settings.base, keySerializer, valueSerializer);
+    this.keys = RecordKeys.create(settings.base, settings.keySerializerClass, settings.valueSerializerClass,
+        keySerializer, valueSerializer);
     this.core = new ClientCore(settings);
     this.metrics = new ClientMetrics(settings.clientId, settings.clusters, core.refresher());
     this.refusals = new Refusals(settings.clientId, metrics, settings.clusters.size());
@@ -66,8 +66,8 @@ final class ProducerWiring<K, V> {
     Dispatcher<K, V> dispatcher = new Dispatcher<>(clusters, refusals, metrics, guard, settings.breaker);
     this.sendPath = new SendPath<>(settings.clientId, core, cutover, keys, dispatcher, clusters, refusals, metrics, ids,
         settings.maxBlockMillis, settings.cutoverBufferBytes);
-    Object txnId = settings.base.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
-    this.transactions = new Transactions<>(txnId != null && !txnId.toString().isBlank(), clusters, cutover, core,
+    this.transactions = new Transactions<>(settings.transactionalId != null && !settings.transactionalId.isBlank(),
+        clusters, cutover, core,
         keys, sendPath, dispatcher, refusals, settings.maxBlockMillis);
     access.wire(clusters, transactions);
     metrics.registerCutover(cutover);

@@ -1,10 +1,14 @@
 package dev.turnout;
 
+import java.util.Locale;
+import java.util.Map;
+
 /**
  * Configuration keys of Turnout clients. Keys outside {@code turnout.*} are ordinary Kafka client settings
  * and apply to the client of every cluster (serializers, acks, linger, compression...); per-cluster
  * settings go under {@code turnout.cluster.<alias>.}. An unknown {@code turnout.*} key is a
- * {@link org.apache.kafka.common.config.ConfigException} at construction.
+ * {@link TurnoutConfigException} (a {@link org.apache.kafka.common.config.ConfigException}) at construction, which
+ * names the closest known key. docs/producer.md and docs/consumers.md list every key with its default.
  */
 public final class TurnoutConfig {
 
@@ -155,6 +159,84 @@ public final class TurnoutConfig {
   public static final String CONSUMER_UNVERIFIED_FAIL = "fail";
   /** Value of {@link #CONSUMER_UNVERIFIED}: resume at the translated offset. */
   public static final String CONSUMER_UNVERIFIED_REWIND = "rewind";
+
+  /** Values of {@link #CUTOVER_BARRIER}. */
+  public enum CutoverBarrier {
+    /** Wait until the old owner's records are acknowledged and visible on the new owner. */
+    REPLICATED,
+    /** Wait until the old owner's records are acknowledged only. */
+    DRAINED;
+
+    /** The configuration value, the lower-case name. */
+    public String configValue() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Values of {@link #CONSUMER_ROLE}. */
+  public enum ConsumerRole {
+    /** Reads follow the read authority of the map ({@value TurnoutConfig#CONSUMER_ROLE_PRODUCTION}). */
+    PRODUCTION,
+    /** Reads the target of {@code DUAL_READ} rules under a derived group id. */
+    VALIDATION;
+
+    /** The configuration value, the lower-case name. */
+    public String configValue() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Values of {@link #CONSUMER_OFFSET_TRANSLATION}. */
+  public enum OffsetTranslation {
+    /** {@code offsetsForTimes} with the timestamp of the last processed record. */
+    TIMESTAMP,
+    /** The same offset (offset-preserving links). */
+    IDENTITY,
+    /** MirrorMaker 2 checkpoints; needs {@code org.apache.kafka:connect-mirror-client} ({@link #MIRROR_CLIENT_CLASS}). */
+    MIRRORMAKER2;
+
+    /** The class {@link #MIRRORMAKER2} reads checkpoints with; it must be loadable. */
+    public static final String MIRROR_CLIENT_CLASS = "org.apache.kafka.connect.mirror.RemoteClusterUtils";
+
+    /** The configuration value, the lower-case name. */
+    public String configValue() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Values of {@link #CONSUMER_UNVERIFIED}. */
+  public enum UnverifiedBoundary {
+    /** The partition stays blocked; {@code poll} throws {@link BoundaryNotVerifiedException}. */
+    FAIL,
+    /** Resume at the translated offset, counting the duplicates. */
+    REWIND;
+
+    /** The configuration value, the lower-case name. */
+    public String configValue() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * Checks a {@link RoutingProducer} configuration as its constructor does, without creating any client or
+   * reading the authority source.
+   *
+   * @throws TurnoutConfigException naming the key of the first invalid {@code turnout.*} setting
+   * @throws org.apache.kafka.common.config.ConfigException for an invalid Kafka producer setting
+   */
+  public static void validateProducerConfig(Map<?, ?> configs) {
+    TurnoutSettings.parse(configs, "turnout-validation");
+  }
+
+  /**
+   * Checks a {@link RoutingConsumer} configuration as its constructor does, without creating any client or
+   * reading the authority source.
+   *
+   * @throws TurnoutConfigException naming the key of the first invalid {@code turnout.*} setting
+   */
+  public static void validateConsumerConfig(Map<?, ?> configs) {
+    TurnoutSettings.parse(configs, "turnout-validation").consumerOptions();
+  }
 
   private TurnoutConfig() {}
 }

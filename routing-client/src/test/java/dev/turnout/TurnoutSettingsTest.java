@@ -201,6 +201,189 @@ public class TurnoutSettingsTest {
 
   // ---------------------------------------------------------------------------------------------------
 
+  /** What a mistyped or invalid key says: the key, the closest known key, the known keys in sorted order. */
+  @Nested
+  class Messages {
+
+    private static final String KNOWN = "The turnout.* settings are turnout.authority.file, "
+        + "turnout.authority.max.staleness.ms, turnout.authority.refresh.ms, turnout.authority.source, "
+        + "turnout.breaker.enabled, turnout.breaker.failure.rate.threshold, turnout.breaker.half.open.calls, "
+        + "turnout.breaker.minimum.calls, turnout.breaker.open.wait.ms, turnout.breaker.window.size, "
+        + "turnout.clusters, turnout.consumer.boundary.timeout.ms, turnout.consumer.offset.translation, "
+        + "turnout.consumer.offset.translation.mm2.source.alias, turnout.consumer.role, turnout.consumer.unverified, "
+        + "turnout.cutover.barrier, turnout.cutover.buffer.bytes, turnout.cutover.max.pause.ms, and "
+        + "turnout.cluster.<alias>.<Kafka client setting> for each alias of turnout.clusters.";
+
+    @Test
+    void aTypoSuggestsTheClosestKeyAndListsTheKnownOnesSorted() {
+      ConfigException e = rejected(with(valid(), "turnout.authority.flie", "/etc/turnout/authority.properties"));
+
+      assertThat(e).isInstanceOf(TurnoutConfigException.class).hasMessage(
+          "Unknown setting turnout.authority.flie: did you mean turnout.authority.file? " + KNOWN);
+      assertThat(((TurnoutConfigException) e).key()).isEqualTo("turnout.authority.flie");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"turnout.cutover.max.pause", "turnout.cutover.maxpause.ms", "turnout.cutovr.max.pause.ms",
+        "turnout.cutover.max.pauze.ms"})
+    void nearMissesOfOneKeySuggestIt(String key) {
+      assertThat(rejected(with(valid(), key, "1000")))
+          .hasMessageStartingWith("Unknown setting " + key + ": did you mean turnout.cutover.max.pause.ms? ");
+    }
+
+    @Test
+    void aMistypedPerClusterPrefixSuggestsThePerClusterKey() {
+      ConfigException e = rejected(with(valid(), "turnout.clusters.cloud.acks", "all"));
+
+      assertThat(e).hasMessageStartingWith(
+          "Unknown setting turnout.clusters.cloud.acks: did you mean turnout.cluster.cloud.acks? ");
+    }
+
+    @Test
+    void aKeyFarFromEveryKnownOneGetsNoSuggestion() {
+      assertThat(rejected(with(valid(), "turnout.foo", "x"))).hasMessage("Unknown setting turnout.foo. " + KNOWN);
+    }
+
+    @Test
+    void anInvalidValueNamesTheKeyTheValueAndWhatIsExpected() {
+      ConfigException e = rejected(with(valid(), "turnout.cutover.max.pause.ms", "0"));
+
+      assertThat(e).isInstanceOf(TurnoutConfigException.class).hasMessage(
+          "Invalid value 0 for configuration turnout.cutover.max.pause.ms: must be a positive number of milliseconds");
+      assertThat(((TurnoutConfigException) e).key()).isEqualTo("turnout.cutover.max.pause.ms");
+      assertThat(((TurnoutConfigException) e).reason()).isEqualTo("must be a positive number of milliseconds");
+    }
+
+    @Test
+    void aValueOfTheWrongTypeSaysWhatIsExpected() {
+      assertThat(rejected(with(valid(), "turnout.breaker.window.size", "many"))).hasMessage(
+          "Invalid value many for configuration turnout.breaker.window.size: must be a positive number of sends");
+    }
+
+    @Test
+    void aMissingRequiredKeySaysWhatToSet() {
+      assertThat(rejected(with(valid(), "turnout.clusters", null))).hasMessage(
+          "Invalid configuration turnout.clusters: required: Comma-separated aliases of the clusters this client may "
+              + "ever talk to (letters, digits, `_` and `-`).");
+    }
+
+    @Test
+    void anUnknownChoiceListsTheValidOnes() {
+      assertThat(rejected(with(valid(), "turnout.cutover.barrier", "fast"))).hasMessage(
+          "Invalid value fast for configuration turnout.cutover.barrier: must be replicated (wait until the records "
+              + "sent to the old owner are visible on the new owner) or drained (wait for their acknowledgements only)");
+    }
+
+    @Test
+    void aPerClusterGroupSettingShowsItsValue() {
+      TurnoutConfigException e = catchThrowableOfType(TurnoutConfigException.class,
+          () -> parse(with(valid(), "turnout.cluster.cloud.group.id", "other")).consumerOptions());
+
+      assertThat(e).hasMessage("Invalid value other for configuration turnout.cluster.cloud.group.id: group.id must be "
+          + "the same on every cluster: the group moves between them. Set it once, without the turnout.cluster.<alias>. "
+          + "prefix");
+      assertThat(e.key()).isEqualTo("turnout.cluster.cloud.group.id");
+      assertThat(e.value()).isEqualTo("other");
+    }
+
+    @Test
+    void aLongIsAcceptedForAnIntegerKeyAsBefore() {
+      assertThat(parse(with(valid(), "turnout.breaker.window.size", 10L)).breaker.windowSize()).isEqualTo(10);
+    }
+
+    @Test
+    void anIntegerKeyBeyondTheIntRangeIsRejected() {
+      assertThat(rejected(with(valid(), "turnout.breaker.window.size", 1L << 40)))
+          .hasMessageContaining("turnout.breaker.window.size");
+    }
+  }
+
+  /** The public values of the settings and what the internal code receives for them. */
+  @Nested
+  class PublicValues {
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(TurnoutConfig.CutoverBarrier.class)
+    void everyBarrierReachesTheCutoverAsTheSameMode(TurnoutConfig.CutoverBarrier barrier) {
+      assertThat(parse(with(valid(), "turnout.cutover.barrier", barrier.configValue())).barrierMode.configValue())
+          .isEqualTo(barrier.configValue());
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(TurnoutConfig.OffsetTranslation.class)
+    void everyTranslationReachesTheConsumerAsTheSameTranslation(TurnoutConfig.OffsetTranslation translation) {
+      assertThat(parse(with(valid(), "turnout.consumer.offset.translation", translation.configValue()))
+          .consumerOptions().translation().configValue()).isEqualTo(translation.configValue());
+    }
+
+    @Test
+    void theMirrorClientClassIsTheOneTheTranslatorLoads() {
+      assertThat(TurnoutConfig.OffsetTranslation.MIRROR_CLIENT_CLASS)
+          .isEqualTo(dev.turnout.internal.consumer.OffsetTranslation.MM2_CLIENT_CLASS);
+    }
+
+    @Test
+    void theEnumValuesAreTheDocumentedConstants() {
+      assertThat(TurnoutConfig.CutoverBarrier.REPLICATED.configValue()).isEqualTo(TurnoutConfig.DEFAULT_CUTOVER_BARRIER);
+      assertThat(TurnoutConfig.ConsumerRole.PRODUCTION.configValue()).isEqualTo(TurnoutConfig.CONSUMER_ROLE_PRODUCTION);
+      assertThat(TurnoutConfig.ConsumerRole.VALIDATION.configValue()).isEqualTo(TurnoutConfig.CONSUMER_ROLE_VALIDATION);
+      assertThat(TurnoutConfig.OffsetTranslation.TIMESTAMP.configValue())
+          .isEqualTo(TurnoutConfig.DEFAULT_CONSUMER_OFFSET_TRANSLATION);
+      assertThat(TurnoutConfig.UnverifiedBoundary.FAIL.configValue()).isEqualTo(TurnoutConfig.CONSUMER_UNVERIFIED_FAIL);
+      assertThat(TurnoutConfig.UnverifiedBoundary.REWIND.configValue())
+          .isEqualTo(TurnoutConfig.CONSUMER_UNVERIFIED_REWIND);
+    }
+
+    @Test
+    void validateChecksAConfigurationWithoutCreatingTheSource() {
+      assertThatCode(() -> TurnoutConfig.validateProducerConfig(with(valid(), "turnout.authority.file", null,
+          "turnout.authority.source", NeedsArgumentSource.class))).doesNotThrowAnyException();
+      assertThat(catchThrowableOfType(TurnoutConfigException.class, () -> TurnoutConfig.validateConsumerConfig(
+          with(valid(), "turnout.consumer.role", "observer"))).key()).isEqualTo("turnout.consumer.role");
+      assertThat(catchThrowableOfType(TurnoutConfigException.class, () -> TurnoutConfig.validateProducerConfig(
+          with(valid(), "turnout.breaker.window.size", "0"))).key()).isEqualTo("turnout.breaker.window.size");
+    }
+  }
+
+  /** The Kafka producer settings Turnout reads, parsed by ProducerConfig's definitions. */
+  @Nested
+  class ProducerSettings {
+
+    @Test
+    void theTransactionalIdAndSerializerClassesAreRead() {
+      TurnoutSettings s = parse(with(valid(), "transactional.id", "tx-1",
+          "key.serializer", "org.apache.kafka.common.serialization.StringSerializer",
+          "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class));
+
+      assertThat(s.transactionalId).isEqualTo("tx-1");
+      assertThat(s.keySerializerClass).isEqualTo(org.apache.kafka.common.serialization.StringSerializer.class);
+      assertThat(s.valueSerializerClass).isEqualTo(org.apache.kafka.common.serialization.ByteArraySerializer.class);
+      assertThat(clusterConfig(s, "cloud")).containsEntry("transactional.id", "tx-1");
+    }
+
+    @Test
+    void unsetOnesAreNull() {
+      TurnoutSettings s = parse(valid());
+
+      assertThat(s.transactionalId).isNull();
+      assertThat(s.keySerializerClass).isNull();
+      assertThat(s.valueSerializerClass).isNull();
+    }
+
+    @Test
+    void aSerializerClassThatCannotBeLoadedIsRejectedAsKafkaProducerWould() {
+      assertThat(rejected(with(valid(), "key.serializer", "com.example.NoSuchSerializer")))
+          .hasMessageContaining("key.serializer").hasMessageContaining("com.example.NoSuchSerializer");
+    }
+
+    @Test
+    void anEmptyTransactionalIdIsRejectedAsKafkaProducerWould() {
+      assertThat(rejected(with(valid(), "transactional.id", ""))).hasMessageContaining("transactional.id");
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+
   @Nested
   class Secrets {
 
@@ -492,25 +675,21 @@ public class TurnoutSettingsTest {
     }
 
     @Test
-    void anUnknownClassNameIsAConfigException() {
-      TurnoutSettings s = parse(with(valid(),
+    void anUnknownClassNameIsRejectedAtParse() {
+      ConfigException e = rejected(with(valid(),
           "turnout.authority.file", null, "turnout.authority.source", "com.example.NoSuchSource"));
-
-      ConfigException e = catchThrowableOfType(ConfigException.class, s::createSource);
-      assertThat(e).isNotNull().hasMessageContaining("turnout.authority.source");
+      assertThat(e).hasMessage("Invalid value com.example.NoSuchSource for configuration turnout.authority.source: "
+          + "must name a class that can be loaded, implementing dev.turnout.source.AuthoritySource with a public "
+          + "no-argument constructor");
     }
 
     @Test
-    void aClassThatIsNotAnAuthoritySourceIsAConfigException() {
-      TurnoutSettings byName = parse(with(valid(),
-          "turnout.authority.file", null, "turnout.authority.source", String.class.getName()));
-      TurnoutSettings byClass = parse(with(valid(),
-          "turnout.authority.file", null, "turnout.authority.source", String.class));
-
-      assertThat(catchThrowableOfType(ConfigException.class, byName::createSource))
-          .isNotNull().hasMessageContaining("turnout.authority.source");
-      assertThat(catchThrowableOfType(ConfigException.class, byClass::createSource))
-          .isNotNull().hasMessageContaining("turnout.authority.source");
+    void aClassThatIsNotAnAuthoritySourceIsRejectedAtParse() {
+      assertThat(rejected(with(valid(), "turnout.authority.file", null, "turnout.authority.source",
+          String.class.getName()))).hasMessageContaining("turnout.authority.source")
+          .hasMessageContaining("must name a class implementing dev.turnout.source.AuthoritySource");
+      assertThat(rejected(with(valid(), "turnout.authority.file", null, "turnout.authority.source", String.class)))
+          .hasMessageContaining("turnout.authority.source");
     }
 
     @Test

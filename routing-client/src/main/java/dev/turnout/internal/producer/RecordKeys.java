@@ -39,17 +39,18 @@ public final class RecordKeys<K, V> implements AutoCloseable {
   }
 
   /**
-   * Uses the given serializer instances (not configured, not closed), or creates and configures the classes
-   * {@code key.serializer}/{@code value.serializer} of {@code base} names for those that are {@code null}.
+   * Uses the given serializer instances (not configured, not closed), or creates the classes
+   * {@code key.serializer}/{@code value.serializer} (as parsed by {@code ProducerConfig}'s definitions) for those
+   * that are {@code null}, configured with {@code base}.
    */
-  public static <K, V> RecordKeys<K, V> create(Map<String, Object> base, Serializer<K> keySerializer,
-      Serializer<V> valueSerializer) {
+  public static <K, V> RecordKeys<K, V> create(Map<String, Object> base, Class<?> keySerializerClass,
+      Class<?> valueSerializerClass, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
     Serializer<K> key = keySerializer != null ? keySerializer
-        : newSerializer(base, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, true);
+        : newSerializer(base, keySerializerClass, ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, true);
     Serializer<V> value;
     try {
       value = valueSerializer != null ? valueSerializer
-          : newSerializer(base, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, false);
+          : newSerializer(base, valueSerializerClass, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, false);
     } catch (RuntimeException e) {
       if (keySerializer == null) {
         Utils.closeQuietly(key, "routing key serializer");
@@ -60,20 +61,16 @@ public final class RecordKeys<K, V> implements AutoCloseable {
   }
 
   @SuppressWarnings("unchecked")
-  private static <T> Serializer<T> newSerializer(Map<String, Object> base, String key, boolean isKey) {
-    Object spec = base.get(key);
-    if (spec == null) {
+  private static <T> Serializer<T> newSerializer(Map<String, Object> base, Class<?> type, String key,
+      boolean isKey) {
+    if (type == null) {
       throw new ConfigException(key, null, "Missing required configuration \"" + key + "\" which has no default value.");
     }
     Serializer<T> serializer;
     try {
-      if (spec instanceof Class<?> c) {
-        serializer = Utils.newInstance(c.asSubclass(Serializer.class));
-      } else {
-        serializer = Utils.newInstance(spec.toString().trim(), Serializer.class);
-      }
-    } catch (ClassNotFoundException | ClassCastException e) {
-      throw new ConfigException(key, spec, "not a Serializer class: " + e);
+      serializer = Utils.newInstance(type.asSubclass(Serializer.class));
+    } catch (ClassCastException e) {
+      throw new ConfigException(key, type.getName(), "not a Serializer class: " + e);
     }
     serializer.configure(base, isKey);
     return serializer;

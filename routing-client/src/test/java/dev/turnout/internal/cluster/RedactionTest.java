@@ -27,6 +27,90 @@ class RedactionTest {
     assertThat(Redaction.isSecret(key)).as(key).isTrue();
   }
 
+  /** Every key of Kafka type PASSWORD in the client definitions, also those no name rule would have caught. */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "ssl.keystore.certificate.chain",
+      "ssl.truststore.certificates",
+      "sasl.oauthbearer.assertion.private.key.passphrase",
+      "main.consumer.ssl.keystore.key",
+      "turnout.cluster.onprem.sasl.jaas.config",
+      "producer.override.ssl.truststore.certificates"})
+  void keysOfKafkaTypePasswordAreSecretAlsoUnderAPrefix(String key) {
+    assertThat(Redaction.isSecret(key)).as(key).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"password", "some.plugin.password", "db.Password", "bearer.auth.client.secret"})
+  void knownSecretKeysOutsideKafkasDefinitionsAreSecret(String key) {
+    assertThat(Redaction.isSecret(key)).as(key).isTrue();
+  }
+
+  /**
+   * Keys that merely contain words such as token, secret, key or credential are not secrets: authority
+   * document rules named after a service, and Kafka settings that are locations, URLs or algorithms.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "rule.token-service.topics",
+      "rule.tokens.state",
+      "rule.secrets.topic-prefix",
+      "rule.api-keys.slice.canary.owner",
+      "rule.credential-store.topics",
+      "rule.private-orders.topics",
+      "rule.user.info.topics",
+      "sasl.oauthbearer.token.endpoint.url",
+      "sasl.oauthbearer.jwks.endpoint.url",
+      "ssl.keymanager.algorithm",
+      "password.rotation.days"})
+  void keysThatMerelyContainASecretWordAreShown(String key) {
+    assertThat(Redaction.isSecret(key)).as(key).isFalse();
+  }
+
+  @Test
+  void anAuthorityDocumentIsShownWholeWhateverItsRulesAreNamed() {
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("epoch", "4");
+    document.put("rule.token-service.topics", "tokens");
+    document.put("rule.token-service.state", "MIRROR");
+    document.put("rule.secrets.topic-prefix", "secrets.");
+
+    assertThat(Redaction.redact(document)).containsEntry("rule.token-service.topics", "tokens")
+        .containsEntry("rule.token-service.state", "MIRROR").containsEntry("rule.secrets.topic-prefix", "secrets.")
+        .doesNotContainValue(Redaction.MASK);
+  }
+
+  @Test
+  void credentialsInUrlsAreMaskedInEveryValue() {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("schema.registry.url", "https://svc:pa55@registry-1:8081,http://other:s3cr3t@registry-2:8081/path");
+    config.put("authority.endpoint", "https://token-only@authority.internal/doc");
+    config.put("plain.url", "https://registry:8081");
+    config.put("contact", "ops@example.com");
+
+    Map<String, String> redacted = Redaction.redact(config);
+
+    assertThat(redacted)
+        .containsEntry("schema.registry.url", "https://[hidden]@registry-1:8081,http://[hidden]@registry-2:8081/path")
+        .containsEntry("authority.endpoint", "https://[hidden]@authority.internal/doc")
+        .containsEntry("plain.url", "https://registry:8081")
+        .containsEntry("contact", "ops@example.com");
+    assertThat(redacted.toString()).doesNotContain("pa55", "s3cr3t", "token-only");
+  }
+
+  @Test
+  void shownMasksASecretKeyOrTheCredentialsOfAUrl() {
+    assertThat(Redaction.shown("ssl.key.password", "k")).isEqualTo(Redaction.MASK);
+    assertThat(Redaction.shown("url", "jdbc:postgresql://u:p@db/x")).isEqualTo("jdbc:postgresql://[hidden]@db/x");
+    assertThat(Redaction.shown("acks", null)).isEqualTo("null");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sasl.jaas.config", "ssl.key.password"})
+  void theKnownKeysAreSecretWhateverTheirCase(String key) {
+    assertThat(Redaction.isSecret(key)).as(key).isTrue();
+  }
+
   /**
    * Confluent serializers read {@code basic.auth.user.info} ({@code user:password}) from the producer
    * configuration, which Turnout passes to every cluster's client; its value is a credential.

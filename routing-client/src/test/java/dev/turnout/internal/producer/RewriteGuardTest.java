@@ -36,7 +36,7 @@ class RewriteGuardTest {
           return Long.MAX_VALUE;
         }
       }, millis -> {});
-  private final RecordKeys<String, String> keys = RecordKeys.create(Map.of(), new StringSerializer(),
+  private final RecordKeys<String, String> keys = RecordKeys.create(Map.of(), null, null, new StringSerializer(),
       new StringSerializer());
   private final RewriteGuard<String, String> guard = new RewriteGuard<>(cutover, keys, CLUSTERS);
   private final ClusterEvents onprem = new ClusterEvents(cutover.ledger(0),

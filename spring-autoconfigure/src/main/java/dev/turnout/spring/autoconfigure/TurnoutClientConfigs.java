@@ -1,7 +1,7 @@
 package dev.turnout.spring.autoconfigure;
 
 import dev.turnout.TurnoutConfig;
-import dev.turnout.internal.consumer.OffsetTranslation;
+import dev.turnout.TurnoutConfigException;
 import dev.turnout.source.AuthoritySource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +21,9 @@ import org.springframework.util.ClassUtils;
  * {@code turnout.clusters.<alias>.*}, the shared authority source with its intervals, and the cutover and
  * breaker settings (producers) or the consumer settings (consumers). Every routing client key comes from its
  * typed Spring property: a {@code turnout.*} key in {@code spring.kafka.*.properties} is an error naming the
- * property to use instead.
+ * property to use instead. The routing client validates the result ({@link TurnoutConfig#validateProducerConfig});
+ * its {@link TurnoutConfigException} becomes an {@link InvalidConfigurationPropertyValueException} naming the
+ * Spring property and its value.
  */
 final class TurnoutClientConfigs {
 
@@ -49,10 +51,28 @@ final class TurnoutClientConfigs {
 
   private TurnoutClientConfigs() {}
 
+  /**
+   * The Spring property and value a routing client key came from, for errors.
+   *
+   * @param kafkaSetting whether it is a Kafka setting, whose value is shown only as the client shows it
+   *     (secrets masked)
+   */
+  private record Origin(String property, Object value, boolean kafkaSetting) {
+
+    Origin(String property, Object value) {
+      this(property, value, false);
+    }
+  }
+
   /** The configuration of routing producers. */
   static Map<String, Object> producer(KafkaProperties kafka, TurnoutProperties properties, AuthoritySource source) {
-    return build(kafka.buildProducerProperties(), key -> kafka.getProducer().getProperties().containsKey(key)
-        ? "spring.kafka.producer.properties." : "spring.kafka.properties.", properties, source, true, null);
+    Map<String, Origin> origins = new HashMap<>();
+    Map<String, Object> config = build(kafka.buildProducerProperties(), key -> kafka.getProducer().getProperties()
+        .containsKey(key) ? "spring.kafka.producer.properties." : "spring.kafka.properties.", properties, source, true,
+        origins);
+    putProducerSettings(config, origins, properties.getCutover(), properties.getBreaker());
+    validated(() -> TurnoutConfig.validateProducerConfig(config), origins);
+    return config;
   }
 
   /**
@@ -62,17 +82,35 @@ final class TurnoutClientConfigs {
    */
   static Map<String, Object> consumer(KafkaProperties kafka, TurnoutProperties properties, AuthoritySource source,
       ClassLoader classLoader) {
-    return build(kafka.buildConsumerProperties(), key -> kafka.getConsumer().getProperties().containsKey(key)
-        ? "spring.kafka.consumer.properties." : "spring.kafka.properties.", properties, source, false, classLoader);
+    Map<String, Origin> origins = new HashMap<>();
+    Map<String, Object> config = build(kafka.buildConsumerProperties(), key -> kafka.getConsumer().getProperties()
+        .containsKey(key) ? "spring.kafka.consumer.properties." : "spring.kafka.properties.", properties, source, false,
+        origins);
+    putConsumerSettings(config, origins, properties.getConsumer(), classLoader);
+    validated(() -> TurnoutConfig.validateConsumerConfig(config), origins);
+    return config;
+  }
+
+  /** Runs the routing client's validation, turning its error into one that names the Spring property. */
+  private static void validated(Runnable validation, Map<String, Origin> origins) {
+    try {
+      validation.run();
+    } catch (TurnoutConfigException e) {
+      Origin origin = origins.get(e.key());
+      String property = origin != null ? origin.property() : SPRING_NAMES.getOrDefault(e.key(), e.key());
+      Object value = origin == null || origin.kafkaSetting() ? e.value() : origin.value();
+      throw new InvalidConfigurationPropertyValueException(property, value,
+          e.reason() + " (routing client key " + e.key() + ").");
+    }
   }
 
   /**
    * @param springPrefix the Spring property prefix a client setting came from, for error messages
    * @param producer whether this is a producer configuration (else a consumer configuration)
-   * @param classLoader the application's class loader (used for consumer configurations)
+   * @param origins receives the Spring property of each routing client key
    */
   private static Map<String, Object> build(Map<String, Object> spring, Function<String, String> springPrefix,
-      TurnoutProperties properties, AuthoritySource source, boolean producer, ClassLoader classLoader) {
+      TurnoutProperties properties, AuthoritySource source, boolean producer, Map<String, Origin> origins) {
     Map<String, Object> config = new HashMap<>(spring);
     config.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
     for (String key : config.keySet()) {
@@ -90,127 +128,124 @@ final class TurnoutClientConfigs {
           "Turnout is enabled but declares no cluster. Declare each cluster with "
               + "turnout.clusters.<alias>.bootstrap-servers, or set turnout.enabled=false.");
     }
-    List<String> aliases = new ArrayList<>();
-    clusters.forEach((alias, cluster) -> {
-      aliases.add(alias);
-      String prefix = TurnoutConfig.CLUSTER_PREFIX + alias + ".";
-      Map<String, String> own = new HashMap<>(cluster.getProperties());
-      own.putAll((producer ? cluster.getProducer() : cluster.getConsumer()).getProperties());
-      if (own.containsKey(TurnoutConfig.EXPECTED_CLUSTER_ID)) {
-        throw new InvalidConfigurationPropertyValueException("turnout.clusters." + alias + ".properties."
-            + TurnoutConfig.EXPECTED_CLUSTER_ID, own.get(TurnoutConfig.EXPECTED_CLUSTER_ID),
-            "the expected cluster id is not a Kafka setting: use turnout.clusters." + alias + ".expected-cluster-id.");
-      }
-      String bootstrap = String.join(",", cluster.getBootstrapServers()).trim();
-      String fromProperties = own.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
-      if (!bootstrap.isEmpty() && fromProperties != null) {
-        throw new InvalidConfigurationPropertyValueException("turnout.clusters." + alias + ".bootstrap-servers",
-            bootstrap, "bootstrap.servers is also set in the cluster's properties: set it in one place only.");
-      }
-      if (bootstrap.isEmpty()) {
-        bootstrap = fromProperties == null ? "" : fromProperties.trim();
-      }
-      if (bootstrap.isEmpty()) {
-        throw new InvalidConfigurationPropertyValueException("turnout.clusters." + alias + ".bootstrap-servers",
-            null, "every cluster needs its own bootstrap servers (spring.kafka.bootstrap-servers is not used: it "
-                + "cannot name two clusters).");
-      }
-      config.put(prefix + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-      own.forEach((key, value) -> config.put(prefix + key, value));
-      String expectedId = cluster.getExpectedClusterId();
-      if (expectedId != null && producer) {
-        if (expectedId.isBlank()) {
-          throw new InvalidConfigurationPropertyValueException("turnout.clusters." + alias + ".expected-cluster-id",
-              expectedId, "must be the cluster id the alias is expected to report (or unset to not check it).");
-        }
-        config.put(prefix + TurnoutConfig.EXPECTED_CLUSTER_ID, expectedId.trim());
-      }
-    });
-    config.put(TurnoutConfig.CLUSTERS, String.join(",", aliases));
+    clusters.forEach((alias, cluster) -> putCluster(config, origins, alias, cluster, producer));
+    put(config, origins, TurnoutConfig.CLUSTERS, "turnout.clusters", String.join(",", clusters.keySet()),
+        clusters.keySet());
 
     TurnoutProperties.Authority authority = properties.getAuthority();
-    long refresh = positiveMillis("turnout.authority.refresh-interval", authority.getRefreshInterval());
-    long staleness = positiveMillis("turnout.authority.max-staleness", authority.getMaxStaleness());
-    if (staleness <= refresh) {
-      throw new InvalidConfigurationPropertyValueException("turnout.authority.max-staleness",
-          authority.getMaxStaleness(), "must be longer than turnout.authority.refresh-interval ("
-              + authority.getRefreshInterval() + ").");
-    }
     config.put(TurnoutConfig.AUTHORITY_SOURCE, source);
-    config.put(TurnoutConfig.AUTHORITY_REFRESH_MS, refresh);
-    config.put(TurnoutConfig.AUTHORITY_MAX_STALENESS_MS, staleness);
-    if (producer) {
-      putProducerSettings(config, properties.getCutover(), properties.getBreaker());
-    } else {
-      putConsumerSettings(config, properties.getConsumer(), classLoader);
-    }
+    put(config, origins, TurnoutConfig.AUTHORITY_REFRESH_MS, "turnout.authority.refresh-interval",
+        millis(authority.getRefreshInterval()), authority.getRefreshInterval());
+    put(config, origins, TurnoutConfig.AUTHORITY_MAX_STALENESS_MS, "turnout.authority.max-staleness",
+        millis(authority.getMaxStaleness()), authority.getMaxStaleness());
     return config;
   }
 
-  private static void putProducerSettings(Map<String, Object> config, TurnoutProperties.Cutover cutover,
-      TurnoutProperties.Breaker breaker) {
-    if (cutover.getBarrier() == null) {
-      throw new InvalidConfigurationPropertyValueException("turnout.cutover.barrier", null,
-          "must be replicated or drained.");
+  private static void putCluster(Map<String, Object> config, Map<String, Origin> origins, String alias,
+      TurnoutProperties.Cluster cluster, boolean producer) {
+    String prefix = TurnoutConfig.CLUSTER_PREFIX + alias + ".";
+    String property = "turnout.clusters." + alias + ".";
+    TurnoutProperties.Client client = producer ? cluster.getProducer() : cluster.getConsumer();
+    Map<String, String> own = new HashMap<>(cluster.getProperties());
+    own.putAll(client.getProperties());
+    if (own.containsKey(TurnoutConfig.EXPECTED_CLUSTER_ID)) {
+      throw new InvalidConfigurationPropertyValueException(property + "properties." + TurnoutConfig.EXPECTED_CLUSTER_ID,
+          own.get(TurnoutConfig.EXPECTED_CLUSTER_ID),
+          "the expected cluster id is not a Kafka setting: use turnout.clusters." + alias + ".expected-cluster-id.");
     }
-    config.put(TurnoutConfig.CUTOVER_BARRIER, cutover.getBarrier().configValue());
-    config.put(TurnoutConfig.CUTOVER_MAX_PAUSE_MS, positiveMillis("turnout.cutover.max-pause", cutover.getMaxPause()));
-    if (cutover.getBufferSize() == null || cutover.getBufferSize().toBytes() <= 0) {
-      throw new InvalidConfigurationPropertyValueException("turnout.cutover.buffer-size", cutover.getBufferSize(),
-          "must be a positive size, e.g. 32MB.");
+    String bootstrap = String.join(",", cluster.getBootstrapServers()).trim();
+    String fromProperties = own.remove(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+    if (!bootstrap.isEmpty() && fromProperties != null) {
+      throw new InvalidConfigurationPropertyValueException(property + "bootstrap-servers",
+          bootstrap, "bootstrap.servers is also set in the cluster's properties: set it in one place only.");
     }
-    config.put(TurnoutConfig.CUTOVER_BUFFER_BYTES, cutover.getBufferSize().toBytes());
-    config.put(TurnoutConfig.BREAKER_ENABLED, breaker.isEnabled());
-    config.put(TurnoutConfig.BREAKER_FAILURE_RATE_THRESHOLD, ranged("turnout.breaker.failure-rate-threshold",
-        breaker.getFailureRateThreshold(), 1, 100, "a percentage from 1 to 100"));
-    config.put(TurnoutConfig.BREAKER_WINDOW_SIZE, ranged("turnout.breaker.window-size", breaker.getWindowSize(), 1,
-        Integer.MAX_VALUE, "a positive number of sends"));
-    config.put(TurnoutConfig.BREAKER_MINIMUM_CALLS, ranged("turnout.breaker.minimum-calls", breaker.getMinimumCalls(),
-        1, Integer.MAX_VALUE, "a positive number of sends"));
-    config.put(TurnoutConfig.BREAKER_OPEN_WAIT_MS, positiveMillis("turnout.breaker.open-wait", breaker.getOpenWait()));
-    config.put(TurnoutConfig.BREAKER_HALF_OPEN_CALLS, ranged("turnout.breaker.half-open-calls",
-        breaker.getHalfOpenCalls(), 1, Integer.MAX_VALUE, "a positive number of sends"));
+    if (bootstrap.isEmpty()) {
+      bootstrap = fromProperties == null ? "" : fromProperties.trim();
+    }
+    if (bootstrap.isEmpty()) {
+      throw new InvalidConfigurationPropertyValueException(property + "bootstrap-servers",
+          null, "every cluster needs its own bootstrap servers (spring.kafka.bootstrap-servers is not used: it "
+              + "cannot name two clusters).");
+    }
+    put(config, origins, prefix + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, property + "bootstrap-servers",
+        bootstrap, bootstrap);
+    own.forEach((key, value) -> {
+      boolean ownKind = client.getProperties().containsKey(key);
+      config.put(prefix + key, value);
+      origins.put(prefix + key, new Origin(property + (ownKind ? (producer ? "producer." : "consumer.") : "")
+          + "properties." + key, null, true));
+    });
+    String expectedId = cluster.getExpectedClusterId();
+    if (expectedId != null && producer) {
+      put(config, origins, prefix + TurnoutConfig.EXPECTED_CLUSTER_ID, property + "expected-cluster-id",
+          expectedId.trim(), expectedId);
+    }
   }
 
-  private static void putConsumerSettings(Map<String, Object> config, TurnoutProperties.Consumer consumer,
-      ClassLoader classLoader) {
-    if (consumer.getRole() == null) {
-      throw new InvalidConfigurationPropertyValueException("turnout.consumer.role", null,
-          "must be production or validation.");
-    }
-    if (consumer.getOffsetTranslation() == null) {
-      throw new InvalidConfigurationPropertyValueException("turnout.consumer.offset-translation", null,
-          "must be timestamp, identity or mirrormaker2.");
-    }
-    if (consumer.getUnverified() == null) {
-      throw new InvalidConfigurationPropertyValueException("turnout.consumer.unverified", null,
-          "must be fail or rewind.");
-    }
-    if (consumer.getOffsetTranslation() == TurnoutProperties.Consumer.OffsetTranslation.MIRRORMAKER2
-        && !ClassUtils.isPresent(OffsetTranslation.MM2_CLIENT_CLASS, classLoader)) {
+  private static void putProducerSettings(Map<String, Object> config, Map<String, Origin> origins,
+      TurnoutProperties.Cutover cutover, TurnoutProperties.Breaker breaker) {
+    put(config, origins, TurnoutConfig.CUTOVER_BARRIER, "turnout.cutover.barrier",
+        cutover.getBarrier() == null ? "" : cutover.getBarrier().configValue(), cutover.getBarrier());
+    put(config, origins, TurnoutConfig.CUTOVER_MAX_PAUSE_MS, "turnout.cutover.max-pause",
+        millis(cutover.getMaxPause()), cutover.getMaxPause());
+    put(config, origins, TurnoutConfig.CUTOVER_BUFFER_BYTES, "turnout.cutover.buffer-size",
+        cutover.getBufferSize() == null ? "" : cutover.getBufferSize().toBytes(), cutover.getBufferSize());
+    put(config, origins, TurnoutConfig.BREAKER_ENABLED, "turnout.breaker.enabled", breaker.isEnabled(),
+        breaker.isEnabled());
+    put(config, origins, TurnoutConfig.BREAKER_FAILURE_RATE_THRESHOLD, "turnout.breaker.failure-rate-threshold",
+        breaker.getFailureRateThreshold(), breaker.getFailureRateThreshold());
+    put(config, origins, TurnoutConfig.BREAKER_WINDOW_SIZE, "turnout.breaker.window-size", breaker.getWindowSize(),
+        breaker.getWindowSize());
+    put(config, origins, TurnoutConfig.BREAKER_MINIMUM_CALLS, "turnout.breaker.minimum-calls",
+        breaker.getMinimumCalls(), breaker.getMinimumCalls());
+    put(config, origins, TurnoutConfig.BREAKER_OPEN_WAIT_MS, "turnout.breaker.open-wait", millis(breaker.getOpenWait()),
+        breaker.getOpenWait());
+    put(config, origins, TurnoutConfig.BREAKER_HALF_OPEN_CALLS, "turnout.breaker.half-open-calls",
+        breaker.getHalfOpenCalls(), breaker.getHalfOpenCalls());
+  }
+
+  private static void putConsumerSettings(Map<String, Object> config, Map<String, Origin> origins,
+      TurnoutProperties.Consumer consumer, ClassLoader classLoader) {
+    String mirrorClient = TurnoutConfig.OffsetTranslation.MIRROR_CLIENT_CLASS;
+    if (consumer.getOffsetTranslation() == TurnoutConfig.OffsetTranslation.MIRRORMAKER2
+        && !ClassUtils.isPresent(mirrorClient, classLoader)) {
       throw new InvalidConfigurationPropertyValueException("turnout.consumer.offset-translation", "mirrormaker2",
-          "mirrormaker2 translation reads MirrorMaker 2 checkpoints with " + OffsetTranslation.MM2_CLIENT_CLASS
+          "mirrormaker2 translation reads MirrorMaker 2 checkpoints with " + mirrorClient
               + ": add the dependency org.apache.kafka:connect-mirror-client (the version of kafka-clients), or "
               + "use timestamp.");
     }
-    config.put(TurnoutConfig.CONSUMER_ROLE, consumer.getRole().configValue());
-    config.put(TurnoutConfig.CONSUMER_OFFSET_TRANSLATION, consumer.getOffsetTranslation().configValue());
+    put(config, origins, TurnoutConfig.CONSUMER_ROLE, "turnout.consumer.role",
+        consumer.getRole() == null ? "" : consumer.getRole().configValue(), consumer.getRole());
+    put(config, origins, TurnoutConfig.CONSUMER_OFFSET_TRANSLATION, "turnout.consumer.offset-translation",
+        consumer.getOffsetTranslation() == null ? "" : consumer.getOffsetTranslation().configValue(),
+        consumer.getOffsetTranslation());
     String mm2Alias = consumer.getOffsetTranslationMm2SourceAlias();
     if (mm2Alias != null && !mm2Alias.isBlank()) {
-      config.put(TurnoutConfig.CONSUMER_MM2_SOURCE_ALIAS, mm2Alias.trim());
+      put(config, origins, TurnoutConfig.CONSUMER_MM2_SOURCE_ALIAS,
+          "turnout.consumer.offset-translation-mm2-source-alias", mm2Alias.trim(), mm2Alias);
     }
-    config.put(TurnoutConfig.CONSUMER_BOUNDARY_TIMEOUT_MS,
-        positiveMillis("turnout.consumer.boundary-timeout", consumer.getBoundaryTimeout()));
-    config.put(TurnoutConfig.CONSUMER_UNVERIFIED, consumer.getUnverified().configValue());
+    put(config, origins, TurnoutConfig.CONSUMER_BOUNDARY_TIMEOUT_MS, "turnout.consumer.boundary-timeout",
+        millis(consumer.getBoundaryTimeout()), consumer.getBoundaryTimeout());
+    put(config, origins, TurnoutConfig.CONSUMER_UNVERIFIED, "turnout.consumer.unverified",
+        consumer.getUnverified() == null ? "" : consumer.getUnverified().configValue(), consumer.getUnverified());
   }
 
-  private static int ranged(String name, int value, int min, int max, String expected) {
-    if (value < min || value > max) {
-      throw new InvalidConfigurationPropertyValueException(name, value, "must be " + expected + ".");
-    }
-    return value;
+  private static void put(Map<String, Object> config, Map<String, Origin> origins, String key, String property,
+      Object value, Object propertyValue) {
+    config.put(key, value);
+    origins.put(key, new Origin(property, propertyValue));
   }
 
+  /** A duration in milliseconds; an unset one is empty, which the routing client rejects as not a number. */
+  private static Object millis(Duration value) {
+    return value == null ? "" : value.toMillis();
+  }
+
+  /**
+   * A positive duration in milliseconds, for settings read outside the routing clients.
+   *
+   * @throws InvalidConfigurationPropertyValueException naming the property otherwise
+   */
   static long positiveMillis(String name, Duration value) {
     if (value == null || value.toMillis() <= 0) {
       throw new InvalidConfigurationPropertyValueException(name, value, "must be a positive duration, e.g. 1s.");

@@ -1,11 +1,14 @@
 package dev.turnout.spring.autoconfigure;
 
+import dev.turnout.TurnoutConfig.ConsumerRole;
+import dev.turnout.TurnoutConfig.CutoverBarrier;
+import dev.turnout.TurnoutConfig.OffsetTranslation;
+import dev.turnout.TurnoutConfig.UnverifiedBoundary;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
@@ -19,7 +22,9 @@ import org.springframework.util.unit.DataSize;
  * Spring Environment itself: {@code turnout.authority.epoch}, {@code .source}, {@code .target} and
  * {@code .rule.<name>.*}, in the structure of the authority document. The cutover ({@code turnout.cutover.*}),
  * circuit breaker ({@code turnout.breaker.*}) and consumer ({@code turnout.consumer.*}) settings map to the
- * routing client's keys of the same names ({@link dev.turnout.TurnoutConfig}); their defaults are the client's.
+ * routing client's keys of the same names ({@link dev.turnout.TurnoutConfig}); their defaults and values are the
+ * client's, and the client validates them: an invalid value stops the application with an error naming the
+ * property.
  */
 @ConfigurationProperties("turnout")
 public class TurnoutProperties {
@@ -376,7 +381,7 @@ public class TurnoutProperties {
      * for setups where nothing replicates the old owner to the new one. With replicated and no replication,
      * every cutover fails closed after max-pause.
      */
-    private Barrier barrier = Barrier.REPLICATED;
+    private CutoverBarrier barrier = CutoverBarrier.REPLICATED;
 
     /**
      * The longest a moved slice waits at its barrier. Then the waiting records fail with
@@ -390,11 +395,11 @@ public class TurnoutProperties {
      */
     private DataSize bufferSize = DataSize.ofMegabytes(32);
 
-    public Barrier getBarrier() {
+    public CutoverBarrier getBarrier() {
       return barrier;
     }
 
-    public void setBarrier(Barrier barrier) {
+    public void setBarrier(CutoverBarrier barrier) {
       this.barrier = barrier;
     }
 
@@ -412,19 +417,6 @@ public class TurnoutProperties {
 
     public void setBufferSize(DataSize bufferSize) {
       this.bufferSize = bufferSize;
-    }
-
-    /** What a moved slice waits for at its cutover barrier. */
-    public enum Barrier {
-      /** The old owner's records are acknowledged and visible on the new owner. */
-      REPLICATED,
-      /** The old owner's records are acknowledged. */
-      DRAINED;
-
-      /** The routing client's value of this mode. */
-      String configValue() {
-        return name().toLowerCase(Locale.ROOT);
-      }
     }
   }
 
@@ -512,7 +504,7 @@ public class TurnoutProperties {
      * under the group id GROUP.turnout-validation on every cluster, so it never commits to the production
      * group.
      */
-    private Role role = Role.PRODUCTION;
+    private ConsumerRole role = ConsumerRole.PRODUCTION;
 
     /**
      * How a handed-over offset is first translated to the new cluster, before the exact boundary search:
@@ -539,13 +531,13 @@ public class TurnoutProperties {
      * throws BoundaryNotVerifiedException (the listener container's error handler receives it). rewind:
      * resume at the translated offset, accepting and counting duplicates.
      */
-    private Unverified unverified = Unverified.FAIL;
+    private UnverifiedBoundary unverified = UnverifiedBoundary.FAIL;
 
-    public Role getRole() {
+    public ConsumerRole getRole() {
       return role;
     }
 
-    public void setRole(Role role) {
+    public void setRole(ConsumerRole role) {
       this.role = role;
     }
 
@@ -573,50 +565,12 @@ public class TurnoutProperties {
       this.boundaryTimeout = boundaryTimeout;
     }
 
-    public Unverified getUnverified() {
+    public UnverifiedBoundary getUnverified() {
       return unverified;
     }
 
-    public void setUnverified(Unverified unverified) {
+    public void setUnverified(UnverifiedBoundary unverified) {
       this.unverified = unverified;
-    }
-
-    /** The role of a routing consumer. */
-    public enum Role {
-      /** Reads follow the read authority of the map. */
-      PRODUCTION,
-      /** Reads the target of DUAL_READ rules under a derived group id. */
-      VALIDATION;
-
-      String configValue() {
-        return name().toLowerCase(Locale.ROOT);
-      }
-    }
-
-    /** The first translation of a handed-over offset. */
-    public enum OffsetTranslation {
-      /** offsetsForTimes with the timestamp of the last processed record. */
-      TIMESTAMP,
-      /** The same offset (offset-preserving links). */
-      IDENTITY,
-      /** MirrorMaker 2 checkpoints (needs org.apache.kafka:connect-mirror-client). */
-      MIRRORMAKER2;
-
-      String configValue() {
-        return name().toLowerCase(Locale.ROOT);
-      }
-    }
-
-    /** What happens to a partition whose boundary cannot be verified in time. */
-    public enum Unverified {
-      /** The partition stays blocked; poll throws BoundaryNotVerifiedException. */
-      FAIL,
-      /** Resume at the translated offset, counting the duplicates. */
-      REWIND;
-
-      String configValue() {
-        return name().toLowerCase(Locale.ROOT);
-      }
     }
   }
 }
