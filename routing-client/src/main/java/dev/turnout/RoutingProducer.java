@@ -20,6 +20,8 @@ import dev.turnout.internal.provenance.ProvenanceHeaders;
 import dev.turnout.internal.provenance.RecordIds;
 import dev.turnout.source.AuthorityListener;
 import dev.turnout.internal.source.AuthorityRefresher;
+import dev.turnout.status.ClientStatus;
+import dev.turnout.status.TurnoutListener;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -91,7 +93,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe, like {@code KafkaProducer}.
  */
-public class RoutingProducer<K, V> implements Producer<K, V> {
+public final class RoutingProducer<K, V> implements Producer<K, V> {
 
   private static final Logger log = LoggerFactory.getLogger(RoutingProducer.class);
   private static final AtomicInteger CLIENT_SEQUENCE = new AtomicInteger();
@@ -126,6 +128,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
   private final Events[] events;
   private final ClusterIdentity[] identities;
   private final ScheduledExecutorService identityChecks;
+  private final ProducerStatusView statusView;
   private volatile boolean closed;
 
   /** A producer configured by properties, serializers named by {@code key.serializer}/{@code value.serializer}. */
@@ -227,6 +230,8 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
       t.setDaemon(true);
       return t;
     }) : null;
+    this.statusView = new ProducerStatusView(settings.clientId, settings.clusters, refresher, metrics, cutover,
+        breakers, identities);
     try {
       refresher.start();
     } catch (RuntimeException e) {
@@ -437,6 +442,8 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
         return refuse(barrierRefusal(barrier.failure(), record.topic()), record, callback);
       default:
         metrics.refusedBufferExhausted();
+        statusView.listeners().refused(ClientMetrics.CUTOVER_BUFFER_EXHAUSTED, record.topic(), barrier.epoch(),
+            "no room at the cutover barrier within max.block.ms");
         return fail(new BufferExhaustedException("Failed to queue a record of about " + queued.size + " bytes for topic '"
             + record.topic() + "' at the cutover barrier of epoch " + barrier.epoch() + " within "
             + TimeUnit.NANOSECONDS.toMillis(maxBlockNanos) + " ms (max.block.ms): " + cutover.waitingBytes() + " of "
@@ -582,6 +589,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
       Callback callback) {
     metrics.refused(refusal.reason());
     lastRefusals.get(refusal.reason()).set(new RecentRefusal(Instant.now(), refusal));
+    statusView.listeners().refused(refusal);
     AtomicLong last = lastRefusalLog.get(refusal.reason());
     long now = System.nanoTime();
     long previous = last.get();
@@ -599,6 +607,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
         + alias + "' is " + breakers[owner].state() + ": recent sends to it failed, so the send to topic '"
         + record.topic() + "' fails at once. It was not written anywhere (never rerouted: '" + alias
         + "' owns it). Trial sends are let through " + settings.breaker.openWait().toMillis() + " ms after it opened.");
+    statusView.listeners().refused(ClientMetrics.CLUSTER_UNAVAILABLE, record.topic(), epoch(), error.getMessage());
     AtomicLong last = lastUnavailableLog[owner];
     long now = System.nanoTime();
     long previous = last.get();
@@ -786,6 +795,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
           }
           refusal = new OwnershipAmbiguousException(Reason.CLUSTER_ID_MISMATCH, topic, map.epoch(), mismatch);
           metrics.refused(refusal.reason());
+          statusView.listeners().refused(refusal);
           throw refusal;
         }
         refusal = new OwnershipAmbiguousException(Reason.OWNER_SPLIT_ACROSS_CLUSTERS, topic, map.epoch(),
@@ -795,6 +805,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     }
     metrics.refused(refusal.reason());
     lastRefusals.get(refusal.reason()).set(new RecentRefusal(Instant.now(), refusal));
+    statusView.listeners().refused(refusal);
     throw refusal;
   }
 
@@ -881,6 +892,21 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
   /** A refusal and when it happened, as returned by {@link #recentRefusals()}. */
   public record RecentRefusal(Instant at, OwnershipAmbiguousException refusal) {}
 
+  /** A snapshot of this producer's state (docs/status.md); safe from any thread, holds no secret. */
+  public ClientStatus status() {
+    return statusView.snapshot();
+  }
+
+  /** Adds a listener of this producer's epochs, refusals and closing (docs/status.md). */
+  public void addListener(TurnoutListener listener) {
+    statusView.listeners().add(listener);
+  }
+
+  /** Removes a listener added with {@link #addListener}. */
+  public void removeListener(TurnoutListener listener) {
+    statusView.listeners().remove(listener);
+  }
+
   /** Closes the clients of every cluster, waiting for outstanding sends, and stops refreshing. */
   @Override
   public void close() {
@@ -898,6 +924,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
       return;
     }
     closed = true;
+    statusView.listeners().closing();
     List<RuntimeException> failures = new ArrayList<>();
     refresher.close();
     Duration budget = timeout.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365) : timeout;
@@ -918,6 +945,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     closeOwnedKeySerializer();
     closeOwnedValueSerializer();
     log.info("[{}] RoutingProducer closed", settings.clientId);
+    statusView.listeners().closed();
     if (!failures.isEmpty()) {
       throw failures.get(0);
     }
@@ -1009,6 +1037,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
       if (failure.kind() == BarrierFailure.Kind.TIMEOUT) {
         OwnershipAmbiguousException refusal = barrierRefusal(failure, routed.topic());
         metrics.refused(refusal.reason());
+        statusView.listeners().refused(refusal);
         error = refusal;
       } else {
         error = new KafkaException(failure.message());
