@@ -6,6 +6,7 @@ import dev.turnout.authority.Rule;
 import dev.turnout.authority.Slice;
 import dev.turnout.status.RouteStatus;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,8 +46,9 @@ final class RouteTable {
       }
     }
     List<RouteStatus> rows = new ArrayList<>(out.values());
-    new TreeMap<>(byRuleSlice).entrySet().stream()
+    byRuleSlice.entrySet().stream()
         .filter(e -> !out.containsKey(e.getKey()))
+        .sorted(Map.Entry.comparingByKey(Comparator.comparing((List<String> k) -> k.get(0)).thenComparing(k -> k.get(1))))
         .forEach(e -> rows.add(new RouteStatus(e.getKey().get(0), e.getKey().get(1), false, null, null, e.getValue())));
     return rows;
   }

@@ -37,9 +37,4 @@ public record ClientStatus(String clientId, ClientRole role, Instant at, long ep
     recentRefusals = List.copyOf(recentRefusals);
     refusals = Map.copyOf(refusals);
   }
-
-  /** Whether this is a consumer (of either role). */
-  public boolean isConsumer() {
-    return role != ClientRole.PRODUCER;
-  }
 }

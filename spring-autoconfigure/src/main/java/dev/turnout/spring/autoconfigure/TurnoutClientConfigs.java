@@ -1,7 +1,6 @@
 package dev.turnout.spring.autoconfigure;
 
 import dev.turnout.TurnoutConfig;
-import dev.turnout.internal.consumer.OffsetTranslation;
 import dev.turnout.source.AuthoritySource;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,6 +23,9 @@ import org.springframework.util.ClassUtils;
  * property to use instead.
  */
 final class TurnoutClientConfigs {
+
+  /** The class of {@code org.apache.kafka:connect-mirror-client} that mirrormaker2 translation needs. */
+  private static final String MM2_CLIENT_CLASS = "org.apache.kafka.connect.mirror.RemoteClusterUtils";
 
   /** The Spring property of each routing client key, for the error that a key in spring.kafka.* gets. */
   static final Map<String, String> SPRING_NAMES = Map.ofEntries(
@@ -187,9 +189,9 @@ final class TurnoutClientConfigs {
           "must be fail or rewind.");
     }
     if (consumer.getOffsetTranslation() == TurnoutProperties.Consumer.OffsetTranslation.MIRRORMAKER2
-        && !ClassUtils.isPresent(OffsetTranslation.MM2_CLIENT_CLASS, classLoader)) {
+        && !ClassUtils.isPresent(MM2_CLIENT_CLASS, classLoader)) {
       throw new InvalidConfigurationPropertyValueException("turnout.consumer.offset-translation", "mirrormaker2",
-          "mirrormaker2 translation reads MirrorMaker 2 checkpoints with " + OffsetTranslation.MM2_CLIENT_CLASS
+          "mirrormaker2 translation reads MirrorMaker 2 checkpoints with " + MM2_CLIENT_CLASS
               + ": add the dependency org.apache.kafka:connect-mirror-client (the version of kafka-clients), or "
               + "use timestamp.");
     }
