@@ -329,6 +329,34 @@ class TurnoutActuateTest {
     }
   }
 
+  @Test
+  void aClosedConsumerLeavesTheRegistryAndIsReportedRemovedToTheFactoryListeners() {
+    document.set(EPOCH_1);
+    start(60_000);
+    List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    consumers.setBeanName("ordersFactory");
+    consumers.addListener(new org.springframework.kafka.core.ConsumerFactory.Listener<>() {
+      @Override
+      public void consumerAdded(String id, Consumer<String, String> consumer) {
+        events.add("added " + id);
+      }
+
+      @Override
+      public void consumerRemoved(String id, Consumer<String, String> consumer) {
+        events.add("removed " + id);
+      }
+    });
+    Consumer<String, String> consumer = consumers.createConsumer();
+    String clientId = clients.consumers().get(0).consumer().status().clientId();
+    assertThat(clients.statuses()).extracting(ClientStatus::clientId).containsExactly(clientId);
+    assertThat(events).containsExactly("added ordersFactory." + clientId);
+
+    consumer.close();
+    assertThat(clients.consumers()).isEmpty();
+    assertThat(clients.statuses()).isEmpty();
+    assertThat(events).containsExactly("added ordersFactory." + clientId, "removed ordersFactory." + clientId);
+  }
+
   @SuppressWarnings("unchecked")
   private static Map<String, Object> asMap(Object value) {
     return (Map<String, Object>) value;
