@@ -131,9 +131,13 @@ public final class AuthorityMonitor implements AutoCloseable {
     return refresher.rejectionCount(kind);
   }
 
-  /** Why the last refresh failed (unreadable source, rejected document...), or {@code null} after a success. */
+  /**
+   * Why the last read of the source failed (for example an I/O error), or {@code null} when the source was
+   * read: a document that was read but rejected is reported by {@link #lastRejection()} and
+   * {@link #rejectionProblems()}.
+   */
   public String lastReadError() {
-    return refresher.lastFailure();
+    return refresher.lastReadFailure();
   }
 
   /** The last rejection, or {@code null} when the last document read was accepted. */

@@ -13,10 +13,10 @@ import dev.turnout.status.ConsumerStatus;
 import dev.turnout.status.PartitionRef;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.kafka.common.TopicPartition;
 
@@ -43,6 +43,10 @@ final class ConsumerStatusView {
   private volatile List<PartitionRef> establishing = List.of();
   private volatile List<BlockedPartition> blocked = List.of();
   private volatile List<String> fenced = List.of();
+  /** What was published last (polling thread only). */
+  private Set<TopicPartition> lastPending = Set.of();
+  private Map<TopicPartition, Resolution> lastBlocked = Map.of();
+  private Set<String> lastFenced = Set.of();
 
   /**
    * @param groupId the group used on every cluster, or {@code null}
@@ -76,12 +80,14 @@ final class ConsumerStatusView {
   }
 
   /** Polling thread: the partitions being established, blocked, and the fenced topics, after a change. */
-  void partitions(Collection<TopicPartition> pending, Map<TopicPartition, Resolution> blockedPartitions,
-      Collection<String> fencedTopics) {
-    if (pending.isEmpty() && blockedPartitions.isEmpty() && fencedTopics.isEmpty() && establishing.isEmpty()
-        && blocked.isEmpty() && fenced.isEmpty()) {
-      return; // nothing to publish: no allocation
+  void partitions(Set<TopicPartition> pending, Map<TopicPartition, Resolution> blockedPartitions,
+      Set<String> fencedTopics) {
+    if (lastPending.equals(pending) && lastBlocked.equals(blockedPartitions) && lastFenced.equals(fencedTopics)) {
+      return; // unchanged (called on every poll that applies resolutions): nothing allocated
     }
+    lastPending = Set.copyOf(pending);
+    lastBlocked = Map.copyOf(blockedPartitions);
+    lastFenced = Set.copyOf(fencedTopics);
     List<PartitionRef> refs = new ArrayList<>();
     pending.forEach(tp -> refs.add(new PartitionRef(tp.topic(), tp.partition())));
     refs.sort(PARTITION_ORDER);

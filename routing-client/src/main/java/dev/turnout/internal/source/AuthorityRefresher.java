@@ -145,10 +145,10 @@ public final class AuthorityRefresher implements AutoCloseable {
   }
 
   /**
-   * Why the last refresh failed (an unreadable source, a rejected document, a lower epoch...), or {@code null}
-   * when it succeeded or none has run.
+   * Why the last read of the source failed, or {@code null} when it was read (a document read but rejected is
+   * reported by {@link #lastRejection()}) or none has run.
    */
-  public String lastFailure() {
+  public String lastReadFailure() {
     return lastFailureMessage;
   }
 
