@@ -67,7 +67,7 @@ public final class TurnoutMeterBinder implements MeterBinder, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(TurnoutMeterBinder.class);
 
-  /** How often new client metrics are looked for, unless given. */
+  /** How often the clients' statuses are looked at for new rows, unless given. */
   public static final Duration DEFAULT_DISCOVERY_INTERVAL = Duration.ofSeconds(10);
 
   private final AuthorityMonitor monitor;
