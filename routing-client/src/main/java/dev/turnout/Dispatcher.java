@@ -54,7 +54,8 @@ final class Dispatcher<K, V> {
     }
     ClusterBreaker breaker = clusters.breaker(owner);
     if (!breaker.tryAcquire()) {
-      return refusals.unavailable(owner, unavailable(owner, routed.topic()), routed, callback);
+      return refusals.unavailable(owner, route.epoch(), unavailable(owner, routed.topic()), routed,
+          callback);
     }
     Producer<K, V> producer;
     try {

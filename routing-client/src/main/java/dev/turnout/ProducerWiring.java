@@ -40,6 +40,8 @@ final class ProducerWiring<K, V> {
   final ProducerClusters<K, V> clusters;
   final SendPath<K, V> sendPath;
   final Transactions<K, V> transactions;
+  final Listeners listeners;
+  final ProducerStatusView status;
 
   /**
    * @param supplied clients supplied by the caller, by alias (see {@link RoutingProducer.Builder})
@@ -52,7 +54,8 @@ final class ProducerWiring<K, V> {
         keySerializer, valueSerializer);
     this.core = new ClientCore(settings);
     this.metrics = new ClientMetrics(settings.clientId, settings.clusters, core.refresher());
-    this.refusals = new Refusals(settings.clientId, metrics, settings.clusters.size());
+    this.listeners = new Listeners(settings.clientId);
+    this.refusals = new Refusals(settings.clientId, metrics, settings.clusters.size(), listeners);
     Access access = new Access();
     RecordIds ids = new RecordIds();
     this.cutover = new CutoverCoordinator(settings.clientId, settings.clusters, settings.barrierMode,
@@ -81,6 +84,9 @@ final class ProducerWiring<K, V> {
         }
       }
     });
+    // After the cutover's listener: an epoch counts as applied once the cutover machinery has installed it.
+    this.status = new ProducerStatusView(settings.clientId, settings.clusters, core.refresher(), metrics, cutover,
+        clusters.breakers(), clusters.identities(), listeners);
   }
 
   private static void checkSupplied(TurnoutSettings settings, Map<String, ?> supplied) {

@@ -13,6 +13,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -36,13 +37,16 @@ final class Refusals {
   private final Map<Reason, AtomicLong> lastLog = new EnumMap<>(Reason.class);
   private final Map<Reason, AtomicReference<RecentRefusal>> last = new EnumMap<>(Reason.class);
   private final AtomicLong[] lastUnavailableLog;
+  private final Listeners listeners;
 
   /**
    * @param clusters number of declared clusters
+   * @param listeners told of every refusal
    */
-  Refusals(String clientId, ClientMetrics metrics, int clusters) {
+  Refusals(String clientId, ClientMetrics metrics, int clusters, Listeners listeners) {
     this.clientId = clientId;
     this.metrics = metrics;
+    this.listeners = listeners;
     long start = System.nanoTime() - LOG_INTERVAL_NANOS;
     for (Reason reason : Reason.values()) {
       lastLog.put(reason, new AtomicLong(start));
@@ -58,6 +62,7 @@ final class Refusals {
   void recordThrown(OwnershipAmbiguousException refusal) {
     metrics.refused(refusal.reason());
     last.get(refusal.reason()).set(new RecentRefusal(Instant.now(), refusal));
+    listeners.refused(refusal);
   }
 
   /** Refuses a send: counted, remembered, logged (rate-limited), and failed. */
@@ -71,9 +76,10 @@ final class Refusals {
   }
 
   /** Fails a send whose cluster's breaker is open ({@code error} says so); logged per cluster, rate-limited. */
-  Future<RecordMetadata> unavailable(int owner, ClusterUnavailableException error, ProducerRecord<?, ?> record,
-      Callback callback) {
+  Future<RecordMetadata> unavailable(int owner, long epoch, ClusterUnavailableException error,
+      ProducerRecord<?, ?> record, Callback callback) {
     metrics.refusedUnavailable();
+    listeners.refused(ClientMetrics.CLUSTER_UNAVAILABLE, record.topic(), epoch, error.getMessage());
     if (due(lastUnavailableLog[owner])) {
       log.warn("[{}] {}", clientId, error.getMessage());
     }
@@ -103,6 +109,14 @@ final class Refusals {
     }
     return new OwnershipAmbiguousException(Reason.CUTOVER_BARRIER_TIMEOUT, failure.topic(), failure.epoch(),
         failure.message());
+  }
+
+  /** Fails a send that found no room at the cutover barrier of {@code epoch} within {@code max.block.ms}. */
+  Future<RecordMetadata> bufferExhausted(long epoch, BufferExhaustedException error, ProducerRecord<?, ?> record,
+      Callback callback) {
+    metrics.refusedBufferExhausted();
+    listeners.refused(ClientMetrics.CUTOVER_BUFFER_EXHAUSTED, record.topic(), epoch, error.getMessage());
+    return fail(error, record, callback);
   }
 
   /** Completes a send that was not made: the callback receives the error, the future fails. */

@@ -11,6 +11,8 @@ import dev.turnout.internal.consumer.Resolution;
 import dev.turnout.internal.consumer.SwitchListener;
 import dev.turnout.internal.consumer.SwitchWorker;
 import dev.turnout.internal.source.AuthorityRefresher;
+import dev.turnout.status.ClientStatus;
+import dev.turnout.status.TurnoutListener;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -89,7 +91,7 @@ import org.slf4j.LoggerFactory;
  * the application's metadata without it. Not thread-safe, like {@code KafkaConsumer}: use it from one thread,
  * except {@link #wakeup()}.
  */
-public class RoutingConsumer<K, V> implements Consumer<K, V> {
+public final class RoutingConsumer<K, V> implements Consumer<K, V> {
 
   private static final Logger log = LoggerFactory.getLogger(RoutingConsumer.class);
   private static final AtomicInteger CLIENT_SEQUENCE = new AtomicInteger();
@@ -115,6 +117,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
   private final ClusterClients<Consumer<K, V>> clients;
   private final ClientMetrics metrics;
   private final SwitchWorker worker;
+  private final ConsumerStatusView statusView;
   private final String group;
   private final boolean autoCommit;
   private final long autoCommitIntervalNanos;
@@ -242,6 +245,8 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
     this.metrics = new ClientMetrics(settings.clientId, settings.clusters, refresher, "records-consumed-total",
         "Records delivered to the application from that cluster");
     this.switchDuration = registerMetrics();
+    this.statusView = new ConsumerStatusView(settings.clientId, options.validation(), group, settings.clusters,
+        refresher, metrics);
     this.worker = new SwitchWorker(settings.clientId, new SwitchWorker.Settings(group, options.boundaryTimeoutMillis(),
         options.rewind(), options.translation(), options.mm2SourceAlias()),
         alias -> clients.config(settings.clusters.indexOf(alias)), () -> appliedEpoch, refresher::refresh,
@@ -545,6 +550,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
                 + " has succeeded for " + refresher.ageMillis() + " ms (" + TurnoutConfig.AUTHORITY_MAX_STALENESS_MS
                 + "). Every partition is paused until the source is readable and valid again.");
         metrics.refused(refusal.reason());
+        statusView.listeners().refused(refusal);
         log.error("[{}] {}", settings.clientId, refusal.getMessage());
         reports.add(refusal);
       }
@@ -706,6 +712,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
     topicCluster.putAll(desired);
     applied = map;
     appliedEpoch = epoch;
+    statusView.epochApplied(epoch);
     updateDelegates(desired);
     updateReadClusterGauges();
   }
@@ -716,6 +723,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
           "No rule of authority map epoch " + epoch + " governs topic '" + topic + "': it is read from no cluster. "
               + "Add it to a rule (rule.<name>.topics or rule.<name>.topic-prefix) in a document with a higher epoch.");
       metrics.refused(Reason.NO_MATCHING_RULE);
+      statusView.listeners().refused(refusal);
       log.warn("[{}] {}", settings.clientId, refusal.getMessage());
       reports.add(refusal);
     }
@@ -907,6 +915,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
     }
     readClusterGauges.clear();
     readClusterGauges.addAll(current);
+    statusView.readClusters(topicCluster);
   }
 
   private void startResolution(int cluster, TopicPartition tp, long localOffset, long localMillis) {
@@ -947,6 +956,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
     pendingCount = pending.size();
     blockedCount = blocked.size();
     fencedCount = fencedTopics.size();
+    statusView.partitions(pending.keySet(), blocked, fencedTopics.keySet());
   }
 
   private void pauseEverything() {
@@ -1595,6 +1605,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
 
   private OwnershipAmbiguousException refusal(OwnershipAmbiguousException e) {
     metrics.refused(e.reason());
+    statusView.listeners().refused(e);
     return e;
   }
 
@@ -2065,6 +2076,24 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
     return appliedEpoch;
   }
 
+  /**
+   * A snapshot of this consumer's state (docs/status.md). Unlike the other methods, safe from any thread: it
+   * reads what the polling thread publishes and never disturbs it. Holds no secret.
+   */
+  public ClientStatus status() {
+    return statusView.snapshot();
+  }
+
+  /** Adds a listener of this consumer's epochs, refusals and closing (docs/status.md); any thread. */
+  public void addListener(TurnoutListener listener) {
+    statusView.listeners().add(listener);
+  }
+
+  /** Removes a listener added with {@link #addListener}; any thread. */
+  public void removeListener(TurnoutListener listener) {
+    statusView.listeners().remove(listener);
+  }
+
   /** The alias of the cluster a subscribed or assigned topic is read from now, or {@code null} if none. */
   public String readCluster(String topic) {
     acquireAndEnsureOpen();
@@ -2119,6 +2148,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
     }
     acquire();
     try {
+      statusView.listeners().closing();
       // Like KafkaConsumer, usable from rebalance callbacks until the clients are closed.
       closing = true;
       long deadline = deadline(options.timeout().orElse(DEFAULT_CLOSE_TIMEOUT));
@@ -2162,6 +2192,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
     } finally {
       closed = true;
       release();
+      statusView.listeners().closed();
     }
   }
 

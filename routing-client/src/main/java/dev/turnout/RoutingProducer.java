@@ -2,6 +2,8 @@ package dev.turnout;
 
 import dev.turnout.OwnershipAmbiguousException.Reason;
 import dev.turnout.authority.AuthorityMap;
+import dev.turnout.status.ClientStatus;
+import dev.turnout.status.TurnoutListener;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -58,7 +60,7 @@ import org.apache.kafka.common.utils.Utils;
  *
  * <p>Thread-safe, like {@code KafkaProducer}.
  */
-public class RoutingProducer<K, V> implements Producer<K, V> {
+public final class RoutingProducer<K, V> implements Producer<K, V> {
 
   private static final AtomicInteger CLIENT_SEQUENCE = new AtomicInteger();
 
@@ -315,7 +317,27 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
       }
       closed = true;
     }
-    parts.close(timeout);
+    parts.listeners.closing();
+    try {
+      parts.close(timeout);
+    } finally {
+      parts.listeners.closed();
+    }
+  }
+
+  /** A snapshot of this producer's state (docs/status.md); safe from any thread, holds no secret. */
+  public ClientStatus status() {
+    return parts.status.snapshot();
+  }
+
+  /** Adds a listener of this producer's epochs, refusals and closing (docs/status.md). */
+  public void addListener(TurnoutListener listener) {
+    parts.listeners.add(listener);
+  }
+
+  /** Removes a listener added with {@link #addListener}. */
+  public void removeListener(TurnoutListener listener) {
+    parts.listeners.remove(listener);
   }
 
   private void ensureOpen() {

@@ -116,8 +116,7 @@ final class SendPath<K, V> {
       case FAILED:
         return refusals.barrierFailed(barrier.failure(), record, callback);
       default:
-        metrics.refusedBufferExhausted();
-        return refusals.fail(new BufferExhaustedException("Failed to queue a record of about " + queued.size
+        return refusals.bufferExhausted(barrier.epoch(), new BufferExhaustedException("Failed to queue a record of about " + queued.size
             + " bytes for topic '" + record.topic() + "' at the cutover barrier of epoch " + barrier.epoch()
             + " within " + TimeUnit.NANOSECONDS.toMillis(maxBlockNanos) + " ms (max.block.ms): "
             + cutover.waitingBytes() + " of " + bufferBytes + " bytes (" + TurnoutConfig.CUTOVER_BUFFER_BYTES

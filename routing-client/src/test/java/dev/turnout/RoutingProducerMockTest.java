@@ -251,7 +251,7 @@ class RoutingProducerMockTest {
 
   @Test
   void recordsStoppedByCloseSayTheProducerClosedNotThatABarrierTimedOut() {
-    Refusals refusals = new Refusals("test", null, 2);
+    Refusals refusals = new Refusals("test", null, 2, new Listeners("test"));
     KafkaException closed = refusals.barrierError(new BarrierFailure(BarrierFailure.Kind.CLOSED, "orders", 2,
         "The producer was closed while the record waited"));
     assertThat(closed).isNotInstanceOf(OwnershipAmbiguousException.class).hasMessageContaining("closed");

@@ -2,56 +2,27 @@ package dev.turnout.spring;
 
 import dev.turnout.RoutingConsumer;
 import dev.turnout.RoutingProducer;
+import dev.turnout.status.ClientStatus;
+import dev.turnout.status.TurnoutListener;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Predicate;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Turnout clients of an application that are open now, and their {@value #METRIC_GROUP} metrics, for
- * monitoring. Sums of cumulative metrics (names ending in {@code -total}) include the final counts of clients
- * already closed, so they never go down. Thread-safe.
+ * The Turnout clients of an application that are open now, for monitoring. A client is listed from its
+ * creation by a Turnout factory until it starts closing (its {@link TurnoutListener#onClosing} event); its
+ * final {@link ClientStatus} is then handed to the {@link #onClosing(Consumer)} callbacks, so that counters
+ * can keep the counts of closed clients. Thread-safe.
  */
 public final class TurnoutClients {
 
   private static final Logger log = LoggerFactory.getLogger(TurnoutClients.class);
-
-  /** The metric group of Turnout's own client metrics. */
-  public static final String METRIC_GROUP = "turnout";
-
-  /** The kind of a client. */
-  public enum Kind {
-    /** A {@link RoutingProducer}. */
-    PRODUCER,
-    /** A {@link RoutingConsumer}. */
-    CONSUMER
-  }
-
-  /**
-   * One of Turnout's metrics, without the {@code client-id} tag: the same metric of every client of a kind
-   * shares a key.
-   *
-   * @param kind the kind of client that has the metric
-   * @param name the Kafka metric name, e.g. {@code records-routed-total}
-   * @param tags the metric's tags other than {@code client-id}
-   */
-  public record MetricKey(Kind kind, String name, Map<String, String> tags) {
-    public MetricKey {
-      Objects.requireNonNull(kind, "kind");
-      Objects.requireNonNull(name, "name");
-      tags = Map.copyOf(tags);
-    }
-  }
 
   /**
    * An open routing consumer and its group.
@@ -62,80 +33,66 @@ public final class TurnoutClients {
    */
   public record OpenConsumer(RoutingConsumer<?, ?> consumer, String groupId) {}
 
-  private static final class Entry {
-    final Kind kind;
-    final Object client;
-    final String groupId;
-    volatile Map<MetricKey, Metric> metrics = Map.of();
-    volatile Map<MetricKey, String> descriptions = Map.of();
+  private final Map<Object, Object> open = new LinkedHashMap<>(); // client -> OpenConsumer or producer
+  private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<ClientStatus>> closingListeners = new CopyOnWriteArrayList<>();
 
-    Entry(Kind kind, Object client, String groupId) {
-      this.kind = kind;
-      this.client = client;
-      this.groupId = groupId;
-    }
-
-    Map<MetricName, ? extends Metric> allMetrics() {
-      return client instanceof RoutingProducer<?, ?> p ? p.metrics() : ((RoutingConsumer<?, ?>) client).metrics();
-    }
-
-    /** Re-reads which {@value #METRIC_GROUP} metrics the client has. */
-    void rescan() {
-      Map<MetricKey, Metric> own = new HashMap<>();
-      Map<MetricKey, String> texts = new HashMap<>();
-      allMetrics().forEach((name, metric) -> {
-        if (METRIC_GROUP.equals(name.group())) {
-          MetricKey key = key(kind, name);
-          own.put(key, metric);
-          texts.put(key, name.description());
-        }
-      });
-      metrics = own;
-      descriptions = texts;
-    }
+  /** Lists {@code producer} until it closes. */
+  public void add(RoutingProducer<?, ?> producer) {
+    Objects.requireNonNull(producer, "producer");
+    producer.addListener(new TurnoutListener() {
+      @Override
+      public void onClosing(String clientId) {
+        closing(producer, producer::status);
+      }
+    });
+    added(producer, producer);
   }
 
-  private final Map<Object, Entry> open = new LinkedHashMap<>();
-  private final Map<MetricKey, Double> retired = new HashMap<>();
-  private final Map<MetricKey, String> retiredDescriptions = new HashMap<>();
-  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
-
-  void added(RoutingProducer<?, ?> producer) {
-    add(new Entry(Kind.PRODUCER, Objects.requireNonNull(producer, "producer"), null));
+  /**
+   * Lists {@code consumer} until it closes.
+   *
+   * @param groupId the group it uses, or {@code null}
+   */
+  public void add(RoutingConsumer<?, ?> consumer, String groupId) {
+    Objects.requireNonNull(consumer, "consumer");
+    consumer.addListener(new TurnoutListener() {
+      @Override
+      public void onClosing(String clientId) {
+        closing(consumer, consumer::status);
+      }
+    });
+    added(consumer, new OpenConsumer(consumer, groupId));
   }
 
-  void added(RoutingConsumer<?, ?> consumer, String groupId) {
-    add(new Entry(Kind.CONSUMER, Objects.requireNonNull(consumer, "consumer"), groupId));
-  }
-
-  private void add(Entry entry) {
-    entry.rescan();
+  private void added(Object client, Object entry) {
     synchronized (this) {
-      open.put(entry.client, entry);
+      open.put(client, entry);
     }
     changed();
   }
 
-  /** Keeps the final counts of {@code client} and forgets it; called before it closes. */
-  void closing(Object client) {
+  private void closing(Object client, java.util.function.Supplier<ClientStatus> status) {
     synchronized (this) {
-      Entry entry = open.remove(client);
-      if (entry == null) {
+      if (open.remove(client) == null) {
         return;
       }
-      entry.rescan();
-      entry.metrics.forEach((key, metric) -> {
-        if (key.name().endsWith("-total")) {
-          retired.merge(key, value(metric), Double::sum);
-          retiredDescriptions.put(key, entry.descriptions.get(key));
+    }
+    if (!closingListeners.isEmpty()) {
+      ClientStatus last = status.get();
+      for (Consumer<ClientStatus> listener : closingListeners) {
+        try {
+          listener.accept(last);
+        } catch (RuntimeException e) {
+          log.warn("A closing listener of the Turnout client registry failed", e);
         }
-      });
+      }
     }
     changed();
   }
 
   private void changed() {
-    for (Runnable listener : listeners) {
+    for (Runnable listener : changeListeners) {
       try {
         listener.run();
       } catch (RuntimeException e) {
@@ -144,17 +101,22 @@ public final class TurnoutClients {
     }
   }
 
-  /** Calls {@code listener} after a client was added or before it closes (on the thread that did it). */
+  /** Calls {@code listener} after a client was added or when it starts closing (on the thread that did it). */
   public void onChange(Runnable listener) {
-    listeners.add(Objects.requireNonNull(listener, "listener"));
+    changeListeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  /** Hands the last status of each client that starts closing to {@code listener} (on the closing thread). */
+  public void onClosing(Consumer<ClientStatus> listener) {
+    closingListeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
   /** The routing producers open now. */
   public synchronized List<RoutingProducer<?, ?>> producers() {
     List<RoutingProducer<?, ?>> out = new ArrayList<>();
     open.values().forEach(e -> {
-      if (e.kind == Kind.PRODUCER) {
-        out.add((RoutingProducer<?, ?>) e.client);
+      if (e instanceof RoutingProducer<?, ?> p) {
+        out.add(p);
       }
     });
     return out;
@@ -164,105 +126,18 @@ public final class TurnoutClients {
   public synchronized List<OpenConsumer> consumers() {
     List<OpenConsumer> out = new ArrayList<>();
     open.values().forEach(e -> {
-      if (e.kind == Kind.CONSUMER) {
-        out.add(new OpenConsumer((RoutingConsumer<?, ?>) e.client, e.groupId));
+      if (e instanceof OpenConsumer c) {
+        out.add(c);
       }
     });
     return out;
   }
 
-  /**
-   * Re-reads which {@value #METRIC_GROUP} metrics every open client has (clients add some as they work, for
-   * example a counter per rule and slice at the first record routed by it).
-   */
-  public void rescan() {
-    List<Entry> entries;
-    synchronized (this) {
-      entries = new ArrayList<>(open.values());
-    }
-    entries.forEach(Entry::rescan);
-  }
-
-  /**
-   * The keys of the {@value #METRIC_GROUP} metrics of the open clients (as of the last {@link #rescan()} or
-   * client change), and of the counters of closed clients.
-   */
-  public synchronized Set<MetricKey> keys() {
-    Set<MetricKey> keys = new HashSet<>(retired.keySet());
-    open.values().forEach(e -> keys.addAll(e.metrics.keySet()));
-    return keys;
-  }
-
-  /** The description of a metric, or {@code null} when no client has (or had) it. */
-  public synchronized String description(MetricKey key) {
-    for (Entry e : open.values()) {
-      String text = e.descriptions.get(key);
-      if (text != null) {
-        return text;
-      }
-    }
-    return retiredDescriptions.get(key);
-  }
-
-  /** The sum of a metric over the open clients, plus, for a counter, the final values of closed clients. */
-  public synchronized double sum(MetricKey key) {
-    double sum = retired.getOrDefault(key, 0.0);
-    for (Entry e : open.values()) {
-      Metric metric = e.metrics.get(key);
-      if (metric != null) {
-        double v = value(metric);
-        if (!Double.isNaN(v)) {
-          sum += v;
-        }
-      }
-    }
-    return sum;
-  }
-
-  /** The largest value of a metric over the open clients; NaN when no open client has a value. */
-  public synchronized double max(MetricKey key) {
-    double max = Double.NaN;
-    for (Entry e : open.values()) {
-      Metric metric = e.metrics.get(key);
-      if (metric != null) {
-        double v = value(metric);
-        if (!Double.isNaN(v) && (Double.isNaN(max) || v > max)) {
-          max = v;
-        }
-      }
-    }
-    return max;
-  }
-
-  /** The number of open clients whose metric {@code key} has a value that {@code test} accepts. */
-  public synchronized int count(MetricKey key, Predicate<Object> test) {
-    int count = 0;
-    for (Entry e : open.values()) {
-      Metric metric = e.metrics.get(key);
-      if (metric != null && test.test(metric.metricValue())) {
-        count++;
-      }
-    }
-    return count;
-  }
-
-  /** The {@code client-id} of a client, read from the tags of its {@value #METRIC_GROUP} metrics. */
-  public static String clientId(Map<MetricName, ? extends Metric> metrics) {
-    for (MetricName name : metrics.keySet()) {
-      if (METRIC_GROUP.equals(name.group()) && name.tags().get("client-id") != null) {
-        return name.tags().get("client-id");
-      }
-    }
-    return "unknown";
-  }
-
-  static MetricKey key(Kind kind, MetricName name) {
-    Map<String, String> tags = new HashMap<>(name.tags());
-    tags.remove("client-id");
-    return new MetricKey(kind, name.name(), tags);
-  }
-
-  private static double value(Metric metric) {
-    return metric.metricValue() instanceof Number n ? n.doubleValue() : Double.NaN;
+  /** A status snapshot of every open client, producers first (safe from any thread, see {@link ClientStatus}). */
+  public List<ClientStatus> statuses() {
+    List<ClientStatus> out = new ArrayList<>();
+    producers().forEach(p -> out.add(p.status()));
+    consumers().forEach(c -> out.add(c.consumer().status()));
+    return out;
   }
 }

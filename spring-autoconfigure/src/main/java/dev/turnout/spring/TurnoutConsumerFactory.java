@@ -2,11 +2,14 @@ package dev.turnout.spring;
 
 import dev.turnout.RoutingConsumer;
 import dev.turnout.TurnoutConfig;
+import dev.turnout.status.TurnoutListener;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.springframework.kafka.core.ConsumerFactory;
 import org.springframework.kafka.core.ConsumerPostProcessor;
 import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
 
@@ -88,8 +91,29 @@ public class TurnoutConsumerFactory<K, V> extends DefaultKafkaConsumerFactory<K,
         valueDeserializer.configure(configProps, false);
       }
     }
-    return new TrackedRoutingConsumer<>(configProps, keyDeserializer, valueDeserializer, groupId(configProps),
-        registry, getListeners(), beanName);
+    RoutingConsumer<K, V> consumer = new RoutingConsumer<>(configProps, keyDeserializer, valueDeserializer);
+    registry.add(consumer, groupId(configProps));
+    reportToListeners(consumer);
+    return consumer;
+  }
+
+  /**
+   * Reports the consumer to the factory's {@link ConsumerFactory.Listener}s (for example the one that binds
+   * Micrometer's Kafka client meters) as spring-kafka reports its own consumers: added now, removed once closed.
+   */
+  private void reportToListeners(RoutingConsumer<K, V> consumer) {
+    List<ConsumerFactory.Listener<K, V>> listeners = List.copyOf(getListeners());
+    if (listeners.isEmpty()) {
+      return;
+    }
+    String listenerId = beanName + "." + consumer.status().clientId();
+    listeners.forEach(listener -> listener.consumerAdded(listenerId, consumer));
+    consumer.addListener(new TurnoutListener() {
+      @Override
+      public void onClosed(String clientId) {
+        listeners.forEach(listener -> listener.consumerRemoved(listenerId, consumer));
+      }
+    });
   }
 
   @Override

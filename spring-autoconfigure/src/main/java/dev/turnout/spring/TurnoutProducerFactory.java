@@ -68,7 +68,9 @@ public class TurnoutProducerFactory<K, V> extends DefaultKafkaProducerFactory<K,
   protected Producer<K, V> createRawProducer(Map<String, Object> rawConfigs) {
     Serializer<K> keySerializer = serializer(getKeySerializerSupplier(), rawConfigs, true);
     Serializer<V> valueSerializer = serializer(getValueSerializerSupplier(), rawConfigs, false);
-    Producer<K, V> producer = new TrackedRoutingProducer<>(rawConfigs, keySerializer, valueSerializer, registry);
+    RoutingProducer<K, V> routing = new RoutingProducer<>(rawConfigs, keySerializer, valueSerializer);
+    registry.add(routing);
+    Producer<K, V> producer = routing;
     for (ProducerPostProcessor<K, V> postProcessor : getPostProcessors()) {
       producer = postProcessor.apply(producer);
     }

@@ -64,6 +64,15 @@ public final class ClusterIdentity implements AutoCloseable {
   }
 
   /**
+   * The cluster id the alias reported last (read by an Admin client, else seen in the producer's metadata),
+   * or {@code null} when none was read yet or the alias is not pinned.
+   */
+  public String observed() {
+    String admin = adminSaw;
+    return admin != null ? admin : producerSaw;
+  }
+
+  /**
    * A message naming the expected and the reported cluster ids while they differ, otherwise {@code null}.
    * One volatile read.
    */

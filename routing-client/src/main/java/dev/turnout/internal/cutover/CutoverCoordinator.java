@@ -471,6 +471,11 @@ public final class CutoverCoordinator implements AutoCloseable {
     return true;
   }
 
+  /** The barriers that are not open, for status reports (one entry per pair of old and new owner). */
+  public List<dev.turnout.status.BarrierStatus> openBarriers() {
+    return BarrierReport.of(view.transitions(), aliases);
+  }
+
   /** Cutovers that needed a barrier. */
   public long cutovers() {
     return cutovers.sum();

@@ -149,6 +149,11 @@ public final class TopicBarrier {
     return phase;
   }
 
+  /** Sends queued here now (for status reports). */
+  synchronized int queuedCount() {
+    return queue.size();
+  }
+
   long waitStartNanos() {
     return waitStartNanos;
   }

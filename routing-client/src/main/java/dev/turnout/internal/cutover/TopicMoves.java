@@ -164,6 +164,24 @@ final class TopicMoves {
     return pairs;
   }
 
+  /**
+   * Whether some bucket of {@code [start, end]} moved from cluster {@code fromIndex} to {@code toIndex} (for
+   * status reports; not on the send path).
+   */
+  boolean movedWithin(int start, int end, int fromIndex, int toIndex) {
+    for (int i = 0; i < starts.length; i++) {
+      if (from[i] == fromIndex && to[i] == toIndex && starts[i] <= end && ends[i] >= start) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether null-key writes moved from cluster {@code fromIndex} to {@code toIndex}. */
+  boolean nullKeyMoved(int fromIndex, int toIndex) {
+    return nullFrom == fromIndex && nullTo == toIndex;
+  }
+
   /** Number of buckets that moved (0-10000). */
   int bucketCount() {
     int count = 0;

@@ -3,7 +3,9 @@
  * {@link dev.turnout.internal.cutover.CutoverCoordinator} holds the sends for the moved slices at a
  * {@link dev.turnout.internal.cutover.TopicBarrier} until the records already sent to the old owner are acknowledged
  * and (with the {@code replicated} barrier) visible on the new owner, then releases them in order. Slices
- * that did not move never wait. Depends on {@code dev.turnout.authority} and {@code dev.turnout.internal.provenance};
+ * that did not move never wait; {@code CutoverCoordinator.openBarriers()} reports the barriers not yet open as
+ * {@code dev.turnout.status} values. Depends on {@code dev.turnout.authority}, {@code dev.turnout.status} and
+ * {@code dev.turnout.internal.provenance};
  * never on {@code dev.turnout}: the producer plugs in through {@link dev.turnout.internal.cutover.ClusterAccess} and
  * {@link dev.turnout.internal.cutover.QueuedSend}.
  */

@@ -54,7 +54,7 @@ public final class AuthorityRefresher implements AutoCloseable {
   // Refresh-thread state (guarded by this).
   private Map<String, String> lastRead;
   private InvalidAuthorityDocumentException lastRejection;
-  private String lastFailureMessage;
+  private volatile String lastFailureMessage; // written under this, read by lastFailure()
   private boolean staleReported;
   private ScheduledExecutorService scheduler;
   private boolean closed;
@@ -142,6 +142,14 @@ public final class AuthorityRefresher implements AutoCloseable {
   /** Distinct documents rejected for a reason (a rejected document read again is not counted again). */
   public long rejectionCount(DocumentProblem.Kind kind) {
     return rejections.get(kind).sum();
+  }
+
+  /**
+   * Why the last read of the source failed, or {@code null} when it was read (a document read but rejected is
+   * reported by {@link #lastRejection()}) or none has run.
+   */
+  public String lastReadFailure() {
+    return lastFailureMessage;
   }
 
   /** The most recent rejection, or {@code null} when the last document read was accepted. */

@@ -1,16 +1,18 @@
 package dev.turnout.spring.actuate;
 
-import dev.turnout.OwnershipAmbiguousException;
-import dev.turnout.RoutingProducer;
+import dev.turnout.AuthorityMonitor;
+import dev.turnout.SecretRedaction;
 import dev.turnout.TurnoutConfig;
 import dev.turnout.authority.AuthorityMap;
 import dev.turnout.authority.InvalidAuthorityDocumentException;
 import dev.turnout.authority.Rule;
 import dev.turnout.authority.Slice;
-import dev.turnout.internal.cluster.ClusterBreaker;
-import dev.turnout.internal.cluster.Redaction;
-import dev.turnout.internal.source.AuthorityRefresher;
 import dev.turnout.spring.TurnoutClients;
+import dev.turnout.status.BreakerState;
+import dev.turnout.status.ClientStatus;
+import dev.turnout.status.ClusterIdCheck;
+import dev.turnout.status.ClusterStatus;
+import dev.turnout.status.Refusal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -28,8 +30,8 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
  * routing consumers), the producers' circuit breakers per cluster, the clusters' client settings with
  * secrets masked, the open clients, and the producers' most recent refusals.
  *
- * <p>Everything is read from the clients' metrics and monitoring accessors, which are safe to call from any
- * thread; a consumer's polling thread is never disturbed.
+ * <p>Everything is read from the {@link AuthorityMonitor} and the clients' {@link ClientStatus} snapshots, which
+ * are safe to take from any thread; a consumer's polling thread is never disturbed.
  */
 @Endpoint(id = "turnout")
 public final class TurnoutEndpoint {
@@ -37,20 +39,20 @@ public final class TurnoutEndpoint {
   /** Refusals listed at most. */
   static final int MAX_REFUSALS = 20;
 
-  private final AuthorityRefresher monitor;
+  private final AuthorityMonitor monitor;
   private final TurnoutClients clients;
   private final Map<String, Object> clientConfig;
   private final Map<String, Object> consumerConfig;
 
   /**
-   * @param monitor a refresher of the application's authority source
+   * @param monitor the monitor of the application's authority source
    * @param clients the open clients
    * @param clientConfig the Turnout client configuration of the producers (for the cluster settings and the
    *     producer settings), or an empty map when unknown
    * @param consumerConfig the Turnout client configuration of the consumers (for the consumer settings), or an
    *     empty map when unknown
    */
-  public TurnoutEndpoint(AuthorityRefresher monitor, TurnoutClients clients, Map<String, Object> clientConfig,
+  public TurnoutEndpoint(AuthorityMonitor monitor, TurnoutClients clients, Map<String, Object> clientConfig,
       Map<String, Object> consumerConfig) {
     this.monitor = monitor;
     this.clients = clients;
@@ -63,7 +65,7 @@ public final class TurnoutEndpoint {
   public Map<String, Object> turnout() {
     Map<String, Object> out = new LinkedHashMap<>();
     AuthorityMap map = monitor.map();
-    String failingReason = AuthorityStatus.failingClosedReason(monitor);
+    String failingReason = monitor.failingClosedReason();
     out.put("epoch", map == null ? -1 : map.epoch());
     out.put("source", monitor.source().description());
     out.put("failingClosed", failingReason != null);
@@ -74,7 +76,7 @@ public final class TurnoutEndpoint {
     out.put("readFailures", monitor.readFailureCount());
     InvalidAuthorityDocumentException rejection = monitor.lastRejection();
     out.put("lastRejection", rejection == null ? null : rejection.getMessage());
-    out.put("document", map == null ? null : Redaction.redact(map.document()));
+    out.put("document", map == null ? null : SecretRedaction.redact(map.document()));
     out.put("rules", map == null ? List.of() : map.rules().stream().map(TurnoutEndpoint::rule).toList());
     Map<String, Object> reads = new LinkedHashMap<>();
     Map<String, String> byTopic = new TreeMap<>();
@@ -89,12 +91,32 @@ public final class TurnoutEndpoint {
     reads.put("topicPrefixes", byPrefix);
     Map<String, Map<String, TreeSet<String>>> byGroup = new TreeMap<>();
     List<Map<String, Object>> clientViews = new ArrayList<>();
-    for (TurnoutClients.OpenConsumer open : clients.consumers()) {
-      ConsumerView consumer = ConsumerView.of(open);
-      clientViews.add(consumer.view());
-      Map<String, TreeSet<String>> topics = byGroup.computeIfAbsent(
-          open.groupId() == null ? NO_GROUP : open.groupId(), g -> new TreeMap<>());
-      consumer.readClusters().forEach((topic, alias) -> topics.computeIfAbsent(topic, t -> new TreeSet<>()).add(alias));
+    List<Map<String, Object>> refusals = new ArrayList<>();
+    Map<String, Map<String, Object>> breakers = new TreeMap<>();
+    for (ClientStatus status : clients.statuses()) {
+      if (status.role().isConsumer()) {
+        clientViews.add(consumerView(status));
+        String group = status.consumer().groupId();
+        Map<String, TreeSet<String>> topics = byGroup.computeIfAbsent(group == null ? NO_GROUP : group,
+            g -> new TreeMap<>());
+        status.consumer().readClusters()
+            .forEach((topic, alias) -> topics.computeIfAbsent(topic, t -> new TreeSet<>()).add(alias));
+        continue;
+      }
+      clientViews.add(producerView(status));
+      for (ClusterStatus cluster : status.clusters()) {
+        addBreaker(breakers, cluster);
+      }
+      for (Refusal recent : status.recentRefusals()) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("at", recent.at().toString());
+        r.put("clientId", status.clientId());
+        r.put("reason", recent.reason());
+        r.put("topic", recent.topic());
+        r.put("epoch", recent.epoch());
+        r.put("message", recent.message());
+        refusals.add(r);
+      }
     }
     Map<String, Map<String, List<String>>> groups = new TreeMap<>();
     byGroup.forEach((group, topics) -> {
@@ -104,41 +126,6 @@ public final class TurnoutEndpoint {
     });
     reads.put("groups", groups);
     out.put("readClusters", reads);
-    List<Map<String, Object>> refusals = new ArrayList<>();
-    Map<String, Map<String, Object>> breakers = new TreeMap<>();
-    for (RoutingProducer<?, ?> producer : clients.producers()) {
-      ProducerView view = ProducerView.of(producer);
-      clientViews.add(view.view());
-      view.breakerStates().forEach((alias, state) -> {
-        Map<String, Object> breaker = breakers.computeIfAbsent(alias, a -> {
-          Map<String, Object> b = new LinkedHashMap<>();
-          b.put("state", null);
-          b.put("producers", new TreeMap<String, Integer>());
-          b.put("maxFailureRate", null);
-          return b;
-        });
-        @SuppressWarnings("unchecked")
-        Map<String, Integer> byState = (Map<String, Integer>) breaker.get("producers");
-        byState.merge(state, 1, Integer::sum);
-        breaker.put("state", worse((String) breaker.get("state"), state));
-        Double rate = view.failureRates().get(alias);
-        if (rate != null && !rate.isNaN()
-            && (breaker.get("maxFailureRate") == null || rate > (Double) breaker.get("maxFailureRate"))) {
-          breaker.put("maxFailureRate", rate);
-        }
-      });
-      for (RoutingProducer.RecentRefusal recent : producer.recentRefusals()) {
-        OwnershipAmbiguousException refusal = recent.refusal();
-        Map<String, Object> r = new LinkedHashMap<>();
-        r.put("at", recent.at().toString());
-        r.put("clientId", view.clientId());
-        r.put("reason", refusal.reason().name());
-        r.put("topic", refusal.topic());
-        r.put("epoch", refusal.epoch());
-        r.put("message", refusal.getMessage());
-        refusals.add(r);
-      }
-    }
     out.put("breakers", breakers);
     out.put("clusters", clusters());
     out.put("settings", settings());
@@ -154,8 +141,64 @@ public final class TurnoutEndpoint {
   static final String NO_GROUP = "(no group)";
 
   /** Breaker states from the most to the least alarming. */
-  private static final List<String> SEVERITY = List.of(ClusterBreaker.State.OPEN.name(),
-      ClusterBreaker.State.HALF_OPEN.name(), ClusterBreaker.State.CLOSED.name(), ClusterBreaker.State.DISABLED.name());
+  private static final List<String> SEVERITY = List.of(BreakerState.OPEN.name(), BreakerState.HALF_OPEN.name(),
+      BreakerState.CLOSED.name(), BreakerState.DISABLED.name());
+
+  private static void addBreaker(Map<String, Map<String, Object>> breakers, ClusterStatus cluster) {
+    String state = cluster.breaker().name();
+    Map<String, Object> breaker = breakers.computeIfAbsent(cluster.alias(), a -> {
+      Map<String, Object> b = new LinkedHashMap<>();
+      b.put("state", null);
+      b.put("producers", new TreeMap<String, Integer>());
+      b.put("maxFailureRate", null);
+      return b;
+    });
+    @SuppressWarnings("unchecked")
+    Map<String, Integer> byState = (Map<String, Integer>) breaker.get("producers");
+    byState.merge(state, 1, Integer::sum);
+    breaker.put("state", worse((String) breaker.get("state"), state));
+    double rate = cluster.breakerFailureRate();
+    if (!Double.isNaN(rate)
+        && (breaker.get("maxFailureRate") == null || rate > (Double) breaker.get("maxFailureRate"))) {
+      breaker.put("maxFailureRate", rate);
+    }
+  }
+
+  /** A producer as the endpoint lists it. */
+  static Map<String, Object> producerView(ClientStatus status) {
+    Map<String, String> states = new TreeMap<>();
+    TreeSet<String> mismatches = new TreeSet<>();
+    for (ClusterStatus cluster : status.clusters()) {
+      states.put(cluster.alias(), cluster.breaker().name());
+      if (cluster.clusterId().verdict() == ClusterIdCheck.Verdict.MISMATCH) {
+        mismatches.add(cluster.alias());
+      }
+    }
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("clientId", status.clientId());
+    view.put("type", "producer");
+    view.put("epoch", status.epoch());
+    view.put("failingClosed", status.failingClosed());
+    view.put("breakers", states);
+    view.put("clusterIdMismatches", mismatches);
+    view.put("cutoversPending", status.cutover().pending());
+    view.put("cutoverRecordsWaiting", status.cutover().recordsWaiting());
+    return view;
+  }
+
+  /** A consumer as the endpoint lists it. */
+  static Map<String, Object> consumerView(ClientStatus status) {
+    Map<String, Object> view = new LinkedHashMap<>();
+    view.put("clientId", status.clientId());
+    view.put("type", "consumer");
+    view.put("groupId", status.consumer().groupId());
+    view.put("epoch", status.epoch());
+    view.put("readClusters", new TreeMap<>(status.consumer().readClusters()));
+    view.put("partitionsPending", (long) status.consumer().establishing().size());
+    view.put("partitionsBlocked", (long) status.consumer().blocked().size());
+    view.put("topicsFenced", (long) status.consumer().fencedTopics().size());
+    return view;
+  }
 
   private static String worse(String a, String b) {
     if (a == null) {
@@ -210,7 +253,7 @@ public final class TurnoutEndpoint {
         settings.put(key, value);
       }
     });
-    return Redaction.redact(settings);
+    return SecretRedaction.redact(settings);
   }
 
   private Map<String, Object> clusters() {
@@ -228,9 +271,9 @@ public final class TurnoutEndpoint {
       }
     });
     Map<String, Object> out = new LinkedHashMap<>();
-    out.put("common", Redaction.redact(common));
+    out.put("common", SecretRedaction.redact(common));
     Map<String, Object> aliases = new LinkedHashMap<>();
-    perCluster.forEach((alias, config) -> aliases.put(alias, Redaction.redact(config)));
+    perCluster.forEach((alias, config) -> aliases.put(alias, SecretRedaction.redact(config)));
     out.put("byAlias", aliases);
     return out;
   }

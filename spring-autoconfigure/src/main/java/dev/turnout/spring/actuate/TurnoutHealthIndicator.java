@@ -1,10 +1,11 @@
 package dev.turnout.spring.actuate;
 
-import dev.turnout.RoutingProducer;
+import dev.turnout.AuthorityMonitor;
 import dev.turnout.authority.AuthorityMap;
-import dev.turnout.internal.cluster.ClusterBreaker;
-import dev.turnout.internal.source.AuthorityRefresher;
 import dev.turnout.spring.TurnoutClients;
+import dev.turnout.status.BreakerState;
+import dev.turnout.status.ClientStatus;
+import dev.turnout.status.ClusterStatus;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,14 +24,14 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  */
 public final class TurnoutHealthIndicator implements HealthIndicator {
 
-  private final AuthorityRefresher monitor;
+  private final AuthorityMonitor monitor;
   private final TurnoutClients clients;
 
   /**
-   * @param monitor a refresher of the application's authority source
+   * @param monitor the monitor of the application's authority source
    * @param clients the open clients
    */
-  public TurnoutHealthIndicator(AuthorityRefresher monitor, TurnoutClients clients) {
+  public TurnoutHealthIndicator(AuthorityMonitor monitor, TurnoutClients clients) {
     this.monitor = monitor;
     this.clients = clients;
   }
@@ -42,33 +43,39 @@ public final class TurnoutHealthIndicator implements HealthIndicator {
     details.put("epoch", map == null ? -1 : map.epoch());
     details.put("source", monitor.source().description());
     details.put("mapAgeMs", monitor.ageMillis());
-    List<RoutingProducer<?, ?>> producers = clients.producers();
-    long failing = producers.stream().filter(RoutingProducer::failingClosed).count();
-    details.put("clients", producers.size());
-    details.put("clientsFailingClosed", failing);
-    List<TurnoutClients.OpenConsumer> consumers = clients.consumers();
+    long producers = 0;
+    long failing = 0;
+    long consumers = 0;
     long blocked = 0;
-    for (TurnoutClients.OpenConsumer consumer : consumers) {
-      blocked += ConsumerView.of(consumer).partitionsBlocked();
-    }
-    details.put("consumers", consumers.size());
-    details.put("partitionsBlocked", blocked);
     TreeSet<String> openBreakers = new TreeSet<>();
-    for (RoutingProducer<?, ?> producer : producers) {
-      ProducerView.of(producer).breakerStates().forEach((alias, state) -> {
-        if (ClusterBreaker.State.OPEN.name().equals(state)) {
-          openBreakers.add(alias);
+    for (ClientStatus status : clients.statuses()) {
+      if (status.role().isConsumer()) {
+        consumers++;
+        blocked += status.consumer().blocked().size();
+        continue;
+      }
+      producers++;
+      if (status.failingClosed()) {
+        failing++;
+      }
+      for (ClusterStatus cluster : status.clusters()) {
+        if (cluster.breaker() == BreakerState.OPEN) {
+          openBreakers.add(cluster.alias());
         }
-      });
+      }
     }
+    details.put("clients", (int) producers);
+    details.put("clientsFailingClosed", failing);
+    details.put("consumers", (int) consumers);
+    details.put("partitionsBlocked", blocked);
     details.put("openBreakers", openBreakers);
     List<String> reasons = new ArrayList<>();
-    String reason = AuthorityStatus.failingClosedReason(monitor);
+    String reason = monitor.failingClosedReason();
     if (reason != null) {
       reasons.add(reason);
     }
     if (failing > 0) {
-      reasons.add(failing + " of " + producers.size() + " client(s) refuse every write (no valid or a stale map)");
+      reasons.add(failing + " of " + producers + " client(s) refuse every write (no valid or a stale map)");
     }
     if (blocked > 0) {
       reasons.add(blocked + " partition(s) blocked at a read boundary that could not be verified: their records are "

@@ -1,16 +1,18 @@
 package dev.turnout.spring.actuate;
 
+import dev.turnout.AuthorityMonitor;
 import dev.turnout.OwnershipAmbiguousException;
 import dev.turnout.authority.AuthorityMap;
 import dev.turnout.authority.DocumentProblem;
 import dev.turnout.authority.Rule;
 import dev.turnout.authority.Slice;
-import dev.turnout.internal.cluster.ClusterBreaker;
 import dev.turnout.source.AuthorityListener;
-import dev.turnout.internal.source.AuthorityRefresher;
 import dev.turnout.spring.TurnoutClients;
-import dev.turnout.spring.TurnoutClients.Kind;
-import dev.turnout.spring.TurnoutClients.MetricKey;
+import dev.turnout.spring.actuate.StatusReadings.Kind;
+import dev.turnout.spring.actuate.StatusReadings.Meter;
+import dev.turnout.spring.actuate.StatusReadings.Reading;
+import dev.turnout.status.BreakerState;
+import dev.turnout.status.ClientStatus;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,6 +23,7 @@ import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -49,52 +52,48 @@ import org.slf4j.LoggerFactory;
  *       share (0-1) of a rule's key buckets whose writes the cluster owns in the map in force.
  * </ul>
  *
- * <p>From the clients' {@value TurnoutClients#METRIC_GROUP} metrics, with their tags other than
- * {@code client-id}: a cumulative metric {@code a-b-total} becomes the counter {@code turnout.a.b} (producers)
- * or {@code turnout.consumer.a.b} (consumers), summed over the open clients plus the final counts of closed
- * ones, so it never goes down; {@code -ms-max} and {@code -ms-p99} become time gauges (the largest over the open
- * clients); averages and medians, which cannot be combined across clients, are left out; a cluster's breaker
- * failure rate and id mismatch are the largest over the producers; other gauges are summed. Two are reshaped:
+ * <p>From the open clients' {@link ClientStatus} snapshots (the meters and their tags are listed in
+ * docs/spring-boot.md): counters are summed over the open clients plus the final counts of closed ones (taken
+ * from their last status when they start closing), so they never go down; time gauges and a cluster's breaker
+ * failure rate and id mismatch are the largest over the open clients; other gauges are summed.
  * {@code turnout.cluster.breakers} (tags {@code cluster}, {@code state}) counts the producers whose breaker of
  * the cluster is in that state, and {@code turnout.consumer.read.cluster} (tags {@code topic},
- * {@code cluster}) counts the consumers that read the topic from the cluster. Clients add metrics as they work
- * (a counter per rule and slice at the first record routed by it, a read cluster per topic at subscription):
- * their meters appear when a client opens or closes, and otherwise within the discovery interval.
+ * {@code cluster}) counts the consumers that read the topic from the cluster. Clients gain rows as they work
+ * (a rule and slice at its first record, a topic at subscription): their meters appear when a client opens or
+ * closes, and otherwise within the discovery interval. Each reading of a meter takes a status of every open
+ * client.
  */
 public final class TurnoutMeterBinder implements MeterBinder, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(TurnoutMeterBinder.class);
 
-  /** How often new client metrics are looked for, unless given. */
+  /** How often the clients' statuses are looked at for new rows, unless given. */
   public static final Duration DEFAULT_DISCOVERY_INTERVAL = Duration.ofSeconds(10);
 
-  /** Descriptions of the meters registered before any client has the metric. */
-  private static final Map<String, String> FALLBACK_DESCRIPTIONS = Map.of(
-      "records-routed-total", "Records handed to the owner cluster's client",
-      "records-refused-total", "Requests refused because ownership was ambiguous");
-
-  private final AuthorityRefresher monitor;
+  private final AuthorityMonitor monitor;
   private final TurnoutClients clients;
   private final List<String> clusters;
   private final Duration discoveryInterval;
   private final CopyOnWriteArrayList<MeterRegistry> registries = new CopyOnWriteArrayList<>();
-  private final Map<MeterRegistry, Set<MetricKey>> bound = new ConcurrentHashMap<>();
+  private final Map<MeterRegistry, Set<Meter>> bound = new ConcurrentHashMap<>();
+  /** Final counter values of closed clients. */
+  private final Map<Meter, Double> retired = new ConcurrentHashMap<>();
   private ScheduledExecutorService discovery;
   private volatile boolean closed;
 
   /**
-   * @param monitor a refresher of the application's authority source
+   * @param monitor the monitor of the application's authority source
    * @param clients the open clients
    * @param clusters the declared cluster aliases
    */
-  public TurnoutMeterBinder(AuthorityRefresher monitor, TurnoutClients clients, List<String> clusters) {
+  public TurnoutMeterBinder(AuthorityMonitor monitor, TurnoutClients clients, List<String> clusters) {
     this(monitor, clients, clusters, DEFAULT_DISCOVERY_INTERVAL);
   }
 
   /**
-   * @param discoveryInterval how often the clients' metrics are looked for new ones
+   * @param discoveryInterval how often the clients' statuses are looked at for new rows
    */
-  public TurnoutMeterBinder(AuthorityRefresher monitor, TurnoutClients clients, List<String> clusters,
+  public TurnoutMeterBinder(AuthorityMonitor monitor, TurnoutClients clients, List<String> clusters,
       Duration discoveryInterval) {
     this.monitor = Objects.requireNonNull(monitor, "monitor");
     this.clients = Objects.requireNonNull(clients, "clients");
@@ -103,7 +102,16 @@ public final class TurnoutMeterBinder implements MeterBinder, AutoCloseable {
       throw new IllegalArgumentException("discoveryInterval must be positive: " + discoveryInterval);
     }
     this.discoveryInterval = discoveryInterval;
+    clients.onClosing(this::retire);
     clients.onChange(this::bindKnown);
+  }
+
+  private void retire(ClientStatus last) {
+    for (Reading reading : StatusReadings.of(last)) {
+      if (reading.meter().kind() == Kind.COUNTER && !Double.isNaN(reading.value())) {
+        retired.merge(reading.meter(), reading.value(), Double::sum);
+      }
+    }
   }
 
   @Override
@@ -113,19 +121,21 @@ public final class TurnoutMeterBinder implements MeterBinder, AutoCloseable {
     registries.addIfAbsent(registry);
     // Present from the start, at 0 until a producer exists.
     for (String cluster : clusters) {
-      bind(registry, new MetricKey(Kind.PRODUCER, "records-routed-total", Map.of("cluster", cluster)));
-      bind(registry, new MetricKey(Kind.PRODUCER, "cluster-breaker-state", Map.of("cluster", cluster)));
+      bind(registry, new Meter("turnout.records.routed", Map.of("cluster", cluster), Kind.COUNTER));
+      for (BreakerState state : BreakerState.values()) {
+        bind(registry, new Meter("turnout.cluster.breakers", Map.of("cluster", cluster, "state", state.name()),
+            Kind.SUM));
+      }
     }
     for (OwnershipAmbiguousException.Reason reason : OwnershipAmbiguousException.Reason.values()) {
-      bind(registry, new MetricKey(Kind.PRODUCER, "records-refused-total", Map.of("reason", reason.name())));
+      bind(registry, new Meter("turnout.records.refused", Map.of("reason", reason.name()), Kind.COUNTER));
     }
-    clients.keys().forEach(key -> bind(registry, key));
+    knownMeters().forEach(meter -> bind(registry, meter));
     startDiscovery();
   }
 
-  /** Looks for client metrics that have no meter yet and registers them (also done every discovery interval). */
+  /** Looks for status rows that have no meter yet and registers them (also done every discovery interval). */
   public void discover() {
-    clients.rescan();
     bindKnown();
   }
 
@@ -133,10 +143,34 @@ public final class TurnoutMeterBinder implements MeterBinder, AutoCloseable {
     if (registries.isEmpty()) {
       return;
     }
-    Set<MetricKey> keys = clients.keys();
+    Set<Meter> meters = knownMeters();
     for (MeterRegistry registry : registries) {
-      keys.forEach(key -> bind(registry, key));
+      meters.forEach(meter -> bind(registry, meter));
     }
+  }
+
+  private Set<Meter> knownMeters() {
+    Set<Meter> meters = new HashSet<>(retired.keySet());
+    for (ClientStatus status : clients.statuses()) {
+      StatusReadings.of(status).forEach(reading -> meters.add(reading.meter()));
+    }
+    return meters;
+  }
+
+  /** The value of a meter now, over the open clients (and, for a counter, the closed ones). */
+  double value(Meter meter) {
+    double sum = meter.kind() == Kind.COUNTER ? retired.getOrDefault(meter, 0.0) : 0;
+    double max = Double.NaN;
+    for (ClientStatus status : clients.statuses()) {
+      for (Reading reading : StatusReadings.of(status)) {
+        if (!reading.meter().equals(meter) || Double.isNaN(reading.value())) {
+          continue;
+        }
+        sum += reading.value();
+        max = Double.isNaN(max) ? reading.value() : Math.max(max, reading.value());
+      }
+    }
+    return meter.kind() == Kind.MAX || meter.kind() == Kind.TIME_MAX ? max : sum;
   }
 
   private synchronized void startDiscovery() {
@@ -153,12 +187,12 @@ public final class TurnoutMeterBinder implements MeterBinder, AutoCloseable {
       try {
         discover();
       } catch (RuntimeException e) {
-        log.warn("Looking for new Turnout client metrics failed; trying again in {} ms", millis, e);
+        log.warn("Looking for new Turnout status rows failed; trying again in {} ms", millis, e);
       }
     }, millis, millis, TimeUnit.MILLISECONDS);
   }
 
-  /** Stops looking for new client metrics. The meters stay registered. */
+  /** Stops looking for new status rows. The meters stay registered. */
   @Override
   public synchronized void close() {
     closed = true;
@@ -167,53 +201,21 @@ public final class TurnoutMeterBinder implements MeterBinder, AutoCloseable {
     }
   }
 
-  private void bind(MeterRegistry registry, MetricKey key) {
-    Set<MetricKey> done = bound.get(registry);
-    if (done == null || !done.add(key)) {
+  private void bind(MeterRegistry registry, Meter meter) {
+    Set<Meter> done = bound.get(registry);
+    if (done == null || !done.add(meter)) {
       return;
     }
-    String name = key.name();
-    if (name.startsWith("authority-") || name.endsWith("-avg") || name.endsWith("-p50")) {
-      return; // the authority meters come from the monitor; averages and medians cannot be combined
-    }
-    String prefix = key.kind() == Kind.CONSUMER ? "turnout.consumer." : "turnout.";
-    String description = clients.description(key);
-    if (description == null) {
-      description = FALLBACK_DESCRIPTIONS.get(name);
-    }
-    Tags tags = tags(key.tags());
-    if (name.equals("cluster-breaker-state")) {
-      for (ClusterBreaker.State state : ClusterBreaker.State.values()) {
-        Gauge.builder("turnout.cluster.breakers", clients,
-                c -> c.count(key, v -> v instanceof Number n && n.intValue() == state.code()))
-            .description("Producers whose circuit breaker of the cluster is in the state")
-            .tags(tags).tag("state", state.name()).register(registry);
-      }
-    } else if (name.equals("read-cluster")) {
-      for (String cluster : clusters) {
-        Gauge.builder(prefix + "read.cluster", clients, c -> c.count(key, cluster::equals))
-            .description("Consumers that read the topic from the cluster").tags(tags).tag("cluster", cluster)
-            .register(registry);
-      }
-    } else if (name.endsWith("-total")) {
-      FunctionCounter.builder(prefix + dotted(name.substring(0, name.length() - "-total".length())), clients,
-          c -> c.sum(key)).description(description).tags(tags).register(registry);
-    } else if (name.endsWith("-ms-max") || name.endsWith("-ms-p99")) {
-      String stat = name.substring(name.length() - 3);
-      String base = name.substring(0, name.length() - "-ms-max".length());
-      TimeGauge.builder(prefix + dotted(base) + "." + stat, clients, TimeUnit.MILLISECONDS, c -> c.max(key))
+    String description = StatusReadings.DESCRIPTIONS.get(meter.name());
+    Tags tags = tags(meter.tags());
+    switch (meter.kind()) {
+      case COUNTER -> FunctionCounter.builder(meter.name(), this, b -> b.value(meter)).description(description)
+          .tags(tags).register(registry);
+      case TIME_MAX -> TimeGauge.builder(meter.name(), this, TimeUnit.MILLISECONDS, b -> b.value(meter))
           .description(description).tags(tags).register(registry);
-    } else if (name.equals("cluster-breaker-failure-rate") || name.equals("cluster-id-mismatch")) {
-      Gauge.builder(prefix + dotted(name), clients, c -> c.max(key)).description(description).tags(tags)
-          .register(registry);
-    } else {
-      Gauge.builder(prefix + dotted(name), clients, c -> c.sum(key)).description(description).tags(tags)
+      default -> Gauge.builder(meter.name(), this, b -> b.value(meter)).description(description).tags(tags)
           .register(registry);
     }
-  }
-
-  private static String dotted(String kafkaName) {
-    return kafkaName.replace('-', '.');
   }
 
   private static Tags tags(Map<String, String> tags) {
@@ -223,19 +225,16 @@ public final class TurnoutMeterBinder implements MeterBinder, AutoCloseable {
   }
 
   private void bindAuthority(MeterRegistry registry) {
-    Gauge.builder("turnout.authority.epoch", monitor, m -> {
-      AuthorityMap map = m.map();
-      return map == null ? -1 : map.epoch();
-    }).description("Epoch of the authority map in force (-1 when none)").register(registry);
-    TimeGauge.builder("turnout.authority.map.age", monitor, TimeUnit.MILLISECONDS, AuthorityRefresher::ageMillis)
+    Gauge.builder("turnout.authority.epoch", monitor, AuthorityMonitor::epoch).description("Epoch of the authority map in force (-1 when none)").register(registry);
+    TimeGauge.builder("turnout.authority.map.age", monitor, TimeUnit.MILLISECONDS, AuthorityMonitor::ageMillis)
         .description("Time since the last successful authority refresh (negative before the first)")
         .register(registry);
     Gauge.builder("turnout.authority.failing.closed", monitor,
-            m -> AuthorityStatus.failingClosedReason(m) == null ? 0 : 1)
+            m -> m.failingClosedReason() == null ? 0 : 1)
         .description("1 while every routing decision is refused (no valid map, or a stale one)").register(registry);
-    FunctionCounter.builder("turnout.authority.refreshes", monitor, AuthorityRefresher::refreshCount)
+    FunctionCounter.builder("turnout.authority.refreshes", monitor, AuthorityMonitor::refreshCount)
         .description("Successful authority refreshes").register(registry);
-    FunctionCounter.builder("turnout.authority.read.failures", monitor, AuthorityRefresher::readFailureCount)
+    FunctionCounter.builder("turnout.authority.read.failures", monitor, AuthorityMonitor::readFailureCount)
         .description("Authority source reads that failed").register(registry);
     for (DocumentProblem.Kind kind : DocumentProblem.Kind.values()) {
       FunctionCounter.builder("turnout.authority.documents.rejected", monitor, m -> m.rejectionCount(kind))

@@ -1,12 +1,13 @@
 package dev.turnout.spring.autoconfigure;
 
+import dev.turnout.AuthorityMonitor;
 import dev.turnout.RoutingProducer;
-import dev.turnout.internal.source.AuthorityRefresher;
 import dev.turnout.source.AuthoritySource;
 import dev.turnout.source.FileAuthoritySource;
 import dev.turnout.spring.TurnoutClients;
 import dev.turnout.spring.TurnoutConsumerFactory;
 import dev.turnout.spring.TurnoutProducerFactory;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -48,7 +49,7 @@ public final class TurnoutAutoConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(TurnoutAutoConfiguration.class);
 
-  /** The bean name of the monitor's refresher, which reads the authority source for the endpoint and health. */
+  /** The bean name of the {@link AuthorityMonitor}, which reads the authority source for the endpoint, health and meters. */
   public static final String MONITOR_BEAN = "turnoutAuthorityMonitor";
 
   /**
@@ -82,11 +83,11 @@ public final class TurnoutAutoConfiguration {
   }
 
   /**
-   * A refresher of the same source as the clients, so that the endpoint and health show the authority state
+   * A monitor of the same source as the clients, so that the endpoint and health show the authority state
    * before any client exists.
    */
   @Bean(name = MONITOR_BEAN, initMethod = "start", destroyMethod = "close")
-  AuthorityRefresher turnoutAuthorityMonitor(TurnoutProperties properties, AuthoritySource source) {
+  AuthorityMonitor turnoutAuthorityMonitor(TurnoutProperties properties, AuthoritySource source) {
     TurnoutProperties.Authority authority = properties.getAuthority();
     boolean ours = source instanceof EnvironmentAuthoritySource || source instanceof FileAuthoritySource;
     if (!ours && (authority.getFile() != null || authority.holdsDocument())) {
@@ -100,7 +101,13 @@ public final class TurnoutAutoConfiguration {
         authority.getRefreshInterval());
     long staleness = TurnoutClientConfigs.positiveMillis("turnout.authority.max-staleness",
         authority.getMaxStaleness());
-    return new AuthorityRefresher(new SharedAuthoritySource(source), aliases, refresh, staleness, "turnout-monitor");
+    if (staleness <= refresh) {
+      throw new InvalidConfigurationPropertyValueException("turnout.authority.max-staleness",
+          authority.getMaxStaleness(), "must be longer than turnout.authority.refresh-interval ("
+              + authority.getRefreshInterval() + ").");
+    }
+    return new AuthorityMonitor(new SharedAuthoritySource(source), aliases, Duration.ofMillis(refresh),
+        Duration.ofMillis(staleness));
   }
 
   /**

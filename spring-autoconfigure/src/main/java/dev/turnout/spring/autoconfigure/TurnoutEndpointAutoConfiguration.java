@@ -1,6 +1,6 @@
 package dev.turnout.spring.autoconfigure;
 
-import dev.turnout.internal.source.AuthorityRefresher;
+import dev.turnout.AuthorityMonitor;
 import dev.turnout.spring.TurnoutClients;
 import dev.turnout.spring.TurnoutConsumerFactory;
 import dev.turnout.spring.TurnoutProducerFactory;
@@ -31,7 +31,7 @@ public final class TurnoutEndpointAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   @ConditionalOnAvailableEndpoint
-  TurnoutEndpoint turnoutEndpoint(@Qualifier(TurnoutAutoConfiguration.MONITOR_BEAN) AuthorityRefresher monitor,
+  TurnoutEndpoint turnoutEndpoint(@Qualifier(TurnoutAutoConfiguration.MONITOR_BEAN) AuthorityMonitor monitor,
       TurnoutClients clients, ObjectProvider<ProducerFactory<?, ?>> producerFactory,
       ObjectProvider<ConsumerFactory<?, ?>> consumerFactory) {
     Map<String, Object> producers = producerFactory.getIfUnique() instanceof TurnoutProducerFactory<?, ?> turnout

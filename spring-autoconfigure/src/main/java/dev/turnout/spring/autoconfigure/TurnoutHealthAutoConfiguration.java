@@ -1,6 +1,6 @@
 package dev.turnout.spring.autoconfigure;
 
-import dev.turnout.internal.source.AuthorityRefresher;
+import dev.turnout.AuthorityMonitor;
 import dev.turnout.spring.TurnoutClients;
 import dev.turnout.spring.actuate.TurnoutHealthIndicator;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -25,7 +25,7 @@ public final class TurnoutHealthAutoConfiguration {
   @ConditionalOnMissingBean(name = "turnoutHealthIndicator")
   @ConditionalOnEnabledHealthIndicator("turnout")
   TurnoutHealthIndicator turnoutHealthIndicator(
-      @Qualifier(TurnoutAutoConfiguration.MONITOR_BEAN) AuthorityRefresher monitor, TurnoutClients clients) {
+      @Qualifier(TurnoutAutoConfiguration.MONITOR_BEAN) AuthorityMonitor monitor, TurnoutClients clients) {
     return new TurnoutHealthIndicator(monitor, clients);
   }
 }

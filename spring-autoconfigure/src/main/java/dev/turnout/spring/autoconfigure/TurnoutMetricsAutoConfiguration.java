@@ -1,6 +1,6 @@
 package dev.turnout.spring.autoconfigure;
 
-import dev.turnout.internal.source.AuthorityRefresher;
+import dev.turnout.AuthorityMonitor;
 import dev.turnout.spring.TurnoutClients;
 import dev.turnout.spring.actuate.TurnoutMeterBinder;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -20,7 +20,7 @@ public final class TurnoutMetricsAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  TurnoutMeterBinder turnoutMeterBinder(@Qualifier(TurnoutAutoConfiguration.MONITOR_BEAN) AuthorityRefresher monitor,
+  TurnoutMeterBinder turnoutMeterBinder(@Qualifier(TurnoutAutoConfiguration.MONITOR_BEAN) AuthorityMonitor monitor,
       TurnoutClients clients, TurnoutProperties properties) {
     return new TurnoutMeterBinder(monitor, clients, List.copyOf(properties.getClusters().keySet()));
   }

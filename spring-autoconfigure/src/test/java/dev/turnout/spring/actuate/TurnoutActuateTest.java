@@ -3,12 +3,13 @@ package dev.turnout.spring.actuate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.turnout.AuthorityMonitor;
 import dev.turnout.OwnershipAmbiguousException;
-import dev.turnout.internal.source.AuthorityRefresher;
 import dev.turnout.source.AuthoritySource;
 import dev.turnout.spring.TurnoutClients;
 import dev.turnout.spring.TurnoutConsumerFactory;
 import dev.turnout.spring.TurnoutProducerFactory;
+import dev.turnout.status.ClientStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -28,9 +29,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.Status;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The endpoint, health indicator and meters over a real authority refresher and real routing producers and
+ * The endpoint, health indicator and meters over a real authority monitor and real routing producers and
  * consumers. Every write here is refused before any broker is contacted, and no consumer polls, so no cluster
  * is needed.
  */
@@ -65,13 +67,14 @@ class TurnoutActuateTest {
   };
 
   private final TurnoutClients clients = new TurnoutClients();
-  private AuthorityRefresher monitor;
+  private AuthorityMonitor monitor;
   private TurnoutProducerFactory<String, String> factory;
   private TurnoutConsumerFactory<String, String> consumers;
   private TurnoutMeterBinder binder;
 
   private void start(long maxStalenessMillis) {
-    monitor = new AuthorityRefresher(source, List.of("onprem", "cloud"), 100, maxStalenessMillis, "test-monitor");
+    monitor = new AuthorityMonitor(source, List.of("onprem", "cloud"), Duration.ofMillis(100),
+        Duration.ofMillis(maxStalenessMillis));
     monitor.start();
     Map<String, Object> config = new HashMap<>();
     config.put("turnout.clusters", "onprem,cloud");
@@ -300,6 +303,58 @@ class TurnoutActuateTest {
     assertThat(registry.get("turnout.records.refused").tag("reason", "NO_MATCHING_RULE").functionCounter().count())
         .isEqualTo(2);
     assertThat(registry.get("turnout.cluster.breaker.failure.rate").tag("cluster", "cloud").gauge().value()).isNaN();
+  }
+
+  @Test
+  void neitherTheClientStatusesNorTheEndpointJsonHoldASecretAndAStatusReadsBackFromJson() throws Exception {
+    document.set(EPOCH_1);
+    start(60_000);
+    TurnoutEndpoint endpoint = new TurnoutEndpoint(monitor, clients, factory.getConfigurationProperties(),
+        consumers.getConfigurationProperties());
+    JsonMapper json = JsonMapper.builder().build();
+    try (Producer<String, String> producer = factory.createProducer();
+         Consumer<String, String> consumer = consumers.createConsumer()) {
+      assertRefused(producer, "unrouted", "k", OwnershipAmbiguousException.Reason.NO_MATCHING_RULE);
+      List<ClientStatus> statuses = clients.statuses();
+      assertThat(statuses).hasSize(2);
+      String statusJson = json.writeValueAsString(statuses);
+      String endpointJson = json.writeValueAsString(endpoint.turnout());
+      for (String text : List.of(statusJson, statuses.toString(), endpointJson)) {
+        assertThat(text).contains("onprem").doesNotContain("hunter2").doesNotContain("trustme");
+      }
+      assertThat(endpointJson).contains("[hidden]");
+      for (ClientStatus status : statuses) {
+        assertThat(json.readValue(json.writeValueAsString(status), ClientStatus.class)).isEqualTo(status);
+      }
+    }
+  }
+
+  @Test
+  void aClosedConsumerLeavesTheRegistryAndIsReportedRemovedToTheFactoryListeners() {
+    document.set(EPOCH_1);
+    start(60_000);
+    List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    consumers.setBeanName("ordersFactory");
+    consumers.addListener(new org.springframework.kafka.core.ConsumerFactory.Listener<>() {
+      @Override
+      public void consumerAdded(String id, Consumer<String, String> consumer) {
+        events.add("added " + id);
+      }
+
+      @Override
+      public void consumerRemoved(String id, Consumer<String, String> consumer) {
+        events.add("removed " + id);
+      }
+    });
+    Consumer<String, String> consumer = consumers.createConsumer();
+    String clientId = clients.consumers().get(0).consumer().status().clientId();
+    assertThat(clients.statuses()).extracting(ClientStatus::clientId).containsExactly(clientId);
+    assertThat(events).containsExactly("added ordersFactory." + clientId);
+
+    consumer.close();
+    assertThat(clients.consumers()).isEmpty();
+    assertThat(clients.statuses()).isEmpty();
+    assertThat(events).containsExactly("added ordersFactory." + clientId, "removed ordersFactory." + clientId);
   }
 
   @SuppressWarnings("unchecked")

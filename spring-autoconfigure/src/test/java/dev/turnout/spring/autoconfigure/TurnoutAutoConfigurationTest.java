@@ -2,10 +2,10 @@ package dev.turnout.spring.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.turnout.AuthorityMonitor;
 import dev.turnout.RoutingConsumer;
 import dev.turnout.RoutingProducer;
 import dev.turnout.TurnoutConfig;
-import dev.turnout.internal.source.AuthorityRefresher;
 import dev.turnout.source.AuthoritySource;
 import dev.turnout.source.FileAuthoritySource;
 import dev.turnout.spring.TurnoutClients;
@@ -79,7 +79,7 @@ class TurnoutAutoConfigurationTest {
       assertThat(context.getBean(KafkaTemplate.class).getProducerFactory()).isSameAs(factory);
       assertThat(context).hasSingleBean(TurnoutClients.class);
       assertThat(context.getBean(AuthoritySource.class)).isInstanceOf(EnvironmentAuthoritySource.class);
-      AuthorityRefresher monitor = context.getBean(TurnoutAutoConfiguration.MONITOR_BEAN, AuthorityRefresher.class);
+      AuthorityMonitor monitor = context.getBean(TurnoutAutoConfiguration.MONITOR_BEAN, AuthorityMonitor.class);
       assertThat(monitor.map()).isNotNull();
       assertThat(monitor.map().epoch()).isEqualTo(1);
       assertThat(context).doesNotHaveBean(KafkaTransactionManager.class);
@@ -305,7 +305,7 @@ class TurnoutAutoConfigurationTest {
       assertThat(factory.getConfigurationProperties()).containsEntry("bootstrap.servers", java.util.List.of("single-cluster:9092"))
           .doesNotContainKey(TurnoutConfig.CLUSTERS);
       assertThat(context).doesNotHaveBean(TurnoutClients.class).doesNotHaveBean(AuthoritySource.class)
-          .doesNotHaveBean(AuthorityRefresher.class).doesNotHaveBean(TurnoutEndpoint.class)
+          .doesNotHaveBean(AuthorityMonitor.class).doesNotHaveBean(TurnoutEndpoint.class)
           .doesNotHaveBean(TurnoutHealthIndicator.class).doesNotHaveBean(TurnoutMeterBinder.class);
     });
   }
@@ -350,7 +350,7 @@ class TurnoutAutoConfigurationTest {
         .toArray(String[]::new);
     runner.withPropertyValues(withoutDocument).withUserConfiguration(UserAuthoritySource.class).run(context -> {
       assertThat(context).hasNotFailed();
-      AuthorityRefresher monitor = context.getBean(TurnoutAutoConfiguration.MONITOR_BEAN, AuthorityRefresher.class);
+      AuthorityMonitor monitor = context.getBean(TurnoutAutoConfiguration.MONITOR_BEAN, AuthorityMonitor.class);
       assertThat(monitor.source().description()).isEqualTo("user source");
       assertThat(monitor.map().epoch()).isEqualTo(42);
       try (var producer = context.getBean(ProducerFactory.class).createProducer()) {
@@ -367,7 +367,7 @@ class TurnoutAutoConfigurationTest {
         .toArray(String[]::new);
     runner.withPropertyValues(withoutDocument).withPropertyValues("turnout.authority.file=" + file).run(context -> {
       assertThat(context.getBean(AuthoritySource.class)).isInstanceOf(FileAuthoritySource.class);
-      assertThat(context.getBean(TurnoutAutoConfiguration.MONITOR_BEAN, AuthorityRefresher.class).map().epoch())
+      assertThat(context.getBean(TurnoutAutoConfiguration.MONITOR_BEAN, AuthorityMonitor.class).map().epoch())
           .isEqualTo(5);
     });
   }

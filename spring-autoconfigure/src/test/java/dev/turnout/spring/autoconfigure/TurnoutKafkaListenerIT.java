@@ -3,7 +3,7 @@ package dev.turnout.spring.autoconfigure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.turnout.internal.source.AuthorityRefresher;
+import dev.turnout.AuthorityMonitor;
 import dev.turnout.spring.TurnoutClients;
 import dev.turnout.spring.TurnoutConsumerFactory;
 import dev.turnout.spring.actuate.TurnoutEndpoint;
@@ -94,7 +94,7 @@ class TurnoutKafkaListenerIT {
   TurnoutClients clients;
   @Autowired
   @Qualifier(TurnoutAutoConfiguration.MONITOR_BEAN)
-  AuthorityRefresher monitor;
+  AuthorityMonitor monitor;
   @Autowired
   TurnoutHealthIndicator health;
   @Autowired

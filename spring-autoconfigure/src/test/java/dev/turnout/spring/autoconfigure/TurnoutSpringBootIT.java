@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.turnout.AuthorityMonitor;
 import dev.turnout.OwnershipAmbiguousException;
 import dev.turnout.RoutingProducer;
-import dev.turnout.internal.source.AuthorityRefresher;
 import dev.turnout.spring.TurnoutClients;
 import dev.turnout.spring.actuate.TurnoutMeterBinder;
 import dev.turnout.testkit.KafkaTestCluster;
@@ -89,7 +89,7 @@ class TurnoutSpringBootIT {
   TurnoutMeterBinder binder;
   @Autowired
   @Qualifier(TurnoutAutoConfiguration.MONITOR_BEAN)
-  AuthorityRefresher monitor;
+  AuthorityMonitor monitor;
   @LocalServerPort
   int port;
 

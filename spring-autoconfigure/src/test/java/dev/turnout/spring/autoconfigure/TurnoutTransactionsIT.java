@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.turnout.AuthorityMonitor;
 import dev.turnout.OwnershipAmbiguousException;
-import dev.turnout.internal.source.AuthorityRefresher;
 import dev.turnout.spring.TurnoutClients;
 import dev.turnout.testkit.KafkaTestCluster;
 import dev.turnout.testkit.TwoClusters;
@@ -69,7 +69,7 @@ class TurnoutTransactionsIT {
   TurnoutClients clients;
   @Autowired
   @Qualifier(TurnoutAutoConfiguration.MONITOR_BEAN)
-  AuthorityRefresher monitor;
+  AuthorityMonitor monitor;
 
   @BeforeAll
   static void clusters(TwoClusters clusters) {

@@ -1,12 +1,12 @@
-package dev.turnout.spring.actuate;
+package dev.turnout;
 
 import dev.turnout.authority.AuthorityMap;
 import dev.turnout.internal.source.AuthorityRefresher;
 
-/** Whether an authority refresher lets routing proceed, and if not, why. */
-final class AuthorityStatus {
+/** Whether a refresher's map lets routing proceed, and if not, why: the one wording of the status API. */
+final class Freshness {
 
-  private AuthorityStatus() {}
+  private Freshness() {}
 
   /** {@code null} when routing may proceed; otherwise why every decision is refused. */
   static String failingClosedReason(AuthorityRefresher refresher) {
