@@ -90,6 +90,13 @@ final class TurnoutSettings {
    * @param defaultClientId client.id base used when the configuration has none
    */
   static TurnoutSettings parse(Map<?, ?> raw, String defaultClientId) {
+    return parse(raw, defaultClientId, Set.of());
+  }
+
+  /**
+   * @param suppliedClients aliases whose client the application supplies: they need no bootstrap servers
+   */
+  static TurnoutSettings parse(Map<?, ?> raw, String defaultClientId, Set<String> suppliedClients) {
     Map<String, Object> originals = new HashMap<>();
     raw.forEach((k, v) -> {
       if (!(k instanceof String)) {
@@ -149,7 +156,7 @@ final class TurnoutSettings {
     for (String alias : clusters) {
       Map<String, Object> own = perCluster.get(alias);
       Object bootstrap = own.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
-      if (bootstrap == null || bootstrap.toString().isBlank()) {
+      if ((bootstrap == null || bootstrap.toString().isBlank()) && !suppliedClients.contains(alias)) {
         throw new ConfigException(TurnoutConfig.CLUSTER_PREFIX + alias + "." + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
             null, "every cluster in " + TurnoutConfig.CLUSTERS + " needs its own bootstrap servers"
                 + (baseBootstrap ? " (a top-level bootstrap.servers is not used: it cannot name two clusters)" : ""));

@@ -108,6 +108,7 @@ public final class SwitchWorker implements AutoCloseable {
   private final Runnable refreshAuthority;
   private final SwitchListener listener;
   private final OffsetTranslator translator;
+  private final SwitchClients clients;
   /** Wakes the thread for a job. */
   private static final Object WAKE = new Object();
   private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
@@ -128,17 +129,30 @@ public final class SwitchWorker implements AutoCloseable {
    */
   public SwitchWorker(String owner, Settings settings, Function<String, Map<String, Object>> clientConfigs,
       LongSupplier epoch, Runnable refreshAuthority, SwitchListener listener) {
+    this(owner, settings, clientConfigs, epoch, refreshAuthority, listener, SwitchClients.kafka());
+  }
+
+  /** As above, with the worker's clients built by {@code clients} (tests give it mock clients). */
+  public SwitchWorker(String owner, Settings settings, Function<String, Map<String, Object>> clientConfigs,
+      LongSupplier epoch, Runnable refreshAuthority, SwitchListener listener, SwitchClients clients) {
+    this(owner, settings, clientConfigs, epoch, refreshAuthority, listener, clients, switch (settings.translation()) {
+      case IDENTITY -> OffsetTranslator.identity();
+      case TIMESTAMP -> OffsetTranslator.timestamp();
+      case MIRRORMAKER2 -> new MirrorMakerTranslator(settings.group(), settings.mm2SourceAlias(), clientConfigs);
+    });
+  }
+
+  SwitchWorker(String owner, Settings settings, Function<String, Map<String, Object>> clientConfigs,
+      LongSupplier epoch, Runnable refreshAuthority, SwitchListener listener, SwitchClients clients,
+      OffsetTranslator translator) {
     this.owner = owner;
     this.settings = settings;
     this.clientConfigs = clientConfigs;
     this.epoch = epoch;
     this.refreshAuthority = refreshAuthority;
     this.listener = listener;
-    this.translator = switch (settings.translation()) {
-      case IDENTITY -> OffsetTranslator.identity();
-      case TIMESTAMP -> OffsetTranslator.timestamp();
-      case MIRRORMAKER2 -> new MirrorMakerTranslator(settings.group(), settings.mm2SourceAlias(), clientConfigs);
-    };
+    this.clients = clients;
+    this.translator = translator;
   }
 
   /**
@@ -251,11 +265,11 @@ public final class SwitchWorker implements AutoCloseable {
   }
 
   private ClusterReader reader(String alias) {
-    return readers.computeIfAbsent(alias, a -> ClusterReader.create(a, clientConfigs.apply(a)));
+    return readers.computeIfAbsent(alias, a -> ClusterReader.create(a, clientConfigs.apply(a), clients));
   }
 
   private GroupOffsets offsets(String alias) {
-    return offsets.computeIfAbsent(alias, a -> GroupOffsets.create(a, clientConfigs.apply(a)));
+    return offsets.computeIfAbsent(alias, a -> GroupOffsets.create(a, clientConfigs.apply(a), clients));
   }
 
   private void refreshAuthoritySoon() {
