@@ -125,6 +125,9 @@ final class RebalanceBridge<K, V> {
       book.forgetRequested(tp);
       if (ctx.group() != null) {
         resolutions.start(cluster, tp, -1, 0);
+        if (book.settled(tp)) {
+          mine.add(tp); // decided at once, without the worker (LocalDecision)
+        }
       } else {
         mine.add(tp);
         if (book.halted()) {
