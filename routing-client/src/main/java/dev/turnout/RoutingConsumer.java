@@ -1,20 +1,14 @@
 package dev.turnout;
 
 import dev.turnout.OwnershipAmbiguousException.Reason;
-import dev.turnout.authority.Rule;
-import dev.turnout.internal.cluster.ClusterClients;
 import dev.turnout.internal.consumer.Deadlines;
-import dev.turnout.internal.consumer.DelegateSet;
-import dev.turnout.internal.consumer.PartitionBook;
 import dev.turnout.internal.consumer.Subscription;
 import dev.turnout.internal.consumer.Subscription.Mode;
-import dev.turnout.internal.consumer.SwitchWorker;
 import dev.turnout.internal.consumer.ThreadGuard;
 import dev.turnout.internal.consumer.WakeupGuard;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,14 +16,11 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -43,7 +34,6 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.InvalidGroupIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.metrics.KafkaMetric;
@@ -85,10 +75,9 @@ import org.slf4j.LoggerFactory;
 public class RoutingConsumer<K, V> implements Consumer<K, V> {
 
   private static final Logger log = LoggerFactory.getLogger(RoutingConsumer.class);
-  private static final AtomicInteger CLIENT_SEQUENCE = new AtomicInteger();
   private static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
-  private final ThreadGuard guard = new ThreadGuard("RoutingConsumer");
+  private final ThreadGuard guard;
   private final ConsumerContext<K, V> ctx;
   private final ReadRouting<K, V> routing;
   private final Resolutions<K, V> resolutions;
@@ -119,48 +108,20 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
    */
   public RoutingConsumer(Map<String, Object> configs, Deserializer<K> keyDeserializer,
       Deserializer<V> valueDeserializer) {
-    this(configs, keyDeserializer, valueDeserializer, Map.of());
+    this(new ConsumerParts<>(configs, keyDeserializer, valueDeserializer, Map.of()));
   }
 
-  private RoutingConsumer(Map<String, Object> configs, Deserializer<K> keyDeserializer,
-      Deserializer<V> valueDeserializer, Map<String, Consumer<K, V>> supplied) {
-    Objects.requireNonNull(configs, "configs");
-    TurnoutSettings settings = TurnoutSettings.parse(configs, "turnout-consumer-" + CLIENT_SEQUENCE.incrementAndGet(),
-        supplied.keySet());
-    requireDeclared(supplied.keySet(), settings.clusters);
-    TurnoutSettings.ConsumerOptions options = settings.consumerOptions();
-    if (supplied.size() < settings.clusters.size()) {
-      requireDeserializer(settings, keyDeserializer, ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG);
-      requireDeserializer(settings, valueDeserializer, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG);
-    }
-    ConsumerKafkaSettings kafka = ConsumerKafkaSettings.parse(settings.base, options.validation());
-    ClusterClients<Consumer<K, V>> clients = new ClusterClients<>(settings.clusters, delegateConfigs(settings, kafka),
-        (index, config) -> {
-          Consumer<K, V> given = supplied.get(settings.clusters.get(index));
-          return given != null ? given : new KafkaConsumer<>(config, keyDeserializer, valueDeserializer);
-        });
-    ConsumerCore core = new ConsumerCore(settings);
-    PartitionBook book = new PartitionBook();
-    WakeupGuard wakeups = new WakeupGuard();
-    this.ctx = new ConsumerContext<>(settings, options, kafka, core, new ConsumerMetrics(core.metrics(), book),
-        new DelegateSet<>(clients, wakeups), book, new Subscription(kafka.patternRefresh().toMillis()), wakeups,
-        new ConcurrentLinkedDeque<>());
-    this.resolutions = new Resolutions<>(ctx, this::epoch, this::ruleInForce);
-    this.routing = new ReadRouting<>(ctx, new Handover<>(ctx), resolutions, this::clusterListener);
-    this.commits = new StampedCommits<>(ctx, routing);
-    this.bridge = new RebalanceBridge<>(ctx, routing, resolutions, commits, guard);
-    this.fencing = new Fencing<>(ctx, routing, resolutions::worker);
-    this.merger = new RecordMerger<>(ctx);
-    this.metadata = new ClusterMetadata<>(ctx, routing);
-    resolutions.worker(new SwitchWorker(settings.clientId, new SwitchWorker.Settings(kafka.group(),
-        options.boundaryTimeoutMillis(), options.rewind(), options.translation(), options.mm2SourceAlias()),
-        alias -> clients.config(settings.clusters.indexOf(alias)), routing::epoch, core::refresh, resolutions));
-    core.start();
-    log.info("[{}] RoutingConsumer started for clusters {} (group {}, role {}, translation {}, unverified boundary: {}) "
-        + "with authority from {}{}", settings.clientId, settings.clusters, kafka.group(),
-        options.validation() ? TurnoutConfig.CONSUMER_ROLE_VALIDATION : TurnoutConfig.CONSUMER_ROLE_PRODUCTION,
-        options.translation().configValue(), options.rewind() ? "rewind" : "fail", core.sourceDescription(),
-        supplied.isEmpty() ? "" : "; supplied clients for " + supplied.keySet());
+  private RoutingConsumer(ConsumerParts<K, V> parts) {
+    this.guard = parts.guard;
+    this.ctx = parts.ctx;
+    this.routing = parts.routing;
+    this.resolutions = parts.resolutions;
+    this.fencing = parts.fencing;
+    this.bridge = parts.bridge;
+    this.commits = parts.commits;
+    this.merger = parts.merger;
+    this.metadata = parts.metadata;
+    parts.start();
   }
 
   /**
@@ -213,47 +174,8 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
 
     /** Builds the consumer and starts reading the authority source, as the constructors do. */
     public RoutingConsumer<K, V> build() {
-      return new RoutingConsumer<>(configs, keyDeserializer, valueDeserializer, Map.copyOf(clients));
+      return new RoutingConsumer<>(new ConsumerParts<>(configs, keyDeserializer, valueDeserializer, Map.copyOf(clients)));
     }
-  }
-
-  private Rule ruleInForce(String topic) {
-    return routing.applied().ruleFor(topic);
-  }
-
-  private ConsumerRebalanceListener clusterListener(int cluster) {
-    return bridge.listener(cluster);
-  }
-
-  private static void requireDeclared(Set<String> supplied, List<String> clusters) {
-    for (String alias : supplied) {
-      if (!clusters.contains(alias)) {
-        throw new ConfigException(TurnoutConfig.CLUSTERS, clusters, "a client was supplied for cluster '" + alias
-            + "', which is not declared: declare it in " + TurnoutConfig.CLUSTERS + " or supply clients for " + clusters);
-      }
-    }
-  }
-
-  private static void requireDeserializer(TurnoutSettings settings, Deserializer<?> instance, String key) {
-    if (instance == null && settings.base.get(key) == null) {
-      throw new ConfigException(key, null, "Missing required configuration \"" + key + "\" which has no default value.");
-    }
-  }
-
-  /** Each cluster's client configuration: the group id on every cluster, and no auto-commit (Turnout commits). */
-  private static List<Map<String, Object>> delegateConfigs(TurnoutSettings settings, ConsumerKafkaSettings kafka) {
-    List<Map<String, Object>> configs = new ArrayList<>();
-    for (Map<String, Object> clusterConfig : settings.clusterConfigs) {
-      Map<String, Object> config = new HashMap<>(clusterConfig);
-      if (kafka.group() == null) {
-        config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-      } else {
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, kafka.group());
-      }
-      config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-      configs.add(config);
-    }
-    return configs;
   }
 
   // ----------------------------------------------------------------------------------------------------------
