@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -125,6 +126,38 @@ class RoutingConsumerBuilderTest {
           .hasMessageContaining("no bootstrap servers");
       assertThat(consumer.poll(Duration.ofMillis(200)).isEmpty()).isTrue();
       assertThat(cloud.paused()).containsExactly(ORDERS);
+    }
+  }
+
+  /** A MockConsumer that keeps the last batch it returned. */
+  private static final class Recording extends MockConsumer<String, String> {
+    private ConsumerRecords<String, String> last;
+
+    Recording() {
+      super("earliest");
+    }
+
+    @Override
+    public synchronized ConsumerRecords<String, String> poll(Duration timeout) {
+      last = super.poll(timeout);
+      return last;
+    }
+  }
+
+  @Test
+  void inTheSteadyStateTheClustersBatchIsHandedOverAsItIs() throws Exception {
+    Recording onprem = new Recording();
+    try (RoutingConsumer<String, String> consumer = RoutingConsumer.<String, String>builder(config("MIRROR"))
+        .client("onprem", onprem).client("cloud", new MockConsumer<>("earliest")).build()) {
+      consumer.subscribe(List.of("orders"));
+      onprem.schedulePollTask(() -> {
+        onprem.rebalance(List.of(ORDERS));
+        onprem.updateBeginningOffsets(Map.of(ORDERS, 0L));
+        onprem.addRecord(new ConsumerRecord<>("orders", 0, 0, "k", "v"));
+      });
+      ConsumerRecords<String, String> records = consumer.poll(Duration.ofSeconds(5));
+      assertThat(records.count()).isEqualTo(1);
+      assertThat(records).isSameAs(onprem.last);
     }
   }
 }
