@@ -95,10 +95,10 @@ final class Fencing<K, V> {
 
   /** Lifts the fences the map in force has caught up with (or of topics no longer read). */
   void release() {
-    Map<String, Long> fences = book.fences();
-    if (fences.isEmpty()) {
+    if (!book.anyFenced()) {
       return;
     }
+    Map<String, Long> fences = book.fences();
     fences.forEach((topic, epoch) -> {
       if (epoch <= routing.epoch() || routing.readCluster(topic) == null) {
         book.unfence(topic);

@@ -313,6 +313,10 @@ public final class PartitionBook {
     return previous == null;
   }
 
+  public boolean anyFenced() {
+    return !fencedTopics.isEmpty();
+  }
+
   public boolean fenced(String topic) {
     return fencedTopics.containsKey(topic);
   }
