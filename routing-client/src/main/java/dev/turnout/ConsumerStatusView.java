@@ -52,14 +52,14 @@ final class ConsumerStatusView {
    * @param groupId the group used on every cluster, or {@code null}
    */
   ConsumerStatusView(String clientId, boolean validation, String groupId, List<String> aliases,
-      AuthorityRefresher refresher, ClientMetrics metrics) {
+      AuthorityRefresher refresher, ClientMetrics metrics, Listeners listeners) {
     this.clientId = clientId;
     this.role = validation ? ClientRole.VALIDATION_CONSUMER : ClientRole.CONSUMER;
     this.groupId = groupId;
     this.aliases = List.copyOf(aliases);
     this.refresher = refresher;
     this.metrics = metrics;
-    this.listeners = new Listeners(clientId);
+    this.listeners = listeners;
   }
 
   Listeners listeners() {
@@ -72,11 +72,9 @@ final class ConsumerStatusView {
     listeners.epochApplied(applied);
   }
 
-  /** Polling thread: the cluster index each topic is read from now. */
-  void readClusters(Map<String, Integer> topicCluster) {
-    Map<String, String> reads = new TreeMap<>();
-    topicCluster.forEach((topic, cluster) -> reads.put(topic, aliases.get(cluster)));
-    readClusters = Map.copyOf(reads);
+  /** Polling thread: the alias of the cluster each topic is read from now. */
+  void readClusters(Map<String, String> aliasByTopic) {
+    readClusters = Map.copyOf(new TreeMap<>(aliasByTopic));
   }
 
   /** Polling thread: the partitions being established, blocked, and the fenced topics, after a change. */

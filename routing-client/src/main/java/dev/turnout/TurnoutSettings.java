@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.Configurable;
 import org.apache.kafka.common.config.ConfigException;
@@ -90,6 +91,13 @@ final class TurnoutSettings {
    * @throws ConfigException for an invalid Kafka producer setting Turnout reads
    */
   static TurnoutSettings parse(Map<?, ?> raw, String defaultClientId) {
+    return parse(raw, defaultClientId, Set.of());
+  }
+
+  /**
+   * @param suppliedClients aliases whose client the application supplies: they need no bootstrap servers
+   */
+  static TurnoutSettings parse(Map<?, ?> raw, String defaultClientId, Set<String> suppliedClients) {
     Map<String, Object> originals = new HashMap<>();
     raw.forEach((k, v) -> {
       if (!(k instanceof String)) {
@@ -125,7 +133,7 @@ final class TurnoutSettings {
 
     ProducerKeys producer = ProducerKeys.parse(base);
     String clientId = producer.clientId() != null ? producer.clientId() : defaultClientId;
-    List<Map<String, Object>> clusterConfigs = clusterConfigs(clusters, base, perCluster, clientId);
+    List<Map<String, Object>> clusterConfigs = clusterConfigs(clusters, base, perCluster, clientId, suppliedClients);
 
     Object file = defined.get(TurnoutConfig.AUTHORITY_FILE);
     Object source = defined.get(TurnoutConfig.AUTHORITY_SOURCE);
@@ -180,13 +188,13 @@ final class TurnoutSettings {
   }
 
   private static List<Map<String, Object>> clusterConfigs(List<String> clusters, Map<String, Object> base,
-      Map<String, Map<String, Object>> perCluster, String clientId) {
+      Map<String, Map<String, Object>> perCluster, String clientId, Set<String> suppliedClients) {
     boolean baseBootstrap = base.containsKey(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
     List<Map<String, Object>> clusterConfigs = new ArrayList<>();
     for (String alias : clusters) {
       Map<String, Object> own = perCluster.get(alias);
       Object bootstrap = own.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
-      if (bootstrap == null || bootstrap.toString().isBlank()) {
+      if ((bootstrap == null || bootstrap.toString().isBlank()) && !suppliedClients.contains(alias)) {
         throw TurnoutConfigException.invalid(
             TurnoutConfig.CLUSTER_PREFIX + alias + "." + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, null,
             "every cluster in " + TurnoutConfig.CLUSTERS + " needs its own bootstrap servers"

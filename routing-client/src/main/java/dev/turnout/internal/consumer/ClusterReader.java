@@ -9,7 +9,6 @@ import java.util.OptionalLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -32,10 +31,17 @@ final class ClusterReader implements AutoCloseable {
   }
 
   /**
-   * A reader built from a cluster client's configuration: group settings, interceptors and deserializers
-   * are replaced, so that it joins no group and sees bytes.
+   * A reader built from a cluster client's configuration ({@link #readerConfig}).
    */
-  static ClusterReader create(String alias, Map<String, Object> clientConfig) {
+  static ClusterReader create(String alias, Map<String, Object> clientConfig, SwitchClients clients) {
+    return new ClusterReader(alias, clients.reader(alias, readerConfig(alias, clientConfig)));
+  }
+
+  /**
+   * A cluster client's configuration with group settings, interceptors and deserializers replaced, so that
+   * the reader joins no group and sees bytes.
+   */
+  static Map<String, Object> readerConfig(String alias, Map<String, Object> clientConfig) {
     Map<String, Object> config = new HashMap<>(clientConfig);
     config.keySet().removeIf(k -> k.startsWith("group.") || k.equals(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG)
         || k.equals(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG)
@@ -46,7 +52,7 @@ final class ClusterReader implements AutoCloseable {
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientConfig.getOrDefault(ConsumerConfig.CLIENT_ID_CONFIG, alias) + "-probe");
     config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-    return new ClusterReader(alias, new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+    return config;
   }
 
   String alias() {

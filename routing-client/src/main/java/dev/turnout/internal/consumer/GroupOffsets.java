@@ -49,8 +49,13 @@ final class GroupOffsets implements AutoCloseable {
     this.admin = admin;
   }
 
-  /** An Admin client built from a cluster client's configuration (keys Admin does not know are dropped). */
-  static GroupOffsets create(String alias, Map<String, Object> clientConfig) {
+  /** Group offsets read with an Admin client built from a cluster client's configuration ({@link #adminConfig}). */
+  static GroupOffsets create(String alias, Map<String, Object> clientConfig, SwitchClients clients) {
+    return new GroupOffsets(alias, clients.admin(alias, adminConfig(alias, clientConfig)));
+  }
+
+  /** A cluster client's configuration reduced to the keys Admin knows (and the security ones). */
+  static Map<String, Object> adminConfig(String alias, Map<String, Object> clientConfig) {
     Map<String, Object> config = new HashMap<>();
     Set<String> known = AdminClientConfig.configNames();
     clientConfig.forEach((k, v) -> {
@@ -60,7 +65,7 @@ final class GroupOffsets implements AutoCloseable {
     });
     config.put(AdminClientConfig.CLIENT_ID_CONFIG,
         clientConfig.getOrDefault(AdminClientConfig.CLIENT_ID_CONFIG, alias) + "-admin");
-    return new GroupOffsets(alias, Admin.create(config));
+    return config;
   }
 
   String alias() {

@@ -28,6 +28,7 @@ final class MirrorMakerTranslator implements OffsetTranslator {
   private final String group;
   private final String mm2SourceAlias;
   private final Function<String, Map<String, Object>> clientConfigs;
+  private final Checkpoints checkpoints;
   private final Map<String, Cached> cache = new HashMap<>();
 
   /**
@@ -35,9 +36,22 @@ final class MirrorMakerTranslator implements OffsetTranslator {
    * @param clientConfigs the client configuration of each Turnout cluster alias
    */
   MirrorMakerTranslator(String group, String mm2SourceAlias, Function<String, Map<String, Object>> clientConfigs) {
+    this(group, mm2SourceAlias, clientConfigs, RemoteClusterUtils::translateOffsets);
+  }
+
+  /** @param checkpoints reads MirrorMaker's translated offsets of a group (tests give it a fake) */
+  MirrorMakerTranslator(String group, String mm2SourceAlias, Function<String, Map<String, Object>> clientConfigs,
+      Checkpoints checkpoints) {
     this.group = group;
     this.mm2SourceAlias = mm2SourceAlias;
     this.clientConfigs = clientConfigs;
+    this.checkpoints = checkpoints;
+  }
+
+  /** {@code RemoteClusterUtils.translateOffsets}. */
+  interface Checkpoints {
+    Map<TopicPartition, OffsetAndMetadata> translate(Map<String, Object> mirrorClientConfig, String remoteAlias,
+        String group, Duration timeout) throws Exception;
   }
 
   @Override
@@ -53,7 +67,7 @@ final class MirrorMakerTranslator implements OffsetTranslator {
     if (cached == null || now - cached.readAt > CACHE_NANOS) {
       Map<TopicPartition, OffsetAndMetadata> offsets;
       try {
-        offsets = RemoteClusterUtils.translateOffsets(mirrorClientConfig(clientConfigs.apply(toAlias)), remote, group,
+        offsets = checkpoints.translate(mirrorClientConfig(clientConfigs.apply(toAlias)), remote, group,
             TRANSLATE_TIMEOUT);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

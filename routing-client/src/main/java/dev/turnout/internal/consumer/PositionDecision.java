@@ -88,11 +88,6 @@ public final class PositionDecision {
     return action;
   }
 
-  /** The stamp of the commit on the read cluster, or {@code null} when there is none. */
-  public CommitStamp readStamp() {
-    return readStamp;
-  }
-
   /** The stamp of the commit on the other cluster, or {@code null} when there is none. */
   public CommitStamp otherStamp() {
     return otherStamp;

@@ -108,6 +108,7 @@ public final class SwitchWorker implements AutoCloseable {
   private final Runnable refreshAuthority;
   private final SwitchListener listener;
   private final OffsetTranslator translator;
+  private final SwitchClients clients;
   /** Wakes the thread for a job. */
   private static final Object WAKE = new Object();
   private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
@@ -128,17 +129,30 @@ public final class SwitchWorker implements AutoCloseable {
    */
   public SwitchWorker(String owner, Settings settings, Function<String, Map<String, Object>> clientConfigs,
       LongSupplier epoch, Runnable refreshAuthority, SwitchListener listener) {
+    this(owner, settings, clientConfigs, epoch, refreshAuthority, listener, SwitchClients.kafka());
+  }
+
+  /** As above, with the worker's clients built by {@code clients} (tests give it mock clients). */
+  public SwitchWorker(String owner, Settings settings, Function<String, Map<String, Object>> clientConfigs,
+      LongSupplier epoch, Runnable refreshAuthority, SwitchListener listener, SwitchClients clients) {
+    this(owner, settings, clientConfigs, epoch, refreshAuthority, listener, clients, switch (settings.translation()) {
+      case IDENTITY -> OffsetTranslator.identity();
+      case TIMESTAMP -> OffsetTranslator.timestamp();
+      case MIRRORMAKER2 -> new MirrorMakerTranslator(settings.group(), settings.mm2SourceAlias(), clientConfigs);
+    });
+  }
+
+  SwitchWorker(String owner, Settings settings, Function<String, Map<String, Object>> clientConfigs,
+      LongSupplier epoch, Runnable refreshAuthority, SwitchListener listener, SwitchClients clients,
+      OffsetTranslator translator) {
     this.owner = owner;
     this.settings = settings;
     this.clientConfigs = clientConfigs;
     this.epoch = epoch;
     this.refreshAuthority = refreshAuthority;
     this.listener = listener;
-    this.translator = switch (settings.translation()) {
-      case IDENTITY -> OffsetTranslator.identity();
-      case TIMESTAMP -> OffsetTranslator.timestamp();
-      case MIRRORMAKER2 -> new MirrorMakerTranslator(settings.group(), settings.mm2SourceAlias(), clientConfigs);
-    };
+    this.clients = clients;
+    this.translator = translator;
   }
 
   /**
@@ -251,11 +265,11 @@ public final class SwitchWorker implements AutoCloseable {
   }
 
   private ClusterReader reader(String alias) {
-    return readers.computeIfAbsent(alias, a -> ClusterReader.create(a, clientConfigs.apply(a)));
+    return readers.computeIfAbsent(alias, a -> ClusterReader.create(a, clientConfigs.apply(a), clients));
   }
 
   private GroupOffsets offsets(String alias) {
-    return offsets.computeIfAbsent(alias, a -> GroupOffsets.create(a, clientConfigs.apply(a)));
+    return offsets.computeIfAbsent(alias, a -> GroupOffsets.create(a, clientConfigs.apply(a), clients));
   }
 
   private void refreshAuthoritySoon() {
@@ -357,7 +371,12 @@ public final class SwitchWorker implements AutoCloseable {
             + req.otherAlias() + "' to decide where " + tp + " continues: " + e.getMessage());
         return;
       }
-      PositionDecision decision = PositionDecision.decide(onRead, onOther, current, req.readIsRuleSource());
+      act(now, PositionDecision.decide(onRead, onOther, current, req.readIsRuleSource()), onRead, current);
+    }
+
+    /** Acts on the decision the two clusters' commits led to. */
+    private void act(long now, PositionDecision decision, OffsetAndMetadata onRead, long current) {
+      Request req = ticket.request;
       switch (decision.action()) {
         case CONTINUE -> {
           complete(Resolution.proceed(tp, decision.toString()));
@@ -368,32 +387,37 @@ public final class SwitchWorker implements AutoCloseable {
               req.otherAlias(), decision.otherOffset(), decision.otherStamp(), req.readAlias());
           startSearch(decision.otherOffset(), decision.otherStamp().handoverMillis(), offsetOf(onRead));
         }
-        case AWAIT_HANDOVER -> {
-          Ownership ownership;
-          try {
-            ownership = offsets(req.otherAlias()).ownership(group, tp);
-          } catch (KafkaException e) {
-            waitFor(now, Problem.CLUSTER_UNREACHABLE, "cannot describe group '" + group + "' on '" + req.otherAlias()
-                + "': " + e.getMessage());
-            return;
-          }
-          if (ownership == Ownership.UNOWNED) {
-            log.info("[{}] {}: no member of group '{}' on '{}' holds it and its commit there ({} at offset {}) is "
-                + "the newest; taking over from it", owner, tp, group, req.otherAlias(), decision.otherStamp(),
-                decision.otherOffset());
-            startSearch(decision.otherOffset(), startedMillis, offsetOf(onRead));
-          } else {
-            waitFor(now, Problem.HANDOVER_PENDING, "group '" + group + "' on '" + req.otherAlias() + "' still "
-                + (ownership == Ownership.OWNED ? "consumes " + tp : "rebalances") + " and has not handed it over "
-                + "(its commit: " + decision.otherStamp() + " at offset " + decision.otherOffset() + ")");
-          }
-        }
+        case AWAIT_HANDOVER -> awaitHandover(now, decision, onRead);
         case BEHIND -> {
           refreshAuthoritySoon();
           waitFor(now, Problem.AUTHORITY_BEHIND, "a commit of " + tp + " was made under a newer authority map ("
               + decision + ") than epoch " + current + " in force here; not consuming it until the map catches up");
         }
         default -> throw new IllegalStateException(decision.toString());
+      }
+    }
+
+    /** The other cluster holds the live position: take over once no member of the group there holds it. */
+    private void awaitHandover(long now, PositionDecision decision, OffsetAndMetadata onRead) {
+      Request req = ticket.request;
+      String group = settings.group();
+      Ownership ownership;
+      try {
+        ownership = offsets(req.otherAlias()).ownership(group, tp);
+      } catch (KafkaException e) {
+        waitFor(now, Problem.CLUSTER_UNREACHABLE, "cannot describe group '" + group + "' on '" + req.otherAlias()
+            + "': " + e.getMessage());
+        return;
+      }
+      if (ownership == Ownership.UNOWNED) {
+        log.info("[{}] {}: no member of group '{}' on '{}' holds it and its commit there ({} at offset {}) is "
+            + "the newest; taking over from it", owner, tp, group, req.otherAlias(), decision.otherStamp(),
+            decision.otherOffset());
+        startSearch(decision.otherOffset(), startedMillis, offsetOf(onRead));
+      } else {
+        waitFor(now, Problem.HANDOVER_PENDING, "group '" + group + "' on '" + req.otherAlias() + "' still "
+            + (ownership == Ownership.OWNED ? "consumes " + tp : "rebalances") + " and has not handed it over "
+            + "(its commit: " + decision.otherStamp() + " at offset " + decision.otherOffset() + ")");
       }
     }
 

@@ -262,6 +262,7 @@ class CutoverCoordinatorTest {
 
   @Test
   void aBarrierCreatedAfterCloseIsRefusedAsClosedNotLeftWaiting() {
+    access.gate = new CountDownLatch(1); // the old owner's flush never ends: no barrier can open before close
     coordinator(10_000, 1_000_000);
     coordinator.install(null, split(1, 0));
     coordinator.ledger(ONPREM).sent("t");

@@ -1,0 +1,192 @@
+package dev.turnout.internal.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.turnout.internal.consumer.Resolution.Kind;
+import dev.turnout.internal.consumer.Resolution.Outcome;
+import dev.turnout.internal.consumer.Resolution.Problem;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link SwitchWorker} with its clients behind the {@link SwitchClients} seam: fake logs for the readers and
+ * {@code MockAdminClient}s for the group's commits, on onprem (the rule's source) and cloud (its target).
+ */
+class SwitchWorkerTest {
+
+  private static final TopicPartition TP = new TopicPartition("orders", 0);
+  private static final long BOUNDARY_TIMEOUT_MS = 300;
+
+  private final FakeLog onpremLog = new FakeLog();
+  private final FakeLog cloudLog = new FakeLog();
+  private final GroupAdmin onpremAdmin = new GroupAdmin();
+  private final GroupAdmin cloudAdmin = new GroupAdmin();
+  private final AtomicLong epoch = new AtomicLong(2);
+  private final AtomicInteger refreshes = new AtomicInteger();
+  private final List<String> pendingReports = new CopyOnWriteArrayList<>();
+  private SwitchWorker worker;
+
+  private SwitchWorker worker(String group) {
+    SwitchClients clients = new SwitchClients() {
+      @Override
+      public Consumer<byte[], byte[]> reader(String alias, Map<String, Object> config) {
+        return alias.equals("onprem") ? onpremLog : cloudLog;
+      }
+
+      @Override
+      public Admin admin(String alias, Map<String, Object> config) {
+        return alias.equals("onprem") ? onpremAdmin : cloudAdmin;
+      }
+    };
+    SwitchListener listener = new SwitchListener() {
+      @Override
+      public void stillPending(TopicPartition tp, Problem problem, String detail) {
+        pendingReports.add(problem + ": " + detail);
+      }
+
+      @Override
+      public void duplicatesAdmitted(TopicPartition tp, long count) {}
+    };
+    worker = new SwitchWorker("test", new SwitchWorker.Settings(group, BOUNDARY_TIMEOUT_MS, false,
+        OffsetTranslation.IDENTITY, null), alias -> Map.of("bootstrap.servers", alias + ":9092"), epoch::get,
+        refreshes::incrementAndGet, listener, clients);
+    return worker;
+  }
+
+  @AfterEach
+  void close() {
+    if (worker != null) {
+      worker.close();
+    }
+  }
+
+  /** A partition newly assigned on cloud (the rule's target), moving with the replication direction. */
+  private SwitchWorker.Ticket assignedOnCloud() {
+    return worker.submit(new SwitchWorker.Request(TP, "cloud", "onprem", false, -1, 0));
+  }
+
+  private static Resolution result(SwitchWorker.Ticket ticket) throws Exception {
+    return ticket.result().get(30, TimeUnit.SECONDS);
+  }
+
+  /** onprem holds ids 0..9 at offsets 0..9; cloud two records of its own, then the copies (shifted by two). */
+  private void replicated() {
+    onpremLog.appendWithIds(TP, 0, 10);
+    cloudLog.append(TP, 900, "c0", "x", null, null);
+    cloudLog.append(TP, 901, "c1", "x", null, null);
+    cloudLog.appendWithIds(TP, 0, 10);
+  }
+
+  @Test
+  void aCommitOnTheReadClusterAtTheCurrentEpochIsTheLivePosition() throws Exception {
+    cloudAdmin.commit(TP, 4, CommitStamp.commit(2, ""));
+    worker("billing");
+    Resolution r = result(assignedOnCloud());
+    assertThat(r.kind()).isEqualTo(Kind.CONTINUE);
+    assertThat(onpremAdmin.offsetReads()).as("the other cluster was not needed").isZero();
+  }
+
+  @Test
+  void aHandoverOnTheOtherClusterIsReadWithItsStampAndTheBoundarySearched() throws Exception {
+    replicated();
+    onpremAdmin.commit(TP, 6, CommitStamp.handover(2, System.currentTimeMillis(), ""));
+    cloudAdmin.commit(TP, 1, CommitStamp.commit(1, ""));
+    worker("billing");
+    Resolution r = result(assignedOnCloud());
+    assertThat(r.kind()).isEqualTo(Kind.SEEK);
+    assertThat(r.outcome()).isEqualTo(Outcome.VERIFIED);
+    assertThat(r.offset()).isEqualTo(8);
+    assertThat(r.fromAlias()).isEqualTo("onprem");
+    assertThat(r.fromOffset()).isEqualTo(6);
+    assertThat(onpremAdmin.offsetReads()).isPositive();
+    assertThat(cloudAdmin.offsetReads()).isPositive();
+  }
+
+  @Test
+  void thePartitionWaitsWhileTheOtherClustersGroupStillConsumesIt() throws Exception {
+    replicated();
+    onpremAdmin.commit(TP, 6, CommitStamp.commit(2, "")).group(GroupState.STABLE, Set.of(TP));
+    worker("billing");
+    SwitchWorker.Ticket ticket = assignedOnCloud();
+    await().atMost(Duration.ofSeconds(30)).until(() -> !pendingReports.isEmpty());
+    assertThat(pendingReports.get(0)).startsWith("HANDOVER_PENDING").contains("still consumes " + TP);
+    assertThat(ticket.result()).isNotDone();
+    onpremAdmin.group(GroupState.EMPTY, Set.of());
+    Resolution r = result(ticket);
+    assertThat(r.outcome()).isEqualTo(Outcome.VERIFIED);
+    assertThat(r.offset()).isEqualTo(8);
+  }
+
+  @Test
+  void aReaderThatTimesOutKeepsThePartitionPendingAndIsReported() throws Exception {
+    replicated();
+    onpremAdmin.commit(TP, 6, CommitStamp.handover(2, System.currentTimeMillis(), ""));
+    onpremLog.failNext(Integer.MAX_VALUE, new TimeoutException("no answer from onprem"));
+    worker("billing");
+    SwitchWorker.Ticket ticket = assignedOnCloud();
+    await().atMost(Duration.ofSeconds(30)).until(() -> !pendingReports.isEmpty());
+    assertThat(pendingReports.get(0)).startsWith("CLUSTER_UNREACHABLE").contains("no answer from onprem");
+    assertThat(ticket.result()).isNotDone();
+    onpremLog.failNext(0, null);
+    // The search's time ran out while onprem could not be read: it fails closed rather than guess.
+    Resolution r = result(ticket);
+    assertThat(r.kind()).isEqualTo(Kind.BLOCKED);
+    assertThat(r.outcome()).isEqualTo(Outcome.FAILED_CLOSED);
+  }
+
+  @Test
+  void aLastProcessedRecordMissingOnTheNewClusterBlocksThePartition() throws Exception {
+    onpremLog.appendWithIds(TP, 0, 10);
+    cloudLog.appendWithIds(TP, 0, 4);
+    onpremAdmin.commit(TP, 6, CommitStamp.handover(2, System.currentTimeMillis(), ""));
+    worker("billing");
+    Resolution r = result(assignedOnCloud());
+    assertThat(r.kind()).isEqualTo(Kind.BLOCKED);
+    assertThat(r.problem()).isEqualTo(Problem.LAST_RECORD_NOT_FOUND);
+  }
+
+  @Test
+  void aCommitUnderANewerMapWaitsAndRereadsTheAuthoritySource() throws Exception {
+    cloudAdmin.commit(TP, 4, CommitStamp.commit(5, ""));
+    worker("billing");
+    SwitchWorker.Ticket ticket = assignedOnCloud();
+    await().atMost(Duration.ofSeconds(30)).until(() -> !pendingReports.isEmpty());
+    assertThat(pendingReports.get(0)).startsWith("AUTHORITY_BEHIND");
+    assertThat(refreshes.get()).isPositive();
+    assertThat(ticket.result()).isNotDone();
+    epoch.set(5);
+    assertThat(result(ticket).kind()).isEqualTo(Kind.CONTINUE);
+  }
+
+  @Test
+  void theNewestEpochOfEachTopicIsReadFromTheStamps() throws Exception {
+    onpremAdmin.commit(TP, 4, CommitStamp.commit(3, "")).commit(new TopicPartition("orders", 1), 2,
+        CommitStamp.commit(1, ""));
+    worker("billing");
+    Map<String, Long> newest = worker.newestEpochs("onprem", Set.of("orders", "payments")).get(30, TimeUnit.SECONDS);
+    assertThat(newest).containsExactly(Map.entry("orders", 3L));
+    assertThat(refreshes.get()).as("epoch 3 is newer than the consumer's 2").isEqualTo(1);
+  }
+
+  @Test
+  void withoutAGroupThereIsNothingToCompare() throws Exception {
+    worker(null);
+    assertThat(result(assignedOnCloud()).kind()).isEqualTo(Kind.CONTINUE);
+    assertThat(worker.newestEpochs("onprem", Set.of("orders")).get(30, TimeUnit.SECONDS)).isEmpty();
+    assertThat(onpremAdmin.offsetReads() + cloudAdmin.offsetReads()).isZero();
+  }
+}
