@@ -119,7 +119,6 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
   private final boolean autoCommit;
   private final long autoCommitIntervalNanos;
   private final long patternRefreshNanos;
-  private final long maxStalenessNanos;
   private final Duration apiTimeout;
   private final Set<KafkaMetric> subscribedMetrics = new CopyOnWriteArraySet<>();
 
@@ -215,7 +214,6 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
     this.autoCommitIntervalNanos = TimeUnit.MILLISECONDS.toNanos(longSetting(ConsumerConfig.AUTO_COMMIT_INTERVAL_MS_CONFIG, 5_000));
     this.patternRefreshNanos = TimeUnit.MILLISECONDS.toNanos(longSetting(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 300_000));
     this.apiTimeout = Duration.ofMillis(longSetting(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000));
-    this.maxStalenessNanos = TimeUnit.MILLISECONDS.toNanos(settings.maxStalenessMillis);
 
     List<Map<String, Object>> delegateConfigs = new ArrayList<>();
     for (Map<String, Object> clusterConfig : settings.clusterConfigs) {
@@ -247,7 +245,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
         alias -> clients.config(settings.clusters.indexOf(alias)), () -> appliedEpoch, refresher::refresh,
         new WorkerEvents());
     try {
-      refresher.start();
+      AuthorityChecks.start(refresher, settings.authorityRequired, settings.clientId, "RoutingConsumer");
     } catch (RuntimeException e) {
       refresher.close();
       metrics.close();
@@ -531,19 +529,20 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
       return;
     }
     AuthorityMap map = refresher.map();
-    boolean stale = map == null || System.nanoTime() - refresher.lastSuccessNanos() > maxStalenessNanos;
+    boolean stale = map == null || refresher.isStale();
     if (stale) {
       if (!halted) {
         halted = true;
         pauseEverything();
         OwnershipAmbiguousException refusal = map == null
             ? new OwnershipAmbiguousException(Reason.NO_AUTHORITY_MAP, null, -1, "No valid authority map has been "
-                + "loaded from " + refresher.source().description() + ": this consumer reads nothing until one is. "
-                + "The log says why the document is unreadable or was rejected.")
+                + "loaded from " + refresher.source().description() + ": this consumer reads nothing until one is."
+                + AuthorityChecks.reason(refresher))
             : new OwnershipAmbiguousException(Reason.STALE_AUTHORITY_MAP, null, map.epoch(), "The authority map "
                 + "(epoch " + map.epoch() + ") is stale: no refresh from " + refresher.source().description()
                 + " has succeeded for " + refresher.ageMillis() + " ms (" + TurnoutConfig.AUTHORITY_MAX_STALENESS_MS
-                + "). Every partition is paused until the source is readable and valid again.");
+                + "). Every partition is paused until the source is readable and valid again."
+                + AuthorityChecks.staleReason(refresher));
         metrics.refused(refusal.reason());
         log.error("[{}] {}", settings.clientId, refusal.getMessage());
         reports.add(refusal);
@@ -1579,11 +1578,13 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
     AuthorityMap map = applied != null ? applied : refresher.map();
     if (map == null) {
       throw refusal(new OwnershipAmbiguousException(Reason.NO_AUTHORITY_MAP, topic, -1, "No valid authority map has "
-          + "been loaded from " + refresher.source().description() + ": the cluster of topic '" + topic + "' is unknown."));
+          + "been loaded from " + refresher.source().description() + ": the cluster of topic '" + topic + "' is unknown."
+          + AuthorityChecks.reason(refresher)));
     }
-    if (System.nanoTime() - refresher.lastSuccessNanos() > maxStalenessNanos) {
+    if (refresher.isStale()) {
       throw refusal(new OwnershipAmbiguousException(Reason.STALE_AUTHORITY_MAP, topic, map.epoch(), "The authority map "
-          + "(epoch " + map.epoch() + ") is stale: the cluster of topic '" + topic + "' is not known for certain."));
+          + "(epoch " + map.epoch() + ") is stale: the cluster of topic '" + topic + "' is not known for certain."
+          + AuthorityChecks.staleReason(refresher)));
     }
     Rule rule = map.ruleFor(topic);
     if (rule == null) {
@@ -1882,7 +1883,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
 
   private void ruleOfAnyTopic() {
     AuthorityMap map = applied != null ? applied : refresher.map();
-    if (map == null || System.nanoTime() - refresher.lastSuccessNanos() > maxStalenessNanos) {
+    if (map == null || refresher.isStale()) {
       ruleOf("*");
     }
   }

@@ -112,7 +112,6 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
   private final boolean ownsValueSerializer;
   private final RecordIds ids = new RecordIds();
   private final ClientMetrics metrics;
-  private final long maxStalenessNanos;
   private final long maxBlockNanos;
   private final boolean transactional;
   private final Set<KafkaMetric> subscribedMetrics = new CopyOnWriteArraySet<>();
@@ -150,7 +149,6 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
   public RoutingProducer(Map<String, Object> configs, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
     Objects.requireNonNull(configs, "configs");
     this.settings = TurnoutSettings.parse(configs, "turnout-producer-" + CLIENT_SEQUENCE.incrementAndGet());
-    this.maxStalenessNanos = TimeUnit.MILLISECONDS.toNanos(settings.maxStalenessMillis);
     this.maxBlockNanos = TimeUnit.MILLISECONDS.toNanos(settings.maxBlockMillis);
     Object txnId = settings.base.get(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
     this.transactional = txnId != null && !txnId.toString().isBlank();
@@ -228,7 +226,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
       return t;
     }) : null;
     try {
-      refresher.start();
+      AuthorityChecks.start(refresher, settings.authorityRequired, settings.clientId, "RoutingProducer");
     } catch (RuntimeException e) {
       refresher.close();
       cutover.close();
@@ -550,14 +548,15 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
     if (map == null) {
       return new OwnershipAmbiguousException(Reason.NO_AUTHORITY_MAP, topic, -1,
           "No valid authority map has been loaded from " + refresher.source().description() + " yet; refusing the "
-              + "write to topic '" + topic + "'. The log says why the document is unreadable or was rejected.");
+              + "write to topic '" + topic + "'." + AuthorityChecks.reason(refresher));
     }
-    if (System.nanoTime() - refresher.lastSuccessNanos() > maxStalenessNanos) {
+    if (refresher.isStale()) {
       return new OwnershipAmbiguousException(Reason.STALE_AUTHORITY_MAP, topic, map.epoch(),
           "The authority map (epoch " + map.epoch() + ") is stale: no refresh from "
               + refresher.source().description() + " has succeeded for " + refresher.ageMillis() + " ms ("
               + TurnoutConfig.AUTHORITY_MAX_STALENESS_MS + "=" + settings.maxStalenessMillis + "). Refusing the write "
-              + "to topic '" + topic + "' until the source is readable and valid again.");
+              + "to topic '" + topic + "' until the source is readable and valid again."
+              + AuthorityChecks.staleReason(refresher));
     }
     return null;
   }
@@ -862,7 +861,7 @@ public class RoutingProducer<K, V> implements Producer<K, V> {
    * succeeded for {@code turnout.authority.max.staleness.ms}.
    */
   public boolean failingClosed() {
-    return refresher.map() == null || System.nanoTime() - refresher.lastSuccessNanos() > maxStalenessNanos;
+    return refresher.map() == null || refresher.isStale();
   }
 
   /** The most recent refusal of each reason that occurred, newest first. Refusal messages hold no secrets. */

@@ -36,6 +36,7 @@ final class TurnoutSettings {
       TurnoutConfig.AUTHORITY_SOURCE,
       TurnoutConfig.AUTHORITY_REFRESH_MS,
       TurnoutConfig.AUTHORITY_MAX_STALENESS_MS,
+      TurnoutConfig.AUTHORITY_REQUIRED,
       TurnoutConfig.CUTOVER_BARRIER,
       TurnoutConfig.CUTOVER_MAX_PAUSE_MS,
       TurnoutConfig.CUTOVER_BUFFER_BYTES,
@@ -58,6 +59,8 @@ final class TurnoutSettings {
   final String clientId;
   final long refreshMillis;
   final long maxStalenessMillis;
+  /** {@link TurnoutConfig#AUTHORITY_REQUIRED}. */
+  final boolean authorityRequired;
   /** Expected cluster id per alias (in the order of {@link #clusters}); {@code null} when not pinned. */
   final List<String> expectedClusterIds;
   final BarrierMode barrierMode;
@@ -70,8 +73,9 @@ final class TurnoutSettings {
   private TurnoutSettings(List<String> clusters, Map<String, Object> base, List<Map<String, Object>> clusterConfigs,
       String clientId, long refreshMillis, long maxStalenessMillis, List<String> expectedClusterIds,
       BarrierMode barrierMode, long maxPauseMillis, long cutoverBufferBytes, long maxBlockMillis, BreakerSettings breaker,
-      Map<String, Object> originals) {
+      Map<String, Object> originals, boolean authorityRequired) {
     this.clusters = clusters;
+    this.authorityRequired = authorityRequired;
     this.base = base;
     this.clusterConfigs = clusterConfigs;
     this.clientId = clientId;
@@ -207,7 +211,7 @@ final class TurnoutSettings {
             Integer.MAX_VALUE, "a positive number of sends"));
     return new TurnoutSettings(List.copyOf(clusters), Collections.unmodifiableMap(base), List.copyOf(clusterConfigs), clientId,
         refresh, staleness, Collections.unmodifiableList(expected), barrier, maxPause, bufferBytes, maxBlock, breaker,
-        originals);
+        originals, bool(originals, TurnoutConfig.AUTHORITY_REQUIRED, TurnoutConfig.DEFAULT_AUTHORITY_REQUIRED));
   }
 
   /**
