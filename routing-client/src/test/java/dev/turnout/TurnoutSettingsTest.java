@@ -2,6 +2,7 @@ package dev.turnout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.turnout.source.AuthoritySource;
@@ -418,6 +419,16 @@ public class TurnoutSettingsTest {
 
       assertThat(s.refreshMillis).isEqualTo(100);
       assertThat(s.maxStalenessMillis).isEqualTo(101);
+    }
+
+    @Test
+    void authorityRequiredDefaultsToFalseAndTakesABooleanOrItsText() {
+      assertThat(parse(valid()).authorityRequired).isFalse();
+      assertThat(parse(with(valid(), TurnoutConfig.AUTHORITY_REQUIRED, true)).authorityRequired).isTrue();
+      assertThat(parse(with(valid(), TurnoutConfig.AUTHORITY_REQUIRED, " TRUE ")).authorityRequired).isTrue();
+      assertThatThrownBy(() -> parse(with(valid(), TurnoutConfig.AUTHORITY_REQUIRED, "yes")))
+          .isInstanceOf(ConfigException.class)
+          .hasMessage("Invalid value yes for configuration turnout.authority.required: must be true or false");
     }
   }
 
