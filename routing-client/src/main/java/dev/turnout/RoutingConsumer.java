@@ -1295,7 +1295,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
     long epoch = appliedEpoch;
     if (epoch < 0) {
       throw new OwnershipAmbiguousException(Reason.NO_AUTHORITY_MAP, null, -1, "No authority map has been applied "
-          + "yet: a commit cannot be attributed to a cluster");
+          + "yet: a commit cannot be attributed to a cluster." + AuthorityChecks.reason(refresher));
     }
     Map<TopicPartition, OffsetAndMetadata> stamped = new HashMap<>();
     offsets.forEach((tp, o) -> stamped.put(tp, new OffsetAndMetadata(o.offset(), o.leaderEpoch(),

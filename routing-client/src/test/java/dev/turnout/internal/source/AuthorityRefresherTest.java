@@ -1067,8 +1067,9 @@ class AuthorityRefresherTest {
     }
 
     @Test
-    void closeStopsRefreshingAndClosesTheSource() throws InterruptedException {
-      AuthorityRefresher r = refresher(source, 20, 5_000);
+    void closeStopsRefreshingAndClosesTheSource() {
+      AuthorityRefresher r = new AuthorityRefresher(source, CLUSTERS, 20, 5_000, "close-test", clock);
+      toClose.add(r);
       source.serve(doc(12));
       r.start();
       await().atMost(Duration.ofSeconds(5)).until(() -> source.reads.get() >= 3);
@@ -1076,13 +1077,13 @@ class AuthorityRefresherTest {
       r.close();
       int readsAtClose = source.reads.get();
       long refreshesAtClose = r.refreshCount();
-      Thread.sleep(150);
 
       assertThat(source.closes).hasValue(1);
-      assertThat(source.reads.get()).isLessThanOrEqualTo(readsAtClose + 1); // at most one in flight
+      // Once the refresh thread has ended, nothing reads the source any more.
+      await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+          .noneMatch(t -> t.getName().equals("turnout-authority-refresh-close-test")));
       int settled = source.reads.get();
-      Thread.sleep(100);
-      assertThat(source.reads).hasValue(settled);
+      assertThat(settled).isLessThanOrEqualTo(readsAtClose + 1); // at most one in flight
       assertThat(r.refresh()).as("refresh after close").isFalse();
       assertThat(source.reads).hasValue(settled);
       assertThat(r.refreshCount()).isLessThanOrEqualTo(refreshesAtClose + 1);
