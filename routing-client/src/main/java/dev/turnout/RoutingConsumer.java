@@ -542,7 +542,7 @@ public class RoutingConsumer<K, V> implements Consumer<K, V> {
                 + "(epoch " + map.epoch() + ") is stale: no refresh from " + refresher.source().description()
                 + " has succeeded for " + refresher.ageMillis() + " ms (" + TurnoutConfig.AUTHORITY_MAX_STALENESS_MS
                 + "). Every partition is paused until the source is readable and valid again."
-                + AuthorityChecks.staleReason(refresher));
+                + AuthorityChecks.reason(refresher));
         metrics.refused(refusal.reason());
         log.error("[{}] {}", settings.clientId, refusal.getMessage());
         reports.add(refusal);

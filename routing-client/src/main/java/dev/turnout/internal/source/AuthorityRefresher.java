@@ -77,8 +77,12 @@ public final class AuthorityRefresher implements AutoCloseable {
   private String lastFailureMessage;
   /** Whether the document of the map in force was read again unchanged after it was installed. */
   private boolean confirmed;
+
+  // Lifecycle state (guarded by lifecycle, never by this: close must not wait for a refresh that hangs).
+  private final Object lifecycle = new Object();
   private ScheduledExecutorService scheduler;
-  private boolean closed;
+  private boolean started;
+  private volatile boolean closed;
 
   /**
    * @param owner names the client in logs and thread names (for example its client.id)
@@ -105,17 +109,25 @@ public final class AuthorityRefresher implements AutoCloseable {
   }
 
   /** Reads the source once now, then every refresh interval on a daemon thread. */
-  public synchronized void start() {
-    if (scheduler != null || closed) {
-      return;
+  public void start() {
+    synchronized (lifecycle) {
+      if (started || closed) {
+        return;
+      }
+      started = true;
     }
     refreshQuietly();
-    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "turnout-authority-refresh-" + owner);
-      t.setDaemon(true);
-      return t;
-    });
-    scheduler.scheduleWithFixedDelay(this::refreshQuietly, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "turnout-authority-refresh-" + owner);
+        t.setDaemon(true);
+        return t;
+      });
+      scheduler.scheduleWithFixedDelay(this::refreshQuietly, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
+    }
   }
 
   /** Adds a listener for installs, rejections and read failures. */
@@ -308,15 +320,17 @@ public final class AuthorityRefresher implements AutoCloseable {
     lastLoweredEpoch = -1;
     AuthorityMap previous = map;
     if (previous == null || candidate.epoch() > previous.epoch()) {
-      install(previous, candidate);
+      install(candidate);
       log.info("[{}] Authority map epoch {} in force (was {}), {} rule(s), from {}", owner, candidate.epoch(),
           previous == null ? "none" : previous.epoch(), candidate.rules().size(), source.description());
+      listeners.forEach(l -> l.onInstalled(previous, candidate));
     } else if (!candidate.sameDocument(previous)) {
-      install(previous, candidate);
+      install(candidate);
       log.warn("[{}] Authority map epoch {} replaced by a different document of the same epoch from {}: the one "
           + "installed before was never read a second time, so it was most likely a torn read of a file being "
           + "rewritten in place. Replace the file atomically (write a temporary file, then rename it), and raise "
           + "the epoch on every change.", owner, candidate.epoch(), source.description());
+      listeners.forEach(l -> l.onInstalled(previous, candidate));
     } else {
       confirmed = true;
     }
@@ -324,10 +338,9 @@ public final class AuthorityRefresher implements AutoCloseable {
     return true;
   }
 
-  private void install(AuthorityMap previous, AuthorityMap candidate) {
+  private void install(AuthorityMap candidate) {
     map = candidate;
     confirmed = false;
-    listeners.forEach(l -> l.onInstalled(previous, candidate));
   }
 
   private void readFailed(Throwable e) {
@@ -442,10 +455,14 @@ public final class AuthorityRefresher implements AutoCloseable {
     reportStale();
   }
 
+  /**
+   * Stops refreshing and closes the source. Never waits for a refresh in progress (a read of the source that
+   * hangs is interrupted, and does not hold up the client's close).
+   */
   @Override
   public void close() {
     ScheduledExecutorService s;
-    synchronized (this) {
+    synchronized (lifecycle) {
       if (closed) {
         return;
       }

@@ -1091,6 +1091,42 @@ class AuthorityRefresherTest {
     }
 
     @Test
+    void closeDoesNotWaitForAReadThatHangs() throws Exception {
+      java.util.concurrent.CountDownLatch hanging = new java.util.concurrent.CountDownLatch(1);
+      AtomicInteger interrupted = new AtomicInteger();
+      AuthoritySource hangs = new AuthoritySource() {
+        private final AtomicInteger reads = new AtomicInteger();
+
+        @Override
+        public Map<String, String> read() throws Exception {
+          if (reads.getAndIncrement() > 0) {
+            hanging.countDown();
+            try {
+              new java.util.concurrent.CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+              interrupted.incrementAndGet();
+              throw e;
+            }
+          }
+          return doc(12);
+        }
+
+        @Override
+        public String description() {
+          return "hanging source";
+        }
+      };
+      AuthorityRefresher r = refresher(hangs, 20, 5_000);
+      r.start();
+      assertThat(hanging.await(5, TimeUnit.SECONDS)).isTrue();
+
+      java.util.concurrent.CompletableFuture.runAsync(r::close).get(5, TimeUnit.SECONDS);
+
+      await().atMost(Duration.ofSeconds(5)).until(() -> interrupted.get() == 1);
+      assertThat(r.map().epoch()).isEqualTo(12);
+    }
+
+    @Test
     void closeIsIdempotentAndStartAfterCloseDoesNothing() {
       AuthorityRefresher r = refresher(source, 20, 5_000);
       source.serve(doc(12));

@@ -2,14 +2,20 @@ package dev.turnout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.turnout.OwnershipAmbiguousException.Reason;
+import dev.turnout.source.AuthoritySource;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -22,9 +28,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What the clients do when no valid authority document can be read at construction: start, warn with the
  * exact problem, and refuse with the reason in the exception; or, with {@code turnout.authority.required},
- * fail construction with the reason. No broker is involved: nothing is routed.
+ * fail construction with the reason. And staleness reported from the send path when the refresh thread cannot.
+ * No broker is involved: nothing is routed.
  */
-class AuthorityAtStartTest {
+class AuthorityReasonsTest {
 
   private static final String SLICE_GAP = """
       epoch=1
@@ -164,6 +171,48 @@ class AuthorityAtStartTest {
     try (RoutingProducer<String, String> producer = new RoutingProducer<>(config(file, true))) {
       assertThat(producer.authorityMap().epoch()).isEqualTo(1);
       assertThat(producer.failingClosed()).isFalse();
+    }
+  }
+
+  /** Serves a valid document once, then hangs in every read until interrupted. */
+  public static final class HangingSource implements AuthoritySource {
+    static final CountDownLatch HANGING = new CountDownLatch(1);
+    private final AtomicInteger reads = new AtomicInteger();
+
+    @Override
+    public Map<String, String> read() throws Exception {
+      if (reads.getAndIncrement() > 0) {
+        HANGING.countDown();
+        new CountDownLatch(1).await();
+      }
+      return Map.of("epoch", "1", "source", "onprem", "target", "cloud", "rule.o.topics", "orders",
+          "rule.o.state", "MIRROR");
+    }
+
+    @Override
+    public String description() {
+      return "hanging source";
+    }
+  }
+
+  @Test
+  void aStaleMapIsReportedFromTheSendPathWhenTheRefreshThreadHangs() throws Exception {
+    Map<String, Object> config = config(dir.resolve("unused"), false);
+    config.remove(TurnoutConfig.AUTHORITY_FILE);
+    config.put(TurnoutConfig.AUTHORITY_SOURCE, new HangingSource());
+    config.put(TurnoutConfig.AUTHORITY_REFRESH_MS, 50);
+    config.put(TurnoutConfig.AUTHORITY_MAX_STALENESS_MS, 300);
+    try (LogCapture logs = new LogCapture();
+        RoutingProducer<String, String> producer = new RoutingProducer<>(config)) {
+      assertThat(HangingSource.HANGING.await(10, TimeUnit.SECONDS)).as("the refresh thread is stuck").isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(producer::failingClosed);
+
+      OwnershipAmbiguousException refusal = refusal(producer.send(new ProducerRecord<>("orders", "k", "v")));
+      refusal(producer.send(new ProducerRecord<>("orders", "k", "v")));
+
+      assertThat(refusal.reason()).isEqualTo(Reason.STALE_AUTHORITY_MAP);
+      assertThat(logs.lines("ERROR", "No authority refresh from hanging source has succeeded for more than 300 ms"))
+          .as("logged once, by the send path: the refresh thread is stuck in read()").hasSize(1);
     }
   }
 }
