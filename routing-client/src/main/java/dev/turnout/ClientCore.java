@@ -19,13 +19,26 @@ import org.apache.kafka.common.MetricName;
 final class ClientCore implements AutoCloseable {
 
   private final TurnoutSettings settings;
+  private final String client;
   private final AuthorityRefresher refresher;
+  private final Listeners listeners;
 
-  /** Creates the refresher of the configured source (not started). */
-  ClientCore(TurnoutSettings settings) {
+  /**
+   * Creates the refresher of the configured source (not started).
+   *
+   * @param client the client's class name, for log lines ({@code RoutingProducer} or {@code RoutingConsumer})
+   */
+  ClientCore(TurnoutSettings settings, String client) {
     this.settings = settings;
+    this.client = client;
     this.refresher = new AuthorityRefresher(settings.createSource(), settings.clusters, settings.refreshMillis,
         settings.maxStalenessMillis, settings.clientId);
+    this.listeners = new Listeners(settings.clientId);
+  }
+
+  /** The client's {@link dev.turnout.status.TurnoutListener}s. */
+  Listeners listeners() {
+    return listeners;
   }
 
   /** The refresher (for metrics and status). */
@@ -40,12 +53,27 @@ final class ClientCore implements AutoCloseable {
 
   /** Loads the first map and starts refreshing; the caller closes everything it built if this throws. */
   void start() {
-    refresher.start();
+    AuthorityChecks.start(refresher, settings.authorityRequired, settings.clientId, client);
   }
 
   /** The map loaded last, or {@code null}. */
   AuthorityMap map() {
     return refresher.map();
+  }
+
+  /** Re-reads the authority source now. */
+  void refresh() {
+    refresher.refresh();
+  }
+
+  /** Why there is no map, or why it is stale, as a sentence to append to a refusal (see {@link AuthorityChecks}). */
+  String reason() {
+    return AuthorityChecks.reason(refresher);
+  }
+
+  /** {@link #reason()} for a stale map, logging once per stale spell that routing fails closed. */
+  String staleReason() {
+    return AuthorityChecks.staleReason(refresher);
   }
 
   /** A description of the authority source (no secrets). */
@@ -59,8 +87,8 @@ final class ClientCore implements AutoCloseable {
   }
 
   /** The refresher's staleness check (the single one), as of now. */
-  private boolean stale() {
-    return refresher.isStale(System.nanoTime());
+  boolean stale() {
+    return refresher.isStale();
   }
 
   /** The refusal of any write to {@code topic} under {@code map} ({@code null}: none loaded), or {@code null}. */
@@ -68,14 +96,15 @@ final class ClientCore implements AutoCloseable {
     if (map == null) {
       return new OwnershipAmbiguousException(Reason.NO_AUTHORITY_MAP, topic, -1,
           "No valid authority map has been loaded from " + sourceDescription() + " yet; refusing the "
-              + "write to topic '" + topic + "'. The log says why the document is unreadable or was rejected.");
+              + "write to topic '" + topic + "'." + reason());
     }
     if (stale()) {
       return new OwnershipAmbiguousException(Reason.STALE_AUTHORITY_MAP, topic, map.epoch(),
           "The authority map (epoch " + map.epoch() + ") is stale: no refresh from "
               + sourceDescription() + " has succeeded for " + refresher.ageMillis() + " ms ("
               + TurnoutConfig.AUTHORITY_MAX_STALENESS_MS + "=" + settings.maxStalenessMillis + "). Refusing the write "
-              + "to topic '" + topic + "' until the source is readable and valid again.");
+              + "to topic '" + topic + "' until the source is readable and valid again."
+              + staleReason());
     }
     return null;
   }

@@ -6,36 +6,35 @@ import dev.turnout.authority.Rule;
 import dev.turnout.internal.cluster.ClusterClients;
 import dev.turnout.internal.source.AuthorityRefresher;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 
 /**
- * The consumer's view of the authority map: the refresher (its lifecycle), staleness, the refusals that
- * concern the map as a whole (none loaded, stale, no rule for a topic), and the client metrics built on it.
- * Everything the consumer asks about the map in force goes through here.
+ * The consumer's view of the authority map, over the {@link ClientCore} both clients share (refresher
+ * lifecycle, staleness, listeners): the refusals that concern the map as a whole for reads (none loaded,
+ * stale, no rule for a topic) and the client metrics. Everything the consumer asks about the map in force goes
+ * through here.
  */
 final class ConsumerCore implements AutoCloseable {
 
+  private final ClientCore core;
   private final AuthorityRefresher refresher;
   private final ClientMetrics metrics;
   private final Listeners listeners;
-  private final long maxStalenessNanos;
 
   ConsumerCore(TurnoutSettings settings) {
-    this.refresher = new AuthorityRefresher(settings.createSource(), settings.clusters, settings.refreshMillis,
-        settings.maxStalenessMillis, settings.clientId);
+    this.core = new ClientCore(settings, "RoutingConsumer");
+    this.refresher = core.refresher();
     this.metrics = new ClientMetrics(settings.clientId, settings.clusters, refresher, "records-consumed-total",
         "Records delivered to the application from that cluster");
-    this.listeners = new Listeners(settings.clientId);
-    this.maxStalenessNanos = TimeUnit.MILLISECONDS.toNanos(settings.maxStalenessMillis);
+    this.listeners = core.listeners();
   }
 
   /** Loads the first map; on failure closes what it opened and rethrows. */
   void start() {
     try {
-      refresher.start();
+      core.start();
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -57,7 +56,7 @@ final class ConsumerCore implements AutoCloseable {
   }
 
   String sourceDescription() {
-    return refresher.source().description();
+    return core.sourceDescription();
   }
 
   /** Re-reads the authority source now. */
@@ -72,19 +71,18 @@ final class ConsumerCore implements AutoCloseable {
 
   /** Whether no map is loaded, or no refresh has succeeded within {@code turnout.authority.max.staleness.ms}. */
   boolean unusable(AuthorityMap map) {
-    return map == null || System.nanoTime() - refresher.lastSuccessNanos() > maxStalenessNanos;
+    return map == null || core.stale();
   }
 
   /** Why the consumer stops reading altogether: no map, or a stale one (counted). */
   OwnershipAmbiguousException haltRefusal(AuthorityMap map) {
     return refusal(map == null
         ? new OwnershipAmbiguousException(Reason.NO_AUTHORITY_MAP, null, -1, "No valid authority map has been "
-            + "loaded from " + sourceDescription() + ": this consumer reads nothing until one is. "
-            + "The log says why the document is unreadable or was rejected.")
+            + "loaded from " + sourceDescription() + ": this consumer reads nothing until one is." + core.reason())
         : new OwnershipAmbiguousException(Reason.STALE_AUTHORITY_MAP, null, map.epoch(), "The authority map "
             + "(epoch " + map.epoch() + ") is stale: no refresh from " + sourceDescription()
             + " has succeeded for " + refresher.ageMillis() + " ms (" + TurnoutConfig.AUTHORITY_MAX_STALENESS_MS
-            + "). Every partition is paused until the source is readable and valid again."));
+            + "). Every partition is paused until the source is readable and valid again." + core.staleReason()));
   }
 
   /** Why a subscribed topic is read nowhere (counted). */
@@ -97,7 +95,7 @@ final class ConsumerCore implements AutoCloseable {
   /** A commit before any map was applied cannot be stamped. */
   OwnershipAmbiguousException noMapToStamp() {
     return new OwnershipAmbiguousException(Reason.NO_AUTHORITY_MAP, null, -1, "No authority map has been applied "
-        + "yet: a commit cannot be attributed to a cluster");
+        + "yet: a commit cannot be attributed to a cluster." + core.reason());
   }
 
   /** The map in force: the one applied, else the newest loaded. */
@@ -110,11 +108,13 @@ final class ConsumerCore implements AutoCloseable {
     AuthorityMap map = inForce(applied);
     if (map == null) {
       throw refusal(new OwnershipAmbiguousException(Reason.NO_AUTHORITY_MAP, topic, -1, "No valid authority map has "
-          + "been loaded from " + sourceDescription() + ": the cluster of topic '" + topic + "' is unknown."));
+          + "been loaded from " + sourceDescription() + ": the cluster of topic '" + topic + "' is unknown."
+          + core.reason()));
     }
-    if (System.nanoTime() - refresher.lastSuccessNanos() > maxStalenessNanos) {
+    if (core.stale()) {
       throw refusal(new OwnershipAmbiguousException(Reason.STALE_AUTHORITY_MAP, topic, map.epoch(), "The authority map "
-          + "(epoch " + map.epoch() + ") is stale: the cluster of topic '" + topic + "' is not known for certain."));
+          + "(epoch " + map.epoch() + ") is stale: the cluster of topic '" + topic + "' is not known for certain."
+          + core.staleReason()));
     }
     Rule rule = map.ruleFor(topic);
     if (rule == null) {
@@ -148,7 +148,7 @@ final class ConsumerCore implements AutoCloseable {
 
   @Override
   public void close() {
-    refresher.close();
+    core.close();
     metrics.close();
   }
 }

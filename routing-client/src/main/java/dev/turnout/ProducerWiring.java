@@ -52,9 +52,9 @@ final class ProducerWiring<K, V> {
     checkSupplied(settings, supplied);
     this.keys = RecordKeys.create(settings.base, settings.keySerializerClass, settings.valueSerializerClass,
         keySerializer, valueSerializer);
-    this.core = new ClientCore(settings);
+    this.core = new ClientCore(settings, "RoutingProducer");
     this.metrics = new ClientMetrics(settings.clientId, settings.clusters, core.refresher());
-    this.listeners = new Listeners(settings.clientId);
+    this.listeners = core.listeners();
     this.refusals = new Refusals(settings.clientId, metrics, settings.clusters.size(), listeners);
     Access access = new Access();
     RecordIds ids = new RecordIds();

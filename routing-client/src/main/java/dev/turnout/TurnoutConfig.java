@@ -44,6 +44,17 @@ public final class TurnoutConfig {
   public static final long DEFAULT_AUTHORITY_MAX_STALENESS_MS = 300_000;
 
   /**
+   * Whether a client must read a valid authority document when it is constructed: {@code true} makes the
+   * constructor throw a {@link org.apache.kafka.common.config.ConfigException} carrying the reason (the read
+   * error, or every problem of the document) when none can be read; {@code false} (default) starts anyway,
+   * logs the reason at WARN, and refuses every routing decision with {@code NO_AUTHORITY_MAP} until a valid
+   * document is read, so that an outage of the source does not stop a service.
+   */
+  public static final String AUTHORITY_REQUIRED = "turnout.authority.required";
+  /** Default of {@link #AUTHORITY_REQUIRED}. */
+  public static final boolean DEFAULT_AUTHORITY_REQUIRED = false;
+
+  /**
    * Per-cluster key {@code turnout.cluster.<alias>.expected.cluster.id}: the cluster id the alias must report.
    * When the cluster behind the alias reports another id (a DNS or configuration mistake), every send to the
    * alias is refused with {@code CLUSTER_ID_MISMATCH}. Checked with an Admin client before the alias's

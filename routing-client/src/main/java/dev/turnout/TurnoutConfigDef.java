@@ -65,6 +65,10 @@ final class TurnoutConfigDef {
         Bounded.positive("milliseconds"), Importance.MEDIUM, "After this long without a successful refresh every "
             + "routing decision fails closed; must exceed " + AUTHORITY_REFRESH_MS + ".",
         GROUP_AUTHORITY, ++order[0], ConfigDef.Width.SHORT, AUTHORITY_MAX_STALENESS_MS);
+    def.define(AUTHORITY_REQUIRED, Type.BOOLEAN, DEFAULT_AUTHORITY_REQUIRED, Importance.MEDIUM,
+        "Whether construction fails (with the reason) when no valid authority document can be read at start; "
+            + "by default the client starts, logs the reason at WARN and refuses every decision until one is read.",
+        GROUP_AUTHORITY, ++order[0], ConfigDef.Width.SHORT, AUTHORITY_REQUIRED);
   }
 
   private static void defineCutoverAndBreaker(ConfigDef def, int[] order) {

@@ -37,6 +37,8 @@ final class TurnoutSettings {
   final String clientId;
   final long refreshMillis;
   final long maxStalenessMillis;
+  /** {@code turnout.authority.required}: fail construction when no valid document can be read at start. */
+  final boolean authorityRequired;
   /** Expected cluster id per alias (in the order of {@link #clusters}); {@code null} when not pinned. */
   final List<String> expectedClusterIds;
   final BarrierMode barrierMode;
@@ -64,6 +66,7 @@ final class TurnoutSettings {
     this.clientId = clientId;
     this.refreshMillis = turnout.getLong(TurnoutConfig.AUTHORITY_REFRESH_MS);
     this.maxStalenessMillis = turnout.getLong(TurnoutConfig.AUTHORITY_MAX_STALENESS_MS);
+    this.authorityRequired = turnout.getBoolean(TurnoutConfig.AUTHORITY_REQUIRED);
     this.expectedClusterIds = expectedClusterIds;
     this.barrierMode = switch (TurnoutConfigDef.choice(TurnoutConfig.CutoverBarrier.class,
         turnout.getString(TurnoutConfig.CUTOVER_BARRIER))) {

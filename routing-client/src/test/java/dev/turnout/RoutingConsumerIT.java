@@ -1,6 +1,7 @@
 package dev.turnout;
 
 import static dev.turnout.ConsumerTestSupport.committed;
+import static org.awaitility.Awaitility.await;
 import static dev.turnout.ConsumerTestSupport.consumerConfig;
 import static dev.turnout.ConsumerTestSupport.count;
 import static dev.turnout.ConsumerTestSupport.drain;
@@ -412,8 +413,11 @@ class RoutingConsumerIT {
       OwnershipAmbiguousException refusal = catchThrowableOfType(OwnershipAmbiguousException.class,
           () -> consumer.poll(Duration.ofMillis(100)));
       assertThat(refusal.reason()).isEqualTo(OwnershipAmbiguousException.Reason.NO_AUTHORITY_MAP);
+      assertThat(refusal.getMessage()).contains("The last document read from file " + file.toAbsolutePath()
+          + " was rejected").contains("UNKNOWN_STATE: 'rule.broken.state' is 'NOPE'");
       assertThat(consumer.poll(Duration.ofMillis(300))).isEmpty();
       writeDocument(file, doc(1, rule("n", "nomap", "MIRROR")));
+      // From the first record: nothing was delivered before the map loaded.
       assertThat(values(drain(consumer, 3))).containsExactly("x-0", "x-1", "x-2");
     }
   }
@@ -429,13 +433,18 @@ class RoutingConsumerIT {
       consumer.subscribe(List.of("stale"));
       assertThat(values(drain(consumer, 3))).containsExactly("s-0", "s-1", "s-2");
       java.nio.file.Files.delete(file);
-      Thread.sleep(800);
+      // Stale once reads have failed for longer than the maximum staleness (600 ms).
+      await().atMost(Duration.ofSeconds(10)).until(() -> count(consumer, "authority-read-failures-total", Map.of()) > 0
+          && count(consumer, "authority-map-age-ms", Map.of()) > 600);
       writeSame(sequence("stale", 0, "s", 3, 6, base), onprem);
       OwnershipAmbiguousException refusal = catchThrowableOfType(OwnershipAmbiguousException.class,
           () -> pollFor(consumer, Duration.ofSeconds(2)));
       assertThat(refusal.reason()).isEqualTo(OwnershipAmbiguousException.Reason.STALE_AUTHORITY_MAP);
-      assertThat(pollFor(consumer, Duration.ofSeconds(1))).as("nothing while stale").isEmpty();
+      assertThat(refusal.getMessage()).contains("The last read of file " + file.toAbsolutePath()
+          + " failed: NoSuchFileException: " + file.toAbsolutePath() + ": authority file not found");
+      assertThat(consumer.poll(Duration.ofMillis(100))).as("nothing while stale").isEmpty();
       writeDocument(file, doc(1, rule("s", "stale", "MIRROR")));
+      // From s-3: nothing was delivered while the map was stale, although s-3 to s-5 were there to read.
       assertThat(values(drain(consumer, 3))).containsExactly("s-3", "s-4", "s-5");
     }
   }

@@ -180,15 +180,20 @@ class RoutingProducerIT {
       assertThat(producer.authorityMap()).isNull();
       assertThat(producer.failingClosed()).isTrue();
       assertThat(producer.recentRefusals()).isEmpty();
-      assertRefused(producer.send(new ProducerRecord<>("noload", "k", "v")), Reason.NO_AUTHORITY_MAP, "No valid");
+      assertRefused(producer.send(new ProducerRecord<>("noload", "k", "v")), Reason.NO_AUTHORITY_MAP,
+          "The last read of file " + file.toAbsolutePath() + " failed: NoSuchFileException: " + file.toAbsolutePath()
+              + ": authority file not found");
       assertThat(producer.recentRefusals()).singleElement().satisfies(r -> {
         assertThat(r.refusal().reason()).isEqualTo(Reason.NO_AUTHORITY_MAP);
         assertThat(r.refusal().topic()).isEqualTo("noload");
         assertThat(r.at()).isBeforeOrEqualTo(java.time.Instant.now());
       });
       writeDocument(file, "epoch=3\nsource=onprem\ntarget=cloud\nrule.x.topics=noload\nrule.x.state=BOGUS\n");
-      Thread.sleep(300);
-      assertRefused(producer.send(new ProducerRecord<>("noload", "k", "v")), Reason.NO_AUTHORITY_MAP, "No valid");
+      // The bad document has been read once the refresher has counted its rejection.
+      await().atMost(Duration.ofSeconds(5)).until(() ->
+          CutoverChecks.metric(producer, "authority-documents-rejected-total", Map.of("reason", "UNKNOWN_STATE")) == 1);
+      assertRefused(producer.send(new ProducerRecord<>("noload", "k", "v")), Reason.NO_AUTHORITY_MAP,
+          "was rejected (1 problem): UNKNOWN_STATE: 'rule.x.state' is 'BOGUS'");
       writeDocument(file, "epoch=3\nsource=onprem\ntarget=cloud\nrule.x.topics=noload\nrule.x.state=MIRROR\n");
       await().atMost(Duration.ofSeconds(5)).until(() -> producer.epoch() == 3);
       assertThat(producer.authorityMap().epoch()).isEqualTo(3);
@@ -216,7 +221,9 @@ class RoutingProducerIT {
         producer.flush();
         return probe.isDone() && isRefused(probe);
       });
-      assertRefused(producer.send(new ProducerRecord<>("stale", "during", "v")), Reason.STALE_AUTHORITY_MAP, "stale");
+      assertRefused(producer.send(new ProducerRecord<>("stale", "during", "v")), Reason.STALE_AUTHORITY_MAP,
+          "until the source is readable and valid again. The last read of file " + file.toAbsolutePath()
+              + " failed: NoSuchFileException: " + file.toAbsolutePath() + ": authority file not found");
       assertThat(producer.failingClosed()).isTrue();
       assertThat(producer.authorityMap().epoch()).isEqualTo(1);
       assertThat(producer.recentRefusals().get(0).refusal().reason()).isEqualTo(Reason.STALE_AUTHORITY_MAP);

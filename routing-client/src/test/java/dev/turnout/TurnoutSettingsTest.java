@@ -2,6 +2,7 @@ package dev.turnout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.turnout.source.AuthoritySource;
@@ -206,7 +207,7 @@ public class TurnoutSettingsTest {
   class Messages {
 
     private static final String KNOWN = "The turnout.* settings are turnout.authority.file, "
-        + "turnout.authority.max.staleness.ms, turnout.authority.refresh.ms, turnout.authority.source, "
+        + "turnout.authority.max.staleness.ms, turnout.authority.refresh.ms, turnout.authority.required, turnout.authority.source, "
         + "turnout.breaker.enabled, turnout.breaker.failure.rate.threshold, turnout.breaker.half.open.calls, "
         + "turnout.breaker.minimum.calls, turnout.breaker.open.wait.ms, turnout.breaker.window.size, "
         + "turnout.clusters, turnout.consumer.boundary.timeout.ms, turnout.consumer.offset.translation, "
@@ -601,6 +602,16 @@ public class TurnoutSettingsTest {
 
       assertThat(s.refreshMillis).isEqualTo(100);
       assertThat(s.maxStalenessMillis).isEqualTo(101);
+    }
+
+    @Test
+    void authorityRequiredDefaultsToFalseAndTakesABooleanOrItsText() {
+      assertThat(parse(valid()).authorityRequired).isFalse();
+      assertThat(parse(with(valid(), TurnoutConfig.AUTHORITY_REQUIRED, true)).authorityRequired).isTrue();
+      assertThat(parse(with(valid(), TurnoutConfig.AUTHORITY_REQUIRED, " TRUE ")).authorityRequired).isTrue();
+      assertThatThrownBy(() -> parse(with(valid(), TurnoutConfig.AUTHORITY_REQUIRED, "yes")))
+          .isInstanceOf(ConfigException.class)
+          .hasMessage("Invalid value yes for configuration turnout.authority.required: must be true or false");
     }
   }
 

@@ -18,6 +18,8 @@ final class AuthorityDocumentParser {
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
   private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
   private static final String RULE = "rule.";
+  /** Optional: the number of keys of the document, itself included; a document with another count is incomplete. */
+  static final String KEY_COUNT = "key-count";
   private static final Set<String> RULE_ATTRIBUTES =
       Set.of("topics", "topic-prefix", "state", "source", "target", "null-key-owner");
 
@@ -40,6 +42,7 @@ final class AuthorityDocumentParser {
   }
 
   AuthorityMap parse() {
+    checkKeyCount();
     long epoch = parseEpoch();
     String source = optionalAlias("source", "source");
     String target = optionalAlias("target", "target");
@@ -47,11 +50,12 @@ final class AuthorityDocumentParser {
     Map<String, Map<String, String>> ruleAttrs = new TreeMap<>();
     for (Map.Entry<String, String> e : doc.entrySet()) {
       String key = e.getKey();
-      if (key.equals("epoch") || key.equals("source") || key.equals("target")) {
+      if (key.equals("epoch") || key.equals("source") || key.equals("target") || key.equals(KEY_COUNT)) {
         continue;
       }
       if (!key.startsWith(RULE)) {
-        problem(Kind.UNKNOWN_KEY, "unknown key '" + key + "': top-level keys are epoch, source, target and rule.<name>.*");
+        problem(Kind.UNKNOWN_KEY, "unknown key '" + key + "': top-level keys are epoch, source, target, key-count and "
+            + "rule.<name>.*");
         continue;
       }
       String rest = key.substring(RULE.length());
@@ -79,6 +83,32 @@ final class AuthorityDocumentParser {
       throw new InvalidAuthorityDocumentException(problems);
     }
     return new AuthorityMap(epoch, source, target, clusters, rules, doc);
+  }
+
+  /**
+   * With {@code key-count}, a document with another number of keys is incomplete, and that is its only problem
+   * reported: the other problems of a torn read are artefacts of where the read was cut.
+   */
+  private void checkKeyCount() {
+    String value = doc.get(KEY_COUNT);
+    if (value == null) {
+      return;
+    }
+    long declared;
+    try {
+      declared = Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      declared = -1;
+    }
+    if (declared < 1) {
+      problem(Kind.MALFORMED_NUMBER, "'" + KEY_COUNT + "' must be the number of keys of the document, itself "
+          + "included, was '" + value + "'");
+    } else if (declared != doc.size()) {
+      throw new InvalidAuthorityDocumentException(List.of(new DocumentProblem(Kind.INCOMPLETE, "'" + KEY_COUNT
+          + "' is " + declared + " but the document read has " + doc.size() + " key(s): it was read while being "
+          + "written (it is read again at the next refresh), or " + KEY_COUNT + " is wrong (a key listed twice "
+          + "counts once)")));
+    }
   }
 
   private long parseEpoch() {

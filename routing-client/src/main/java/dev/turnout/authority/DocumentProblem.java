@@ -42,7 +42,12 @@ public record DocumentProblem(Kind kind, String detail) {
     /** A document that differs from the one in force but carries the same epoch. */
     EPOCH_CONFLICT,
     /** The source could not be read or did not contain a document. */
-    UNREADABLE
+    UNREADABLE,
+    /**
+     * The document has fewer or more keys than its {@code key-count} says: it was read while being written
+     * (a torn read), or {@code key-count} is wrong.
+     */
+    INCOMPLETE
   }
 
   public DocumentProblem {

@@ -9,7 +9,11 @@ import dev.turnout.authority.InvalidAuthorityDocumentException;
  */
 public interface AuthorityListener {
 
-  /** A map with a higher epoch is now in force ({@code previous} is {@code null} for the first one). */
+  /**
+   * A new map is now in force ({@code previous} is {@code null} for the first one). Its epoch is higher than
+   * the previous one's, or equal when it replaces a map of the same epoch that was never confirmed (most
+   * likely a torn read of a file being rewritten in place; see docs/authority-document.md).
+   */
   default void onInstalled(AuthorityMap previous, AuthorityMap current) {}
 
   /** A document was read but rejected whole; the map in force, if any, stays in force. */

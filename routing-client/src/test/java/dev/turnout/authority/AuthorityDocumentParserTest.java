@@ -737,4 +737,42 @@ class AuthorityDocumentParserTest {
       assertThatThrownBy(() -> new DocumentProblem(Kind.UNKNOWN_KEY, null)).isInstanceOf(NullPointerException.class);
     }
   }
+
+  @Nested
+  class KeyCount {
+
+    @Test
+    void aDocumentWithItsKeyCountIsValidAndKeepsTheKey() {
+      Map<String, String> doc = with(example(), "key-count", Integer.toString(example().size() + 1));
+
+      AuthorityMap map = parse(doc);
+
+      assertThat(map.epoch()).isEqualTo(12);
+      assertThat(map.document()).containsEntry("key-count", Integer.toString(example().size() + 1));
+    }
+
+    @Test
+    void aDocumentMissingKeysIsIncompleteAndThatIsItsOnlyProblem() {
+      Map<String, String> complete = with(example(), "key-count", Integer.toString(example().size() + 1));
+      // A prefix of the file: the later slice and rule keys were not written yet, which alone would be a gap.
+      Map<String, String> torn = without(complete, "rule.orders.slice.rest.keys", "rule.orders.slice.rest.owner",
+          "rule.audit.state");
+
+      soleProblem(torn, Kind.INCOMPLETE, "'key-count' is " + (example().size() + 1) + " but the document read has "
+          + (example().size() - 2) + " key(s): it was read while being written");
+    }
+
+    @Test
+    void moreKeysThanCountedIsIncompleteToo() {
+      Map<String, String> doc = with(example(), "key-count", "3");
+
+      soleProblem(doc, Kind.INCOMPLETE, "'key-count' is 3 but", "or key-count is wrong");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "twelve"})
+    void aKeyCountThatIsNotAPositiveNumberIsMalformed(String value) {
+      someProblem(with(example(), "key-count", value), Kind.MALFORMED_NUMBER, "'key-count' must be the number of keys");
+    }
+  }
 }

@@ -6,12 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.turnout.authority.AuthorityMap;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -131,7 +133,60 @@ class FileAuthoritySourceTest {
 
     assertThatThrownBy(source::read)
         .isInstanceOf(NoSuchFileException.class)
-        .hasMessageContaining("absent.properties");
+        .hasMessage(dir.resolve("absent.properties").toAbsolutePath()
+            + ": authority file not found: create it, or fix turnout.authority.file");
+  }
+
+  @Test
+  void aFileRewrittenInPlaceWhileReadIsReadAgainUntilTwoReadsAgree() throws Exception {
+    String complete = EXAMPLE + "rule.audit.topics=audit\nrule.audit.state=MIRROR\n";
+    Files.writeString(file(), EXAMPLE, StandardCharsets.UTF_8); // the writer has written half of it so far
+    AtomicInteger pauses = new AtomicInteger();
+    FileAuthoritySource source = new FileAuthoritySource(file(), () -> {
+      if (pauses.incrementAndGet() == 1) {
+        try {
+          Files.writeString(file(), complete, StandardCharsets.UTF_8); // ... and finishes during the pause
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    });
+
+    Map<String, String> doc = source.read();
+
+    assertThat(doc).containsEntry("rule.audit.state", "MIRROR").hasSize(7);
+    assertThat(pauses).as("a third read confirmed the second").hasValue(2);
+  }
+
+  @Test
+  void anUnchangedFileIsReadOnce() throws Exception {
+    writeAtomically(file(), EXAMPLE);
+    AtomicInteger pauses = new AtomicInteger();
+    FileAuthoritySource source = new FileAuthoritySource(file(), pauses::incrementAndGet);
+
+    Map<String, String> first = source.read();
+    assertThat(pauses).as("a changed file is read twice").hasValue(1);
+    assertThat(source.read()).isSameAs(first);
+    assertThat(pauses).as("an unchanged file is read once").hasValue(1);
+  }
+
+  @Test
+  void aFileThatKeepsChangingIsAFailedReadThatSaysWhatToDo() throws Exception {
+    Files.writeString(file(), EXAMPLE, StandardCharsets.UTF_8);
+    AtomicInteger writes = new AtomicInteger();
+    FileAuthoritySource source = new FileAuthoritySource(file(), () -> {
+      try {
+        Files.writeString(file(), EXAMPLE + "# write " + writes.incrementAndGet() + "\n", StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+
+    assertThatThrownBy(source::read).isInstanceOf(IOException.class)
+        .hasMessage(file().toAbsolutePath() + " changed on each of 10 reads in a row: it is being rewritten in place. "
+            + "It is read again at the next refresh; write a temporary file in the same directory and rename it over "
+            + "the old one instead");
+    assertThat(writes).hasValue(FileAuthoritySource.MAX_READS - 1);
   }
 
   @Test

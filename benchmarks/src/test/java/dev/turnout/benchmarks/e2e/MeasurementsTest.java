@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -18,19 +19,28 @@ class MeasurementsTest {
         new ByteArraySerializer());
     MockProducer<byte[], byte[]> second = new MockProducer<>(true, null, new ByteArraySerializer(),
         new ByteArraySerializer());
+    // What each producer had sent when the other sent its first and its latest record: sends that overlap in
+    // time, not one producer after the other, are what the two counts show.
+    AtomicInteger[] sent = {new AtomicInteger(), new AtomicInteger()};
+    AtomicInteger[] otherAtFirst = {new AtomicInteger(-1), new AtomicInteger(-1)};
+    AtomicInteger[] otherAtLatest = {new AtomicInteger(-1), new AtomicInteger(-1)};
     List<Measurements.Contender> contenders = List.of(
-        new Measurements.Contender(first, "first", i -> new ProducerRecord<>("t", new byte[] {1})),
-        new Measurements.Contender(second, "second", i -> new ProducerRecord<>("t", new byte[] {2})));
+        new Measurements.Contender(first, "first", i -> record(0, i, sent, otherAtFirst, otherAtLatest)),
+        new Measurements.Contender(second, "second", i -> record(1, i, sent, otherAtFirst, otherAtLatest)));
     double rate = 5_000;
     Duration warmup = Duration.ofMillis(100);
     Duration window = Duration.ofMillis(200);
 
-    long started = System.nanoTime();
     List<long[]> latencies = Measurements.concurrentLatencies(contenders, rate, warmup, window);
-    long tookMillis = (System.nanoTime() - started) / 1_000_000;
 
     // Both send at the full rate over the same 300 ms (not one after the other): about 1,500 records each.
-    assertThat(tookMillis).isLessThan(2 * (warmup.toMillis() + window.toMillis()));
+    for (int c = 0; c < 2; c++) {
+      int other = 1 - c;
+      assertThat(otherAtFirst[c].get()).as("producer %d started before producer %d had finished", c, other)
+          .isLessThan(sent[other].get());
+      assertThat(otherAtLatest[c].get()).as("producer %d had started when producer %d sent its last", other, c)
+          .isPositive();
+    }
     long dueInWindow = Math.round(rate * window.toMillis() / 1000.0); // 1,000
     long dueInAll = Math.round(rate * (warmup.toMillis() + window.toMillis()) / 1000.0); // 1,500
     for (int c = 0; c < 2; c++) {
@@ -42,5 +52,16 @@ class MeasurementsTest {
       // Records due in the warm-up are sent too, never counted.
       assertThat((long) producer.history().size()).isBetween(dueInAll - 2, dueInAll + 2);
     }
+  }
+
+  private static ProducerRecord<byte[], byte[]> record(int me, long seq, AtomicInteger[] sent,
+      AtomicInteger[] otherAtFirst, AtomicInteger[] otherAtLatest) {
+    int other = sent[1 - me].get();
+    if (seq == 0) {
+      otherAtFirst[me].set(other);
+    }
+    otherAtLatest[me].set(other);
+    sent[me].incrementAndGet();
+    return new ProducerRecord<>("t", new byte[] {(byte) (me + 1)});
   }
 }

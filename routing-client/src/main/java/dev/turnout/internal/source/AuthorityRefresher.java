@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -26,10 +27,22 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A refresh succeeds when the source is readable and its document is either the one in force or a
  * valid successor. An unreadable source, a rejected document, a lower epoch, or a different document with
- * the same epoch is a failed refresh: the map in force stays in force, and once no refresh has succeeded
- * for the maximum staleness, {@link #isStale(long)} turns true and routing fails closed.
+ * the same epoch as a confirmed map is a failed refresh: the map in force stays in force, and once no refresh
+ * has succeeded for the maximum staleness, {@link #isStale()} turns true and routing fails closed.
  *
- * <p>The read path ({@link #map()}, {@link #lastSuccessNanos()}) is two volatile reads and never blocks.
+ * <p>Same-epoch rule: a map is <em>confirmed</em> once a later refresh reads its document again unchanged.
+ * A valid document that differs from the map in force but carries the same epoch replaces that map (with a
+ * WARN line and an install event) when the map was never confirmed: the first one was most likely a torn
+ * read of a file being rewritten in place. Against a confirmed map it is rejected as {@code EPOCH_CONFLICT}
+ * and re-read at every refresh, so the complete document of an epoch is never wedged out by a torn read
+ * that was seen only once.
+ *
+ * <p>Refreshing never stops by itself: whatever a refresh throws, {@link Error}s included, is logged at
+ * ERROR and the next refresh runs on schedule.
+ *
+ * <p>The hot path ({@link #map()}, {@link #isStale()}) is volatile reads, one clock read and a compare; it
+ * never blocks or allocates. {@link #diagnosis()} says why there is no map or why it is stale, for the
+ * messages of refusals.
  */
 public final class AuthorityRefresher implements AutoCloseable {
 
@@ -49,15 +62,27 @@ public final class AuthorityRefresher implements AutoCloseable {
 
   private volatile AuthorityMap map;
   private volatile long lastSuccessNanos;
+  /** {@code lastSuccessNanos + maxStalenessNanos}; before the first success, a time already past. */
+  private volatile long staleAtNanos;
   private volatile boolean everSucceeded;
+  private volatile long lastAttemptNanos;
+  private volatile String lastReadError;
+  private volatile List<DocumentProblem> lastProblems = List.of();
+  private volatile long lastLoweredEpoch = -1;
+  private final AtomicBoolean staleReported = new AtomicBoolean();
 
   // Refresh-thread state (guarded by this).
   private Map<String, String> lastRead;
   private InvalidAuthorityDocumentException lastRejection;
-  private volatile String lastFailureMessage; // written under this, read by lastFailure()
-  private boolean staleReported;
+  private volatile String lastFailureMessage; // written under this, read by lastReadFailure()
+  /** Whether the document of the map in force was read again unchanged after it was installed. */
+  private boolean confirmed;
+
+  // Lifecycle state (guarded by lifecycle, never by this: close must not wait for a refresh that hangs).
+  private final Object lifecycle = new Object();
   private ScheduledExecutorService scheduler;
-  private boolean closed;
+  private boolean started;
+  private volatile boolean closed;
 
   /**
    * @param owner names the client in logs and thread names (for example its client.id)
@@ -75,23 +100,34 @@ public final class AuthorityRefresher implements AutoCloseable {
     this.maxStalenessNanos = TimeUnit.MILLISECONDS.toNanos(maxStalenessMillis);
     this.nanoClock = nanoClock;
     this.owner = owner;
+    long now = nanoClock.getAsLong();
+    this.staleAtNanos = now - 1;
+    this.lastAttemptNanos = now;
     for (DocumentProblem.Kind kind : DocumentProblem.Kind.values()) {
       rejections.put(kind, new LongAdder());
     }
   }
 
   /** Reads the source once now, then every refresh interval on a daemon thread. */
-  public synchronized void start() {
-    if (scheduler != null || closed) {
-      return;
+  public void start() {
+    synchronized (lifecycle) {
+      if (started || closed) {
+        return;
+      }
+      started = true;
     }
     refreshQuietly();
-    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "turnout-authority-refresh-" + owner);
-      t.setDaemon(true);
-      return t;
-    });
-    scheduler.scheduleWithFixedDelay(this::refreshQuietly, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "turnout-authority-refresh-" + owner);
+        t.setDaemon(true);
+        return t;
+      });
+      scheduler.scheduleWithFixedDelay(this::refreshQuietly, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
+    }
   }
 
   /** Adds a listener for installs, rejections and read failures. */
@@ -109,9 +145,85 @@ public final class AuthorityRefresher implements AutoCloseable {
     return lastSuccessNanos;
   }
 
-  /** Whether no refresh has succeeded for longer than the maximum staleness, as of {@code nowNanos}. */
+  /**
+   * Whether routing must fail closed for want of a fresh map: no refresh has ever succeeded, or none has
+   * succeeded for longer than the maximum staleness. The one place staleness is decided; cheap enough for
+   * every send and poll (a volatile read, one clock read and a compare).
+   */
+  public boolean isStale() {
+    return nanoClock.getAsLong() - staleAtNanos > 0;
+  }
+
+  /** {@link #isStale()} as of {@code nowNanos} (a {@link System#nanoTime()} value). */
   public boolean isStale(long nowNanos) {
-    return !everSucceeded || nowNanos - lastSuccessNanos > maxStalenessNanos;
+    return !everSucceeded || nowNanos - staleAtNanos > 0;
+  }
+
+  /**
+   * The last failed read of the source ("NoSuchFileException: /etc/turnout/authority.properties: ..."), or
+   * {@code null} when the last read succeeded.
+   */
+  public String lastReadError() {
+    return lastReadError;
+  }
+
+  /** The problems of the last document read when it was rejected, each with its kind; empty otherwise. */
+  public List<DocumentProblem> lastRejectionProblems() {
+    return lastProblems;
+  }
+
+  /**
+   * The epoch of the last document rejected because its epoch was lower than the one in force, or -1 when the
+   * last document read was not such a regression.
+   */
+  public long lastLoweredEpoch() {
+    return lastLoweredEpoch;
+  }
+
+  /**
+   * Why there is no map or why it is stale, in one or more sentences for the message of a refusal: the last
+   * read error, or every problem of the last rejected document, and whether refreshing has stopped running.
+   * Empty when nothing went wrong. Not for the hot path: it builds a string.
+   */
+  public String diagnosis() {
+    StringBuilder why = new StringBuilder();
+    String readError = lastReadError;
+    List<DocumentProblem> problems = lastProblems;
+    if (readError != null) {
+      why.append("The last read of ").append(source.description()).append(" failed: ").append(readError).append('.');
+    } else if (!problems.isEmpty()) {
+      why.append("The last document read from ").append(source.description()).append(" was rejected (")
+          .append(problems.size()).append(problems.size() == 1 ? " problem): " : " problems): ");
+      for (int i = 0; i < problems.size(); i++) {
+        why.append(i == 0 ? "" : "; ").append(problems.get(i));
+      }
+      why.append('.');
+    }
+    long sinceAttemptMillis = TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - lastAttemptNanos);
+    if (sinceAttemptMillis > 2 * refreshMillis + 1_000) {
+      why.append(why.length() == 0 ? "" : " ").append("The last refresh started ").append(sinceAttemptMillis)
+          .append(" ms ago although one is due every ").append(refreshMillis)
+          .append(" ms: reading the source hangs or refreshing has stopped (the log says why).");
+    }
+    return why.toString();
+  }
+
+  /**
+   * Logs at ERROR, once per stale spell, that routing now fails closed because the map is stale, with the
+   * {@link #diagnosis()}; for the refusal paths of the clients, so that staleness is reported even when the
+   * refresh thread cannot report it. Lock-free.
+   *
+   * @return whether this call logged
+   */
+  public boolean reportStale() {
+    if (!everSucceeded || !isStale() || !staleReported.compareAndSet(false, true)) {
+      return false;
+    }
+    String why = diagnosis();
+    log.error("[{}] No authority refresh from {} has succeeded for more than {} ms "
+        + "(turnout.authority.max.staleness.ms): every routing decision now fails closed until a refresh "
+        + "succeeds.{}", owner, source.description(), maxStalenessMillis(), why.isEmpty() ? "" : " " + why);
+    return true;
   }
 
   /** Milliseconds since the last successful refresh, or -1 before the first. */
@@ -122,6 +234,11 @@ public final class AuthorityRefresher implements AutoCloseable {
   /** The source read. */
   public AuthoritySource source() {
     return source;
+  }
+
+  /** The refresh interval in milliseconds. */
+  public long refreshMillis() {
+    return refreshMillis;
   }
 
   /** The maximum staleness in milliseconds. */
@@ -160,9 +277,12 @@ public final class AuthorityRefresher implements AutoCloseable {
   private void refreshQuietly() {
     try {
       refresh();
-    } catch (RuntimeException e) {
-      log.error("[{}] Unexpected error refreshing the authority map from {}; will retry", owner,
-          source.description(), e);
+    } catch (Throwable e) {
+      // A task of a ScheduledExecutorService that throws is never run again: catch everything.
+      log.error("[{}] Unexpected error refreshing the authority map from {}: {}. Refreshing goes on every {} ms; "
+          + "routing fails closed once no refresh has succeeded for {} ms. If this repeats, fix or replace the "
+          + "source (turnout.authority.source) or report the error with this stack trace.", owner,
+          source.description(), e, refreshMillis, maxStalenessMillis(), e);
     }
   }
 
@@ -175,27 +295,21 @@ public final class AuthorityRefresher implements AutoCloseable {
     if (closed) {
       return false;
     }
+    lastAttemptNanos = nanoClock.getAsLong();
     Map<String, String> document;
     try {
       document = source.read();
       if (document == null || document.isEmpty()) {
         throw new IllegalStateException("the source returned an empty document");
       }
-    } catch (Exception e) {
-      readFailures.increment();
-      String message = e.getClass().getSimpleName() + ": " + e.getMessage();
-      if (!message.equals(lastFailureMessage)) {
-        log.warn("[{}] Cannot read the authority document from {} ({}). The map of epoch {} stays in force "
-            + "until it is {} ms stale, then every routing decision fails closed. Restore the source.",
-            owner, source.description(), message, epochText(), maxStalenessMillis());
-        lastFailureMessage = message;
-      }
-      listeners.forEach(l -> l.onReadFailed(e));
-      reportStaleness();
+    } catch (Exception | Error e) {
+      readFailed(e);
       return false;
     }
     lastFailureMessage = null;
+    lastReadError = null;
     if (document.equals(lastRead) && lastRejection == null && map != null) {
+      confirmed = true;
       succeeded();
       return true;
     }
@@ -206,29 +320,103 @@ public final class AuthorityRefresher implements AutoCloseable {
       candidate = parse(document);
       checkSuccession(candidate);
     } catch (InvalidAuthorityDocumentException e) {
-      if (!sameAsLastRejected) {
-        EnumSet<DocumentProblem.Kind> kinds = EnumSet.noneOf(DocumentProblem.Kind.class);
-        e.problems().forEach(p -> kinds.add(p.kind()));
-        kinds.forEach(kind -> rejections.get(kind).increment());
-        log.warn("[{}] {} (source: {}, epoch in force: {}). Fix the document; routing fails closed once no "
-            + "refresh has succeeded for {} ms.", owner, e.getMessage(), source.description(), epochText(),
-            maxStalenessMillis());
-        listeners.forEach(l -> l.onRejected(e));
-      }
-      lastRejection = e;
-      reportStaleness();
+      rejected(e, sameAsLastRejected);
       return false;
     }
     lastRejection = null;
+    lastProblems = List.of();
+    lastLoweredEpoch = -1;
     AuthorityMap previous = map;
     if (previous == null || candidate.epoch() > previous.epoch()) {
-      map = candidate;
+      install(candidate);
       log.info("[{}] Authority map epoch {} in force (was {}), {} rule(s), from {}", owner, candidate.epoch(),
           previous == null ? "none" : previous.epoch(), candidate.rules().size(), source.description());
       listeners.forEach(l -> l.onInstalled(previous, candidate));
+    } else if (!candidate.sameDocument(previous)) {
+      install(candidate);
+      log.warn("[{}] Authority map epoch {} replaced by a different document of the same epoch from {}: the one "
+          + "installed before was never read a second time, so it was most likely a torn read of a file being "
+          + "rewritten in place. Replace the file atomically (write a temporary file, then rename it), and raise "
+          + "the epoch on every change.", owner, candidate.epoch(), source.description());
+      listeners.forEach(l -> l.onInstalled(previous, candidate));
+    } else {
+      confirmed = true;
     }
     succeeded();
     return true;
+  }
+
+  private void install(AuthorityMap candidate) {
+    map = candidate;
+    confirmed = false;
+  }
+
+  private void readFailed(Throwable e) {
+    readFailures.increment();
+    String message = e.getClass().getSimpleName() + ": " + e.getMessage();
+    lastReadError = message;
+    if (!message.equals(lastFailureMessage)) {
+      if (e instanceof Error) {
+        log.error("[{}] The authority source {} threw {}. {} Refreshing goes on every {} ms; fix or replace the "
+            + "source (turnout.authority.source).", owner, source.description(), message, inForceText(),
+            refreshMillis, e);
+      } else {
+        log.warn("[{}] Cannot read the authority document from {} ({}). {} Restore the source.", owner,
+            source.description(), message, inForceText());
+      }
+      lastFailureMessage = message;
+    }
+    Exception failure = e instanceof Exception ex ? ex : new IllegalStateException(message, e);
+    listeners.forEach(l -> l.onReadFailed(failure));
+    reportStaleness();
+  }
+
+  private void rejected(InvalidAuthorityDocumentException e, boolean sameAsLastRejected) {
+    lastProblems = e.problems();
+    lastLoweredEpoch = -1;
+    for (DocumentProblem p : e.problems()) {
+      if (p.kind() == DocumentProblem.Kind.EPOCH_REGRESSION) {
+        lastLoweredEpoch = loweredEpoch(lastRead);
+      }
+    }
+    if (!sameAsLastRejected) {
+      EnumSet<DocumentProblem.Kind> kinds = EnumSet.noneOf(DocumentProblem.Kind.class);
+      e.problems().forEach(p -> kinds.add(p.kind()));
+      kinds.forEach(kind -> rejections.get(kind).increment());
+      log.warn("[{}] Authority document from {} rejected ({} problem{}): {}. {} Fix the document.", owner,
+          source.description(), e.problems().size(), e.problems().size() == 1 ? "" : "s", problemsText(e.problems()),
+          inForceText());
+      listeners.forEach(l -> l.onRejected(e));
+    }
+    lastRejection = e;
+    reportStaleness();
+  }
+
+  private static long loweredEpoch(Map<String, String> document) {
+    try {
+      return Long.parseLong(document.get("epoch").trim());
+    } catch (RuntimeException e) {
+      return -1;
+    }
+  }
+
+  private static String problemsText(List<DocumentProblem> problems) {
+    StringBuilder text = new StringBuilder();
+    for (DocumentProblem p : problems) {
+      text.append(text.length() == 0 ? "" : "; ").append(p);
+    }
+    return text.toString();
+  }
+
+  /** What the failed refresh means for routing, for log lines. */
+  private String inForceText() {
+    AuthorityMap m = map;
+    if (m == null) {
+      return "No authority map is in force: every routing decision is refused (NO_AUTHORITY_MAP) until a valid "
+          + "document is read; the source is re-read every " + refreshMillis + " ms.";
+    }
+    return "The map of epoch " + m.epoch() + " stays in force until it is " + maxStalenessMillis()
+        + " ms stale, then every routing decision fails closed.";
   }
 
   private AuthorityMap parse(Map<String, String> document) {
@@ -252,42 +440,37 @@ public final class AuthorityRefresher implements AutoCloseable {
           "epoch " + candidate.epoch() + " is lower than epoch " + current.epoch()
               + " in force; epochs only increase: raise it above " + current.epoch())));
     }
-    if (candidate.epoch() == current.epoch() && !candidate.sameDocument(current)) {
+    if (candidate.epoch() == current.epoch() && !candidate.sameDocument(current) && confirmed) {
       throw new InvalidAuthorityDocumentException(List.of(new DocumentProblem(DocumentProblem.Kind.EPOCH_CONFLICT,
           "the document changed but its epoch is still " + current.epoch()
-              + "; every change needs a higher epoch")));
+              + "; every change needs a higher epoch: raise it above " + current.epoch())));
     }
   }
 
   private void succeeded() {
     refreshes.increment();
-    lastSuccessNanos = nanoClock.getAsLong();
+    long now = nanoClock.getAsLong();
+    lastSuccessNanos = now;
+    staleAtNanos = now + maxStalenessNanos;
     everSucceeded = true;
-    if (staleReported) {
+    if (staleReported.getAndSet(false)) {
       log.info("[{}] Authority refresh from {} succeeded again; routing resumes with epoch {}", owner,
-          source.description(), epochText());
-      staleReported = false;
+          source.description(), map.epoch());
     }
   }
 
   private void reportStaleness() {
-    if (!staleReported && everSucceeded && isStale(nanoClock.getAsLong())) {
-      log.error("[{}] No authority refresh from {} has succeeded for more than {} ms "
-          + "(turnout.authority.max.staleness.ms): every routing decision now fails closed until a refresh "
-          + "succeeds.", owner, source.description(), maxStalenessMillis());
-      staleReported = true;
-    }
+    reportStale();
   }
 
-  private String epochText() {
-    AuthorityMap m = map;
-    return m == null ? "none" : Long.toString(m.epoch());
-  }
-
+  /**
+   * Stops refreshing and closes the source. Never waits for a refresh in progress (a read of the source that
+   * hangs is interrupted, and does not hold up the client's close).
+   */
   @Override
   public void close() {
     ScheduledExecutorService s;
-    synchronized (this) {
+    synchronized (lifecycle) {
       if (closed) {
         return;
       }

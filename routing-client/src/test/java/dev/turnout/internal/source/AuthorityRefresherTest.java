@@ -3,6 +3,7 @@ package dev.turnout.internal.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.turnout.LogCapture;
 import dev.turnout.authority.AuthorityMap;
 import dev.turnout.authority.DocumentProblem;
 import dev.turnout.authority.DocumentProblem.Kind;
@@ -87,6 +88,8 @@ class AuthorityRefresherTest {
   static final class FakeSource implements AuthoritySource {
     volatile Map<String, String> document;
     volatile Exception failure;
+    /** Thrown once by the next read. */
+    volatile Error errorOnce;
     final AtomicInteger reads = new AtomicInteger();
     final AtomicInteger closes = new AtomicInteger();
 
@@ -102,6 +105,11 @@ class AuthorityRefresherTest {
     @Override
     public Map<String, String> read() throws Exception {
       reads.incrementAndGet();
+      Error error = errorOnce;
+      if (error != null) {
+        errorOnce = null;
+        throw error;
+      }
       Exception f = failure;
       if (f != null) {
         throw f;
@@ -241,6 +249,7 @@ class AuthorityRefresherTest {
       AuthorityRefresher r = refresher();
       source.serve(doc(12));
       r.refresh();
+      r.refresh(); // read again unchanged: confirmed
       AuthorityMap inForce = r.map();
 
       source.serve(with(doc(12), "rule.orders.state", "DUAL_READ"));
@@ -616,6 +625,7 @@ class AuthorityRefresherTest {
       AuthorityRefresher r = refresher();
       source.serve(doc(12));
       r.refresh();
+      r.refresh(); // confirmed, so that a changed epoch-12 document is a conflict
       long success = clock.now();
 
       clock.advanceMillis(MAX_STALENESS_MS - 1_000);
@@ -720,6 +730,244 @@ class AuthorityRefresherTest {
   }
 
   // ---------------------------------------------------------------------------------------------------
+  // Torn reads and the same-epoch rule
+
+  /** Epoch 13 with two rules, and the torn read of it a writer rewriting it in place leaves: the first rule. */
+  static Map<String, String> twoRules(long epoch) {
+    return with(doc(epoch), "rule.audit.topics", "audit", "rule.audit.state", "MIRROR");
+  }
+
+  static String fileText(long epoch, String state) {
+    return "epoch=" + epoch + "\nsource=onprem\ntarget=cloud\nrule.orders.topics=orders\nrule.orders.state="
+        + state + "\n";
+  }
+
+  @Nested
+  class TornReads {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aTruncatedDocumentWithKeyCountIsIncompleteAndNeverInstalled() {
+      AuthorityRefresher r = refresher();
+      Map<String, String> complete = with(twoRules(13), "key-count", "8");
+      Map<String, String> torn = with(complete, "rule.audit.state", null, "rule.audit.topics", null);
+      source.serve(torn);
+
+      assertThat(r.refresh()).isFalse();
+
+      assertThat(r.map()).as("an incomplete document is never installed").isNull();
+      assertThat(r.rejectionCount(Kind.INCOMPLETE)).isEqualTo(1);
+      assertThat(r.lastRejectionProblems()).extracting(DocumentProblem::kind).containsExactly(Kind.INCOMPLETE);
+      assertThat(r.diagnosis()).contains("INCOMPLETE: 'key-count' is 8 but the document read has 6 key(s)");
+      source.serve(complete);
+      assertThat(r.refresh()).isTrue();
+      assertThat(r.map().epoch()).isEqualTo(13);
+      assertThat(r.map().ruleFor("audit")).isNotNull();
+    }
+
+    @Test
+    void aTornReadInstalledOnceIsReplacedByTheCompleteDocumentOfTheSameEpoch() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      r.refresh();
+      source.serve(doc(13)); // a valid prefix of twoRules(13)
+      assertThat(r.refresh()).isTrue();
+      AuthorityMap torn = r.map();
+
+      source.serve(twoRules(13));
+      assertThat(r.refresh()).as("not wedged as EPOCH_CONFLICT").isTrue();
+
+      assertThat(r.map().epoch()).isEqualTo(13);
+      assertThat(r.map().ruleFor("audit")).isNotNull();
+      assertThat(r.rejectionCount(Kind.EPOCH_CONFLICT)).isZero();
+      assertThat(events.installs).extracting(Install::previous).last().isSameAs(torn);
+      // Once confirmed (read again unchanged), a different document of epoch 13 is a conflict again.
+      assertThat(r.refresh()).isTrue();
+      source.serve(doc(13));
+      assertThat(r.refresh()).isFalse();
+      assertThat(r.rejectionCount(Kind.EPOCH_CONFLICT)).isEqualTo(1);
+      assertThat(r.map().ruleFor("audit")).isNotNull();
+    }
+
+    @Test
+    void aRealFileRewrittenInPlaceIsNotWedgedByItsTornRead() throws IOException {
+      Path file = dir.resolve("authority.properties");
+      Files.writeString(file, fileText(12, "MIRROR"));
+      AuthorityRefresher r = refresher(new FileAuthoritySource(file), 3_600_000, 7_200_000);
+      r.refresh();
+      r.refresh();
+      String complete = fileText(13, "MIRROR") + "rule.audit.topics=audit\nrule.audit.state=MIRROR\n";
+
+      // The writer truncated the file and stalled after the first rule.
+      Files.writeString(file, fileText(13, "MIRROR"));
+      r.refresh();
+      assertThat(r.map().epoch()).isEqualTo(13);
+      Files.writeString(file, complete);
+      assertThat(r.refresh()).isTrue();
+
+      assertThat(r.map().ruleFor("audit")).isNotNull();
+      assertThat(r.rejectionCount(Kind.EPOCH_CONFLICT)).isZero();
+    }
+
+    @Test
+    void aRealFileRewrittenInPlaceWithKeyCountIsInstalledOnlyComplete() throws IOException {
+      Path file = dir.resolve("authority.properties");
+      Files.writeString(file, fileText(12, "MIRROR"));
+      AuthorityRefresher r = refresher(new FileAuthoritySource(file), 3_600_000, 7_200_000);
+      r.refresh();
+      String complete = "key-count=8\n" + fileText(13, "MIRROR") + "rule.audit.topics=audit\nrule.audit.state=MIRROR\n";
+
+      Files.writeString(file, complete.substring(0, complete.indexOf("rule.audit")));
+      assertThat(r.refresh()).isFalse();
+      assertThat(r.map().epoch()).as("the torn epoch 13 is not installed").isEqualTo(12);
+      assertThat(r.rejectionCount(Kind.INCOMPLETE)).isEqualTo(1);
+      Files.writeString(file, complete);
+      assertThat(r.refresh()).isTrue();
+
+      assertThat(r.map().epoch()).isEqualTo(13);
+      assertThat(r.map().ruleFor("audit")).isNotNull();
+      assertThat(events.installs).extracting(i -> i.current().epoch()).containsExactly(12L, 13L);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
+  // Surviving errors, reporting staleness, and reasons
+
+  @Nested
+  class Survival {
+
+    @Test
+    void anErrorThrownByTheSourceDoesNotStopRefreshing() {
+      AuthorityRefresher r = refresher(source, 20, 5_000);
+      source.serve(doc(12));
+      r.start();
+      try (LogCapture logs = new LogCapture()) {
+        source.errorOnce = new NoClassDefFoundError("com/example/Missing");
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.errorOnce == null);
+        source.serve(doc(13));
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(r.map().epoch()).isEqualTo(13));
+        assertThat(r.readFailureCount()).isEqualTo(1);
+        assertThat(logs.lines("ERROR", "The authority source fake source threw NoClassDefFoundError: "
+            + "com/example/Missing")).hasSize(1);
+      }
+    }
+
+    @Test
+    void anErrorThrownByAListenerDoesNotStopRefreshing() {
+      AuthorityRefresher r = refresher(source, 20, 5_000);
+      source.serve(doc(12));
+      r.start();
+      AtomicInteger thrown = new AtomicInteger();
+      r.addListener(new AuthorityListener() {
+        @Override
+        public void onInstalled(AuthorityMap previous, AuthorityMap current) {
+          if (current.epoch() == 13 && thrown.getAndIncrement() == 0) {
+            throw new AssertionError("listener bug");
+          }
+        }
+      });
+      try (LogCapture logs = new LogCapture()) {
+        source.serve(doc(13));
+        await().atMost(Duration.ofSeconds(5)).until(() -> thrown.get() == 1);
+        source.serve(doc(14));
+
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(r.map().epoch()).isEqualTo(14));
+        assertThat(logs.lines("ERROR", "Unexpected error refreshing the authority map from fake source: "
+            + "java.lang.AssertionError: listener bug. Refreshing goes on every 20 ms")).hasSize(1);
+      }
+    }
+
+    @Test
+    void isStaleIsOneDecisionForEveryCaller() {
+      AuthorityRefresher r = refresher();
+      assertThat(r.isStale()).as("no map yet").isTrue();
+      source.serve(doc(12));
+      r.refresh();
+      assertThat(r.isStale()).isFalse();
+
+      clock.advanceMillis(MAX_STALENESS_MS);
+      assertThat(r.isStale()).isFalse();
+      clock.advanceNanos(1);
+      assertThat(r.isStale()).isTrue();
+      assertThat(r.isStale(clock.now())).isTrue();
+      r.refresh();
+      assertThat(r.isStale()).isFalse();
+    }
+
+    @Test
+    void staleIsReportedOnceFromTheCallersWhenNoRefreshRuns() {
+      AuthorityRefresher r = refresher();
+      source.serve(doc(12));
+      r.refresh();
+      try (LogCapture logs = new LogCapture()) {
+        assertThat(r.reportStale()).as("fresh: nothing to report").isFalse();
+        clock.advanceMillis(MAX_STALENESS_MS + 1);
+
+        assertThat(r.reportStale()).isTrue();
+        assertThat(r.reportStale()).isFalse();
+
+        assertThat(logs.lines("ERROR", "No authority refresh from fake source has succeeded for more than 10000 ms"))
+            .singleElement().asString().contains("The last refresh started 10001 ms ago although one is due every "
+                + "1000 ms: reading the source hangs or refreshing has stopped");
+        r.refresh();
+        clock.advanceMillis(MAX_STALENESS_MS + 1);
+        assertThat(r.reportStale()).as("a new stale spell").isTrue();
+      }
+    }
+
+    @Test
+    void theDiagnosisCarriesTheReadErrorTheProblemsAndTheLoweredEpoch() {
+      AuthorityRefresher r = refresher();
+      source.fail(new java.nio.file.NoSuchFileException("/etc/turnout/authority.properties"));
+      r.refresh();
+      assertThat(r.lastReadError()).isEqualTo("NoSuchFileException: /etc/turnout/authority.properties");
+      assertThat(r.diagnosis()).isEqualTo(
+          "The last read of fake source failed: NoSuchFileException: /etc/turnout/authority.properties.");
+
+      source.serve(with(doc(12), "rule.orders.state", "BOGUS", "colour", "blue"));
+      r.refresh();
+      assertThat(r.lastReadError()).isNull();
+      assertThat(r.lastRejectionProblems()).extracting(DocumentProblem::kind)
+          .containsExactlyInAnyOrder(Kind.UNKNOWN_STATE, Kind.UNKNOWN_KEY);
+      assertThat(r.diagnosis()).startsWith("The last document read from fake source was rejected (2 problems): ")
+          .contains("UNKNOWN_KEY: unknown key 'colour'").contains("UNKNOWN_STATE: 'rule.orders.state' is 'BOGUS'");
+
+      source.serve(doc(12));
+      r.refresh();
+      source.serve(doc(11));
+      r.refresh();
+      assertThat(r.lastLoweredEpoch()).isEqualTo(11);
+      assertThat(r.diagnosis()).contains("EPOCH_REGRESSION: epoch 11 is lower than epoch 12 in force");
+
+      source.serve(doc(12));
+      r.refresh();
+      assertThat(r.diagnosis()).isEmpty();
+      assertThat(r.lastRejectionProblems()).isEmpty();
+      assertThat(r.lastLoweredEpoch()).isEqualTo(-1);
+    }
+
+    @Test
+    void withoutAMapTheLogSaysEveryDecisionIsRefusedNotThatAMapStaysInForce() {
+      AuthorityRefresher r = refresher();
+      source.fail(new IOException("not there"));
+      try (LogCapture logs = new LogCapture()) {
+        r.refresh();
+        source.serve(with(doc(12), "rule.orders.state", "BOGUS"));
+        r.refresh();
+
+        assertThat(logs.lines("WARN", "")).hasSize(2).allSatisfy(line -> assertThat(line)
+            .contains("No authority map is in force: every routing decision is refused (NO_AUTHORITY_MAP) until a "
+                + "valid document is read; the source is re-read every 1000 ms.")
+            .doesNotContain("stays in force").doesNotContain("ms stale"));
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------
   // Lifecycle
 
   @Nested
@@ -819,8 +1067,9 @@ class AuthorityRefresherTest {
     }
 
     @Test
-    void closeStopsRefreshingAndClosesTheSource() throws InterruptedException {
-      AuthorityRefresher r = refresher(source, 20, 5_000);
+    void closeStopsRefreshingAndClosesTheSource() {
+      AuthorityRefresher r = new AuthorityRefresher(source, CLUSTERS, 20, 5_000, "close-test", clock);
+      toClose.add(r);
       source.serve(doc(12));
       r.start();
       await().atMost(Duration.ofSeconds(5)).until(() -> source.reads.get() >= 3);
@@ -828,17 +1077,53 @@ class AuthorityRefresherTest {
       r.close();
       int readsAtClose = source.reads.get();
       long refreshesAtClose = r.refreshCount();
-      Thread.sleep(150);
 
       assertThat(source.closes).hasValue(1);
-      assertThat(source.reads.get()).isLessThanOrEqualTo(readsAtClose + 1); // at most one in flight
+      // Once the refresh thread has ended, nothing reads the source any more.
+      await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+          .noneMatch(t -> t.getName().equals("turnout-authority-refresh-close-test")));
       int settled = source.reads.get();
-      Thread.sleep(100);
-      assertThat(source.reads).hasValue(settled);
+      assertThat(settled).isLessThanOrEqualTo(readsAtClose + 1); // at most one in flight
       assertThat(r.refresh()).as("refresh after close").isFalse();
       assertThat(source.reads).hasValue(settled);
       assertThat(r.refreshCount()).isLessThanOrEqualTo(refreshesAtClose + 1);
       assertThat(r.map()).as("the last map stays readable").isNotNull();
+    }
+
+    @Test
+    void closeDoesNotWaitForAReadThatHangs() throws Exception {
+      java.util.concurrent.CountDownLatch hanging = new java.util.concurrent.CountDownLatch(1);
+      AtomicInteger interrupted = new AtomicInteger();
+      AuthoritySource hangs = new AuthoritySource() {
+        private final AtomicInteger reads = new AtomicInteger();
+
+        @Override
+        public Map<String, String> read() throws Exception {
+          if (reads.getAndIncrement() > 0) {
+            hanging.countDown();
+            try {
+              new java.util.concurrent.CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+              interrupted.incrementAndGet();
+              throw e;
+            }
+          }
+          return doc(12);
+        }
+
+        @Override
+        public String description() {
+          return "hanging source";
+        }
+      };
+      AuthorityRefresher r = refresher(hangs, 20, 5_000);
+      r.start();
+      assertThat(hanging.await(5, TimeUnit.SECONDS)).isTrue();
+
+      java.util.concurrent.CompletableFuture.runAsync(r::close).get(5, TimeUnit.SECONDS);
+
+      await().atMost(Duration.ofSeconds(5)).until(() -> interrupted.get() == 1);
+      assertThat(r.map().epoch()).isEqualTo(12);
     }
 
     @Test

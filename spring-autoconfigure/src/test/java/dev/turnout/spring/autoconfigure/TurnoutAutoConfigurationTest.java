@@ -433,6 +433,16 @@ class TurnoutAutoConfigurationTest {
 
   @Test
   void secretsAreNeitherInTheStartupFailureNorInTheEndpoint() {
+    // Startup failures about the cluster that carries the secret, and about another setting.
+    for (String bad : new String[] {"turnout.clusters.onprem.properties.expected.cluster.id=x",
+        "turnout.clusters.onprem.expected-cluster-id= ", "turnout.breaker.window-size=0"}) {
+      runner.withPropertyValues(TURNOUT).withPropertyValues(bad).run(context -> {
+        assertThat(context).as(bad).hasFailed();
+        java.io.StringWriter trace = new java.io.StringWriter();
+        context.getStartupFailure().printStackTrace(new java.io.PrintWriter(trace));
+        assertThat(trace.toString()).as(bad).contains("turnout.").doesNotContain("topsecret");
+      });
+    }
     runner.withPropertyValues(TURNOUT).withPropertyValues("management.endpoints.web.exposure.include=turnout")
         .run(context -> {
           assertThat(context).hasSingleBean(TurnoutEndpoint.class);
