@@ -34,6 +34,7 @@ final class TurnoutClientConfigs {
       Map.entry(TurnoutConfig.AUTHORITY_SOURCE, "an AuthoritySource bean"),
       Map.entry(TurnoutConfig.AUTHORITY_REFRESH_MS, "turnout.authority.refresh-interval"),
       Map.entry(TurnoutConfig.AUTHORITY_MAX_STALENESS_MS, "turnout.authority.max-staleness"),
+      Map.entry(TurnoutConfig.AUTHORITY_REQUIRED, "turnout.authority.required"),
       Map.entry(TurnoutConfig.CUTOVER_BARRIER, "turnout.cutover.barrier"),
       Map.entry(TurnoutConfig.CUTOVER_MAX_PAUSE_MS, "turnout.cutover.max-pause"),
       Map.entry(TurnoutConfig.CUTOVER_BUFFER_BYTES, "turnout.cutover.buffer-size"),
@@ -138,6 +139,8 @@ final class TurnoutClientConfigs {
         millis(authority.getRefreshInterval()), authority.getRefreshInterval());
     put(config, origins, TurnoutConfig.AUTHORITY_MAX_STALENESS_MS, "turnout.authority.max-staleness",
         millis(authority.getMaxStaleness()), authority.getMaxStaleness());
+    put(config, origins, TurnoutConfig.AUTHORITY_REQUIRED, "turnout.authority.required", authority.isRequired(),
+        authority.isRequired());
     return config;
   }
 

@@ -181,6 +181,13 @@ public class TurnoutProperties {
     private Duration maxStaleness = Duration.ofMinutes(5);
 
     /**
+     * Whether a routing client fails to start (with the reason) when no valid authority document can be read
+     * at start. By default it starts, logs the reason at WARN and refuses every routing decision until one is
+     * read, so that an outage of the source does not stop the service.
+     */
+    private boolean required;
+
+    /**
      * Epoch of the authority document held in the Environment: a non-negative integer that only increases;
      * every change of the document needs a higher epoch.
      */
@@ -221,6 +228,14 @@ public class TurnoutProperties {
 
     public void setMaxStaleness(Duration maxStaleness) {
       this.maxStaleness = maxStaleness;
+    }
+
+    public boolean isRequired() {
+      return required;
+    }
+
+    public void setRequired(boolean required) {
+      this.required = required;
     }
 
     public String getEpoch() {
