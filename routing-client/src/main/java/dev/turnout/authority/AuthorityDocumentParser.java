@@ -150,50 +150,8 @@ final class AuthorityDocumentParser {
   private Rule parseRule(String name, Map<String, String> attrs, String defaultSource, String defaultTarget) {
     String p = RULE + name + '.';
     int before = problems.size();
-    Map<String, Map<String, String>> sliceAttrs = new LinkedHashMap<>();
-    for (Map.Entry<String, String> a : attrs.entrySet()) {
-      String attr = a.getKey();
-      if (RULE_ATTRIBUTES.contains(attr)) {
-        continue;
-      }
-      if (attr.startsWith("slice.")) {
-        String rest = attr.substring("slice.".length());
-        int dot = rest.indexOf('.');
-        String sliceName = dot < 0 ? rest : rest.substring(0, dot);
-        String sliceAttr = dot < 0 ? "" : rest.substring(dot + 1);
-        if (!sliceAttr.equals("keys") && !sliceAttr.equals("owner")) {
-          problem(Kind.UNKNOWN_KEY, "unknown key '" + p + attr + "': slice keys are "
-              + p + "slice.<name>.keys and " + p + "slice.<name>.owner");
-          continue;
-        }
-        if (Rule.NULL_KEY_SLICE.equals(sliceName)) {
-          problem(Kind.INVALID_NAME, "slice name '" + sliceName + "' in '" + p + attr
-              + "' is reserved for records routed by null-key-owner");
-          continue;
-        }
-        if (!NAME.matcher(sliceName).matches()) {
-          problem(Kind.INVALID_NAME, "slice name '" + sliceName + "' in '" + p + attr + "' must match [A-Za-z0-9_-]+");
-          continue;
-        }
-        sliceAttrs.computeIfAbsent(sliceName, n -> new HashMap<>()).put(sliceAttr, a.getValue());
-        continue;
-      }
-      problem(Kind.UNKNOWN_KEY, "unknown key '" + p + attr + "': rule attributes are " + new java.util.TreeSet<>(RULE_ATTRIBUTES)
-          + " and slice.<name>.keys/owner");
-    }
-
-    MigrationState state = null;
-    String stateValue = attrs.get("state");
-    if (stateValue == null || stateValue.isEmpty()) {
-      problem(Kind.MISSING_VALUE, "'" + p + "state' is required (MIRROR, DUAL_READ, WRITE_PROMOTION or TARGET_AUTHORITY)");
-    } else {
-      try {
-        state = MigrationState.valueOf(stateValue);
-      } catch (IllegalArgumentException e) {
-        problem(Kind.UNKNOWN_STATE, "'" + p + "state' is '" + stateValue
-            + "'; use MIRROR, DUAL_READ, WRITE_PROMOTION or TARGET_AUTHORITY");
-      }
-    }
+    Map<String, Map<String, String>> sliceAttrs = sliceAttributes(p, attrs);
+    MigrationState state = parseState(p, attrs.get("state"));
 
     String source = ruleAlias(p + "source", attrs.get("source"), defaultSource, "source");
     String target = ruleAlias(p + "target", attrs.get("target"), defaultTarget, "target");
@@ -208,8 +166,73 @@ final class AuthorityDocumentParser {
     }
 
     String nullKeyOwner = emptyToNull(attrs.get("null-key-owner"));
+    List<Slice> slices = parseSlices(name, p, state, sliceAttrs, nullKeyOwner, source, target);
+    claim(exactClaims, topics, name, "topic");
+    claim(prefixClaims, prefixes, name, "topic prefix");
+    if (problems.size() != before) {
+      return null;
+    }
+    return new Rule(name, topics, prefixes, state, source, target, slices, nullKeyOwner);
+  }
+
+  /** The {@code slice.<name>.keys/owner} attributes of a rule by slice name; reports every other unknown key. */
+  private Map<String, Map<String, String>> sliceAttributes(String p, Map<String, String> attrs) {
+    Map<String, Map<String, String>> sliceAttrs = new LinkedHashMap<>();
+    for (Map.Entry<String, String> a : attrs.entrySet()) {
+      String attr = a.getKey();
+      if (RULE_ATTRIBUTES.contains(attr)) {
+        continue;
+      }
+      if (!attr.startsWith("slice.")) {
+        problem(Kind.UNKNOWN_KEY, "unknown key '" + p + attr + "': rule attributes are "
+            + new java.util.TreeSet<>(RULE_ATTRIBUTES) + " and slice.<name>.keys/owner");
+        continue;
+      }
+      String rest = attr.substring("slice.".length());
+      int dot = rest.indexOf('.');
+      String sliceName = dot < 0 ? rest : rest.substring(0, dot);
+      String sliceAttr = dot < 0 ? "" : rest.substring(dot + 1);
+      if (!sliceAttr.equals("keys") && !sliceAttr.equals("owner")) {
+        problem(Kind.UNKNOWN_KEY, "unknown key '" + p + attr + "': slice keys are "
+            + p + "slice.<name>.keys and " + p + "slice.<name>.owner");
+      } else if (Rule.NULL_KEY_SLICE.equals(sliceName)) {
+        problem(Kind.INVALID_NAME, "slice name '" + sliceName + "' in '" + p + attr
+            + "' is reserved for records routed by null-key-owner");
+      } else if (!NAME.matcher(sliceName).matches()) {
+        problem(Kind.INVALID_NAME, "slice name '" + sliceName + "' in '" + p + attr + "' must match [A-Za-z0-9_-]+");
+      } else {
+        sliceAttrs.computeIfAbsent(sliceName, n -> new HashMap<>()).put(sliceAttr, a.getValue());
+      }
+    }
+    return sliceAttrs;
+  }
+
+  /** The rule's state, or {@code null} after reporting a missing or unknown one. */
+  private MigrationState parseState(String p, String stateValue) {
+    if (stateValue == null || stateValue.isEmpty()) {
+      problem(Kind.MISSING_VALUE, "'" + p + "state' is required (MIRROR, DUAL_READ, WRITE_PROMOTION or TARGET_AUTHORITY)");
+      return null;
+    }
+    try {
+      return MigrationState.valueOf(stateValue);
+    } catch (IllegalArgumentException e) {
+      problem(Kind.UNKNOWN_STATE, "'" + p + "state' is '" + stateValue
+          + "'; use MIRROR, DUAL_READ, WRITE_PROMOTION or TARGET_AUTHORITY");
+      return null;
+    }
+  }
+
+  /**
+   * The slices of a rule: none outside WRITE_PROMOTION (reporting any given), and in WRITE_PROMOTION slices that
+   * must cover every key bucket once, plus a valid null-key owner if one is set.
+   */
+  private List<Slice> parseSlices(String name, String p, MigrationState state,
+      Map<String, Map<String, String>> sliceAttrs, String nullKeyOwner, String source, String target) {
     List<Slice> slices = new ArrayList<>();
-    if (state != null && !state.sliced()) {
+    if (state == null) {
+      return slices;
+    }
+    if (!state.sliced()) {
       if (!sliceAttrs.isEmpty()) {
         problem(Kind.SLICES_NOT_ALLOWED, "rule '" + name + "' is " + state
             + ": slices exist only in WRITE_PROMOTION; remove " + p + "slice.*");
@@ -218,32 +241,25 @@ final class AuthorityDocumentParser {
         problem(Kind.SLICES_NOT_ALLOWED, "rule '" + name + "' is " + state
             + ": null-key-owner applies only to WRITE_PROMOTION; remove " + p + "null-key-owner");
       }
-    } else if (state != null) {
-      if (sliceAttrs.isEmpty()) {
-        problem(Kind.SLICES_REQUIRED, "rule '" + name + "' is WRITE_PROMOTION and needs slices covering key buckets 0-9999: "
-            + p + "slice.<name>.keys=<from>-<to> and " + p + "slice.<name>.owner=<alias>");
-      }
-      List<Slice> parsed = new ArrayList<>();
-      boolean rangesValid = true;
-      for (Map.Entry<String, Map<String, String>> s : sliceAttrs.entrySet()) {
-        int beforeRanges = rangeProblems;
-        parsed.add(parseSlice(p + "slice." + s.getKey() + '.', s.getKey(), s.getValue(), source, target));
-        rangesValid &= rangeProblems == beforeRanges;
-      }
-      if (rangesValid) {
-        checkCoverage(name, parsed);
-      }
-      slices.addAll(parsed);
-      if (nullKeyOwner != null) {
-        checkOwner(p + "null-key-owner", nullKeyOwner, source, target);
-      }
+      return slices;
     }
-    claim(exactClaims, topics, name, "topic");
-    claim(prefixClaims, prefixes, name, "topic prefix");
-    if (problems.size() != before) {
-      return null;
+    if (sliceAttrs.isEmpty()) {
+      problem(Kind.SLICES_REQUIRED, "rule '" + name + "' is WRITE_PROMOTION and needs slices covering key buckets 0-9999: "
+          + p + "slice.<name>.keys=<from>-<to> and " + p + "slice.<name>.owner=<alias>");
     }
-    return new Rule(name, topics, prefixes, state, source, target, slices, nullKeyOwner);
+    boolean rangesValid = true;
+    for (Map.Entry<String, Map<String, String>> s : sliceAttrs.entrySet()) {
+      int beforeRanges = rangeProblems;
+      slices.add(parseSlice(p + "slice." + s.getKey() + '.', s.getKey(), s.getValue(), source, target));
+      rangesValid &= rangeProblems == beforeRanges;
+    }
+    if (rangesValid) {
+      checkCoverage(name, slices);
+    }
+    if (nullKeyOwner != null) {
+      checkOwner(p + "null-key-owner", nullKeyOwner, source, target);
+    }
+    return slices;
   }
 
   private String ruleAlias(String key, String value, String fallback, String what) {
