@@ -24,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How a send that is not made is reported: its future fails and its callback hears of the error; refusals are counted, kept as the most recent of their reason, and logged at most once
- * per reason (or per unavailable cluster) every 10 seconds.
+ * How a send that is not made is reported: its future fails and its callback hears of the error; refusals are
+ * counted, kept as the most recent of their reason, told to the listeners, and logged at most once per reason
+ * (or per unavailable cluster) every 10 seconds.
  */
 final class Refusals {
 

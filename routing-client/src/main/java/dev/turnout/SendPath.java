@@ -49,8 +49,8 @@ final class SendPath<K, V> {
   private final long bufferBytes;
 
   SendPath(String clientId, ClientCore core, CutoverCoordinator cutover, RecordKeys<K, V> keys,
-      Dispatcher<K, V> dispatcher, ProducerClusters<K, V> clusters, Refusals refusals, ClientMetrics metrics, RecordIds ids, long maxBlockMillis,
-      long bufferBytes) {
+      Dispatcher<K, V> dispatcher, ProducerClusters<K, V> clusters, Refusals refusals, ClientMetrics metrics,
+      RecordIds ids, long maxBlockMillis, long bufferBytes) {
     this.clientId = clientId;
     this.core = core;
     this.cutover = cutover;
