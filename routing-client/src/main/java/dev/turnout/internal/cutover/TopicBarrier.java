@@ -48,6 +48,8 @@ public final class TopicBarrier {
   private volatile State state = State.WAITING;
   private volatile BarrierFailure failure;
   private volatile String phase = "waiting for the grace period of the cutover";
+  private volatile List<Watched> watched = List.of();
+  private volatile String advice = "";
   final CompletableFuture<Void> settled = new CompletableFuture<>();
 
   TopicBarrier(CutoverCoordinator coordinator, Transition transition, String topic, long waitStartNanos) {
@@ -149,6 +151,23 @@ public final class TopicBarrier {
     return phase;
   }
 
+  /** The replication searches of stage 3, consulted at the deadline for evidence that anything replicates. */
+  void watching(List<Watched> searches) {
+    watched = List.copyOf(searches);
+  }
+
+  List<Watched> watched() {
+    return watched;
+  }
+
+  /** What the timeout refusal advised beyond the phase (empty when nothing), for the log line. */
+  String advice() {
+    return advice;
+  }
+
+  /** A replication search: records written to {@code from}, searched on {@code to} by {@code watcher}. */
+  record Watched(String from, String to, ReplicationWatcher watcher) {}
+
   /** Sends queued here now (for status reports). */
   synchronized int queuedCount() {
     return queue.size();
@@ -201,7 +220,7 @@ public final class TopicBarrier {
   }
 
   /** Fails the barrier if it is still waiting at its deadline. */
-  void expire(String message) {
+  void expire(String message, String advice) {
     List<QueuedSend> failed;
     BarrierFailure f = new BarrierFailure(BarrierFailure.Kind.TIMEOUT, topic, transition.epoch(), message);
     synchronized (this) {
@@ -209,6 +228,7 @@ public final class TopicBarrier {
         return;
       }
       failure = f;
+      this.advice = advice;
       state = State.FAILED;
       failed = List.copyOf(queue);
       queue.clear();
