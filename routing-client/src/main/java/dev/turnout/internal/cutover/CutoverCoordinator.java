@@ -388,34 +388,12 @@ public final class CutoverCoordinator implements AutoCloseable {
     if (barrier.state() != TopicBarrier.State.WAITING) {
       return;
     }
-    String advice = noReplicationAdvice(barrier);
+    String advice = barrier.noReplicationAdvice();
     String message = "Cutover to epoch " + barrier.epoch() + " of topic '" + barrier.topic() + "': the barrier did not "
         + "complete within turnout.cutover.max.pause.ms=" + maxPauseMillis + " (" + barrier.phase() + "). Writing to "
         + "the new owner now could put keys out of order, so the record was not written anywhere; the moved slices "
         + "fail closed until the barrier completes or a later epoch moves them again." + advice;
     barrier.expire(message, advice);
-  }
-
-  /**
-   * When the barrier waits for replication and the new owner's searched partitions never showed a single record
-   * routed to the old owner (no {@code turnout.route} origin of the old owner's alias), nothing seems to replicate
-   * the old owner there at all: says so and names the setting for that setup. Empty when replication shows
-   * (merely slow) or the barrier waits for something else.
-   */
-  private String noReplicationAdvice(TopicBarrier barrier) {
-    List<String> silent = new ArrayList<>();
-    for (TopicBarrier.Watched w : barrier.watched()) {
-      if (!w.watcher().hasSeenRecordsFrom(w.from())) {
-        silent.add("'" + w.from() + "' to '" + w.to() + "'");
-      }
-    }
-    if (silent.isEmpty()) {
-      return "";
-    }
-    return " No record written to the old owner was ever found on the new owner (" + String.join(", ", silent)
-        + "): nothing seems to replicate it there. If nothing replicates the old owner to the new one in this setup, "
-        + "set turnout.cutover.barrier=drained (it waits for the old owner's acknowledgements only); otherwise "
-        + "check that replication of topic '" + barrier.topic() + "' is running and keeps topic names and partitions.";
   }
 
   void expired(TopicBarrier barrier, int failedRecords) {

@@ -1,6 +1,7 @@
 package dev.turnout.internal.cutover;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -163,6 +164,28 @@ public final class TopicBarrier {
   /** What the timeout refusal advised beyond the phase (empty when nothing), for the log line. */
   String advice() {
     return advice;
+  }
+
+  /**
+   * When the barrier waits for replication and the new owner's searched partitions never showed a single record
+   * routed to the old owner (no {@code turnout.route} origin of the old owner's alias), nothing seems to replicate
+   * the old owner there at all: says so and names the setting for that setup. Empty when replication shows
+   * (merely slow) or the barrier waits for something else.
+   */
+  String noReplicationAdvice() {
+    List<String> silent = new ArrayList<>();
+    for (Watched w : watched) {
+      if (!w.watcher().hasSeenRecordsFrom(w.from())) {
+        silent.add("'" + w.from() + "' to '" + w.to() + "'");
+      }
+    }
+    if (silent.isEmpty()) {
+      return "";
+    }
+    return " No record written to the old owner was ever found on the new owner (" + String.join(", ", silent)
+        + "): nothing seems to replicate it there. If nothing replicates the old owner to the new one in this setup, "
+        + "set turnout.cutover.barrier=drained (it waits for the old owner's acknowledgements only); otherwise "
+        + "check that replication of topic '" + topic + "' is running and keeps topic names and partitions.";
   }
 
   /** A replication search: records written to {@code from}, searched on {@code to} by {@code watcher}. */
