@@ -70,7 +70,8 @@ final class Dispatcher<K, V> {
       breaker.release();
       throw e;
     }
-    Completion completion = new Completion(callback, clusters.events(owner), idSequence(routed));
+    Completion completion = new Completion(named(callback, clusters.alias(owner)), clusters.events(owner),
+        idSequence(routed));
     clusters.events(owner).ledger().sent(routed.topic());
     Future<RecordMetadata> future;
     try {
@@ -99,6 +100,18 @@ final class Dispatcher<K, V> {
     } finally {
       guard.done();
     }
+  }
+
+  /**
+   * The caller's callback as the cluster's client calls it: a {@link RoutedCallback} learns {@code alias} too
+   * (one adapter per send, one {@link RoutedMetadata} per completion); any other callback is passed as it is.
+   */
+  static Callback named(Callback callback, String alias) {
+    if (callback instanceof RoutedCallback routed) {
+      return (metadata, exception) -> routed.onCompletion(
+          metadata == null ? null : new RoutedMetadata(metadata, alias), exception);
+    }
+    return callback;
   }
 
   /** The refusal of a write to a cluster that reports another id than the one pinned for it. */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -142,6 +143,38 @@ public final class RoutingProducer<K, V> implements Producer<K, V> {
       }
     }
     return parts.sendPath.send(record, callback);
+  }
+
+  /**
+   * Sends like {@link #send(ProducerRecord)} (routing, refusals, cutover barriers and transactions alike) and
+   * completes with the metadata <em>and the cluster</em> that took the record: {@link RoutedMetadata#cluster()}
+   * is the alias, since Kafka's {@code RecordMetadata} names no cluster and the same partition and offset exist
+   * on both. The future fails with the same exception as {@code send}'s would, and this method throws what
+   * {@code send} throws. It costs one callback adapter, one future and one {@code RoutedMetadata} per send more
+   * than {@code send}; a {@link RoutedCallback} passed to {@code send} gives the same in a callback.
+   */
+  public CompletableFuture<RoutedMetadata> sendRouted(ProducerRecord<K, V> record) {
+    CompletableFuture<RoutedMetadata> result = new CompletableFuture<>();
+    Future<RecordMetadata> sent = send(record, (RoutedCallback) (metadata, error) -> {
+      if (error != null) {
+        result.completeExceptionally(error);
+      } else {
+        result.complete(metadata);
+      }
+    });
+    if (sent.isDone() && !result.isDone()) {
+      // Completed without calling back (a supplied client may do so): no cluster is known then.
+      try {
+        RecordMetadata metadata = sent.get();
+        result.complete(metadata == null ? null : new RoutedMetadata(metadata, null));
+      } catch (java.util.concurrent.ExecutionException e) {
+        result.completeExceptionally(e.getCause() != null ? e.getCause() : e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        result.completeExceptionally(e);
+      }
+    }
+    return result;
   }
 
   /**

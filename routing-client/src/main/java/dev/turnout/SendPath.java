@@ -185,7 +185,9 @@ final class SendPath<K, V> {
 
     @Override
     public void release() {
-      Callback completion = (metadata, error) -> {
+      // A RoutedCallback (from Dispatcher) so that a caller's RoutedCallback learns the cluster too.
+      RoutedCallback completion = (routedMetadata, error) -> {
+        RecordMetadata metadata = routedMetadata == null ? null : routedMetadata.metadata();
         if (error == null) {
           future.done(metadata);
         } else {
@@ -193,7 +195,11 @@ final class SendPath<K, V> {
         }
         if (callback != null) {
           try {
-            callback.onCompletion(metadata, error);
+            if (callback instanceof RoutedCallback routedCallback) {
+              routedCallback.onCompletion(routedMetadata, error);
+            } else {
+              callback.onCompletion(metadata, error);
+            }
           } catch (RuntimeException e) {
             log.error("[{}] Error executing user-provided callback on a record released at a cutover barrier",
                 clientId, e);
@@ -211,7 +217,7 @@ final class SendPath<K, V> {
           }
         }
       } catch (RuntimeException e) {
-        completion.onCompletion(null, e);
+        completion.onCompletion((RecordMetadata) null, e);
       }
     }
 

@@ -58,7 +58,7 @@ class CutoverIT {
     pair = clusters;
     onprem = clusters.source();
     cloud = clusters.target();
-    for (String topic : List.of("cut-pause", "cut-back", "solo-timeout", "solo-later", "solo-buffer", "solo-gap", "pin")) {
+    for (String topic : List.of("cut-pause", "cut-back", "solo-timeout", "solo-slow", "solo-later", "solo-buffer", "solo-gap", "pin")) {
       clusters.createTopic(topic, 3);
     }
     mirror = InProcessMirrorMaker.builder(clusters).topics("cut-.*").start();
@@ -245,7 +245,8 @@ class CutoverIT {
       assertThatThrownBy(() -> waiting.get(20, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).cause()
           .isInstanceOfSatisfying(OwnershipAmbiguousException.class, e -> {
             assertThat(e.reason()).isEqualTo(Reason.CUTOVER_BARRIER_TIMEOUT);
-            assertThat(e.getMessage()).contains("turnout.cutover.max.pause.ms=1500").contains("'cloud'");
+            assertThat(e.getMessage()).contains("turnout.cutover.max.pause.ms=1500").contains("'cloud'")
+                .contains("nothing seems to replicate it there").contains("turnout.cutover.barrier=drained");
           });
       long timedOutAfter = (System.nanoTime() - start) / 1_000_000;
       assertThat(timedOutAfter).isBetween(1_000L, 10_000L);
@@ -287,6 +288,46 @@ class CutoverIT {
         assertThat(report.provenanceViolations).isZero();
       }
     }
+  }
+
+  @Test
+  void whenReplicationIsMerelyBehindTheTimeoutDoesNotSuggestTheDrainedBarrier() throws Exception {
+    String topic = "solo-slow";
+    Path file = authority("slow.properties", split(topic, 1, 0));
+    Map<String, Object> config = producerConfig(onprem, cloud, file);
+    config.put(TurnoutConfig.CUTOVER_BARRIER, "replicated");
+    config.put(TurnoutConfig.CUTOVER_MAX_PAUSE_MS, 5_000);
+    List<String> moving = keys(topic, 5_000, true, 6);
+    long timestamp = System.currentTimeMillis();
+    try (LogCapture logs = new LogCapture();
+        RoutingProducer<String, String> producer = new RoutingProducer<>(config)) {
+      // Replication runs for a while: the first records reach the new owner...
+      try (InProcessMirrorMaker slow = InProcessMirrorMaker.builder(pair).aliases("slow-source", "slow-target")
+          .topics(topic).start()) {
+        for (String k : moving) {
+          producer.send(new ProducerRecord<>(topic, null, timestamp, k, k + ":replicated")).get(10, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> readAll(cloud, topic).size() == moving.size());
+      }
+      // ...then it falls behind: the last records (timestamped with the first) never arrive.
+      for (String k : moving) {
+        producer.send(new ProducerRecord<>(topic, null, timestamp + 1, k, k + ":behind")).get(10, TimeUnit.SECONDS);
+      }
+      writeDocument(file, split(topic, 2, 5_000));
+      await().atMost(Duration.ofSeconds(5)).until(() -> producer.epoch() == 2);
+
+      Future<RecordMetadata> waiting = producer.send(new ProducerRecord<>(topic, moving.get(0), "waiting"));
+      assertThatThrownBy(() -> waiting.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class).cause()
+          .isInstanceOfSatisfying(OwnershipAmbiguousException.class, e -> {
+            assertThat(e.reason()).isEqualTo(Reason.CUTOVER_BARRIER_TIMEOUT);
+            assertThat(e.getMessage()).contains("to be replicated to 'cloud'")
+                .doesNotContain("turnout.cutover.barrier=drained");
+          });
+      assertThat(logs.lines("WARN", "did not complete within 5000 ms")).singleElement().asString()
+          .contains("Check the replication from the old owner to the new owner.")
+          .doesNotContain("turnout.cutover.barrier=drained");
+    }
+    assertThat(readAll(cloud, topic)).extracting(ConsumerRecord::value).doesNotContain("waiting");
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.turnout;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The example of docs/consumers.md ("Testing your service without a broker"): a service's consumption
- * unit-tested with kafka-clients' {@code MockConsumer}, one per cluster, and no broker.
+ * The example of the README and docs/consumers.md ("Testing your service without a broker"): a service's
+ * consumption unit-tested with kafka-clients' {@code MockConsumer}, one per cluster, and no broker. The second
+ * test checks that the README shows exactly the code between the markers below.
  */
 class ReadmeMockConsumerExampleTest {
 
@@ -80,4 +82,13 @@ class ReadmeMockConsumerExampleTest {
     assertThat(onprem.closed()).isTrue();
   }
   // --- example end
+
+  @Test
+  void theReadmeShowsThisExampleVerbatim() throws IOException {
+    String source = Files.readString(Path.of("src/test/java/dev/turnout/ReadmeMockConsumerExampleTest.java"));
+    String example = source.substring(source.indexOf("// --- example start\n") + "// --- example start\n".length(),
+        source.indexOf("  // --- example end"));
+    String readme = Files.readString(Path.of("../README.md"));
+    assertThat(readme).contains(example.stripTrailing().stripIndent());
+  }
 }

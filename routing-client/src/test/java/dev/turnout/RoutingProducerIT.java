@@ -99,18 +99,26 @@ class RoutingProducerIT {
         "audit.a", "onprem", "audit.deep.b", "cloud");
     int perTopic = 200;
     List<Future<RecordMetadata>> futures = new ArrayList<>();
+    java.util.Queue<RoutedMetadata> routed = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    RoutedCallback whichCluster = (metadata, error) -> routed.add(metadata);
     try (RoutingProducer<String, String> producer = new RoutingProducer<>(producerConfig(onprem, cloud, file))) {
       for (String topic : List.of("mirror", "dual", "promo", "target", "audit.a", "audit.deep.b")) {
         for (int i = 0; i < perTopic; i++) {
-          futures.add(producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i)));
+          futures.add(producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i), whichCluster));
         }
       }
-      futures.add(producer.send(new ProducerRecord<>("promo", null, "null-key")));
+      futures.add(producer.send(new ProducerRecord<>("promo", null, "null-key"), whichCluster));
       producer.flush();
       for (Future<RecordMetadata> f : futures) {
         f.get(10, TimeUnit.SECONDS);
       }
+      await().atMost(Duration.ofSeconds(10)).until(() -> routed.size() == futures.size());
     }
+    // Each callback named the cluster that took the record.
+    assertThat(routed).filteredOn(m -> expectedOwner.containsKey(m.topic())).hasSize(perTopic * expectedOwner.size())
+        .allSatisfy(m -> assertThat(m.cluster()).as("cluster of %s", m).isEqualTo(expectedOwner.get(m.topic())));
+    assertThat(routed).filteredOn(m -> m.topic().equals("promo")).extracting(RoutedMetadata::cluster)
+        .contains("onprem", "cloud");
     for (Map.Entry<String, String> e : expectedOwner.entrySet()) {
       KafkaTestCluster owner = e.getValue().equals("onprem") ? onprem : cloud;
       KafkaTestCluster other = owner == onprem ? cloud : onprem;

@@ -353,6 +353,7 @@ public final class CutoverCoordinator implements AutoCloseable {
     Rule rule = barrier.transition().current().ruleFor(topic);
     List<CompletableFuture<Void>> watches = new ArrayList<>();
     List<String> watched = new ArrayList<>();
+    List<TopicBarrier.Watched> probes = new ArrayList<>();
     int ids = 0;
     for (List<Integer> pair : barrier.transition().moves(topic).pairs()) {
       int from = pair.get(0);
@@ -370,11 +371,14 @@ public final class CutoverCoordinator implements AutoCloseable {
       List<AckLedger.LastAck> lastAcks = ledgers[from].lastAcks(topic);
       ids += lastAcks.size();
       watched.add("'" + aliases.get(to) + "'");
-      watches.add(watcher(to).watch(lastAcks));
+      ReplicationWatcher w = watcher(to);
+      probes.add(new TopicBarrier.Watched(aliases.get(from), aliases.get(to), w));
+      watches.add(w.watch(lastAcks, aliases.get(from)));
     }
     if (watches.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
+    barrier.watching(probes);
     barrier.phase("waiting for " + ids + " record(s) last written to " + names(olds) + " to be replicated to "
         + String.join(", ", watched));
     return CompletableFuture.allOf(watches.toArray(new CompletableFuture<?>[0]));
@@ -384,19 +388,21 @@ public final class CutoverCoordinator implements AutoCloseable {
     if (barrier.state() != TopicBarrier.State.WAITING) {
       return;
     }
+    String advice = barrier.noReplicationAdvice();
     String message = "Cutover to epoch " + barrier.epoch() + " of topic '" + barrier.topic() + "': the barrier did not "
         + "complete within turnout.cutover.max.pause.ms=" + maxPauseMillis + " (" + barrier.phase() + "). Writing to "
         + "the new owner now could put keys out of order, so the record was not written anywhere; the moved slices "
-        + "fail closed until the barrier completes or a later epoch moves them again.";
-    barrier.expire(message);
+        + "fail closed until the barrier completes or a later epoch moves them again." + advice;
+    barrier.expire(message, advice);
   }
 
   void expired(TopicBarrier barrier, int failedRecords) {
     timeouts.increment();
     log.warn("[{}] Cutover to epoch {}: the barrier of topic '{}' did not complete within {} ms ({}). {} waiting "
         + "record(s) failed with CUTOVER_BARRIER_TIMEOUT and its moved slices are refused until the barrier completes "
-        + "or a later epoch moves them. Check the replication from the old owner to the new owner.", clientId,
-        barrier.epoch(), barrier.topic(), maxPauseMillis, barrier.phase(), failedRecords);
+        + "or a later epoch moves them.{}", clientId, barrier.epoch(), barrier.topic(), maxPauseMillis, barrier.phase(),
+        failedRecords, barrier.advice().isEmpty() ? " Check the replication from the old owner to the new owner."
+            : barrier.advice());
   }
 
   void opened(TopicBarrier barrier, boolean afterTimeout, long released) {

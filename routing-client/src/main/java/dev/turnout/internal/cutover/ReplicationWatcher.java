@@ -2,7 +2,9 @@ package dev.turnout.internal.cutover;
 
 import dev.turnout.internal.provenance.ProvenanceHeaders;
 import dev.turnout.internal.provenance.RecordIds;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,6 +55,11 @@ final class ReplicationWatcher implements AutoCloseable {
   private volatile boolean closed;
   private volatile KafkaConsumer<byte[], byte[]> consumer;
   private String lastWarning; // watcher thread only
+  /** Old owners whose records ({@code turnout.route} origin) were ever found here; read at barrier timeouts. */
+  private final Set<String> originsSeen = ConcurrentHashMap.newKeySet();
+  /** {@code "<alias>/"} of the old owners searched for and not yet seen; watcher thread only. */
+  private final Map<String, byte[]> originsUnseen = new HashMap<>();
+  private final ConcurrentLinkedQueue<String> originsIncoming = new ConcurrentLinkedQueue<>();
 
   // Watcher thread only.
   private final Map<TopicPartition, List<Target>> pending = new HashMap<>();
@@ -78,9 +86,18 @@ final class ReplicationWatcher implements AutoCloseable {
     thread.start();
   }
 
-  /** Completes when every record of {@code lastAcks} has been seen in the same partition on this cluster. */
-  CompletableFuture<Void> watch(List<AckLedger.LastAck> lastAcks) {
+  /**
+   * Completes when every record of {@code lastAcks} has been seen in the same partition on this cluster.
+   *
+   * @param origin the alias of the old owner the records were written to: while searching, the watcher notes
+   *     whether any record routed to that cluster (its {@code turnout.route} origin) is ever found here
+   *     ({@link #hasSeenRecordsFrom})
+   */
+  CompletableFuture<Void> watch(List<AckLedger.LastAck> lastAcks, String origin) {
     CompletableFuture<Void> done = new CompletableFuture<>();
+    if (!originsSeen.contains(origin)) {
+      originsIncoming.add(origin);
+    }
     if (lastAcks.isEmpty()) {
       done.complete(null);
       return done;
@@ -107,6 +124,11 @@ final class ReplicationWatcher implements AutoCloseable {
   private void run() {
     try {
       while (!closed) {
+        for (String o; (o = originsIncoming.poll()) != null; ) {
+          if (!originsSeen.contains(o)) {
+            originsUnseen.putIfAbsent(o, (o + '/').getBytes(StandardCharsets.UTF_8));
+          }
+        }
         for (Target t; (t = incoming.poll()) != null; ) {
           pending.computeIfAbsent(t.partition, p -> new ArrayList<>()).add(t);
           unpositioned.add(t);
@@ -188,6 +210,9 @@ final class ReplicationWatcher implements AutoCloseable {
         continue;
       }
       for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
+        if (!originsUnseen.isEmpty()) {
+          noteOrigin(record);
+        }
         Header id = record.headers().lastHeader(ProvenanceHeaders.ID);
         if (id == null) {
           continue;
@@ -210,6 +235,31 @@ final class ReplicationWatcher implements AutoCloseable {
       }
       if (targets.isEmpty()) {
         pending.remove(tp);
+      }
+    }
+  }
+
+  /**
+   * Whether a record whose {@code turnout.route} origin is {@code origin} was ever found on this cluster in the
+   * partitions searched: evidence that something replicates that cluster here. {@code false} until one is found.
+   */
+  boolean hasSeenRecordsFrom(String origin) {
+    return originsSeen.contains(origin);
+  }
+
+  private void noteOrigin(ConsumerRecord<byte[], byte[]> record) {
+    Header route = record.headers().lastHeader(ProvenanceHeaders.ROUTE);
+    if (route == null || route.value() == null) {
+      return;
+    }
+    byte[] value = route.value();
+    for (Iterator<Map.Entry<String, byte[]>> it = originsUnseen.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, byte[]> e = it.next();
+      byte[] prefix = e.getValue();
+      if (value.length > prefix.length
+          && Arrays.equals(value, 0, prefix.length, prefix, 0, prefix.length)) {
+        originsSeen.add(e.getKey());
+        it.remove();
       }
     }
   }

@@ -1,6 +1,7 @@
 package dev.turnout.internal.cutover;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,8 @@ public final class TopicBarrier {
   private volatile State state = State.WAITING;
   private volatile BarrierFailure failure;
   private volatile String phase = "waiting for the grace period of the cutover";
+  private volatile List<Watched> watched = List.of();
+  private volatile String advice = "";
   final CompletableFuture<Void> settled = new CompletableFuture<>();
 
   TopicBarrier(CutoverCoordinator coordinator, Transition transition, String topic, long waitStartNanos) {
@@ -149,6 +152,45 @@ public final class TopicBarrier {
     return phase;
   }
 
+  /** The replication searches of stage 3, consulted at the deadline for evidence that anything replicates. */
+  void watching(List<Watched> searches) {
+    watched = List.copyOf(searches);
+  }
+
+  List<Watched> watched() {
+    return watched;
+  }
+
+  /** What the timeout refusal advised beyond the phase (empty when nothing), for the log line. */
+  String advice() {
+    return advice;
+  }
+
+  /**
+   * When the barrier waits for replication and the new owner's searched partitions never showed a single record
+   * routed to the old owner (no {@code turnout.route} origin of the old owner's alias), nothing seems to replicate
+   * the old owner there at all: says so and names the setting for that setup. Empty when replication shows
+   * (merely slow) or the barrier waits for something else.
+   */
+  String noReplicationAdvice() {
+    List<String> silent = new ArrayList<>();
+    for (Watched w : watched) {
+      if (!w.watcher().hasSeenRecordsFrom(w.from())) {
+        silent.add("'" + w.from() + "' to '" + w.to() + "'");
+      }
+    }
+    if (silent.isEmpty()) {
+      return "";
+    }
+    return " No record written to the old owner was ever found on the new owner (" + String.join(", ", silent)
+        + "): nothing seems to replicate it there. If nothing replicates the old owner to the new one in this setup, "
+        + "set turnout.cutover.barrier=drained (it waits for the old owner's acknowledgements only); otherwise "
+        + "check that replication of topic '" + topic + "' is running and keeps topic names and partitions.";
+  }
+
+  /** A replication search: records written to {@code from}, searched on {@code to} by {@code watcher}. */
+  record Watched(String from, String to, ReplicationWatcher watcher) {}
+
   /** Sends queued here now (for status reports). */
   synchronized int queuedCount() {
     return queue.size();
@@ -201,7 +243,7 @@ public final class TopicBarrier {
   }
 
   /** Fails the barrier if it is still waiting at its deadline. */
-  void expire(String message) {
+  void expire(String message, String advice) {
     List<QueuedSend> failed;
     BarrierFailure f = new BarrierFailure(BarrierFailure.Kind.TIMEOUT, topic, transition.epoch(), message);
     synchronized (this) {
@@ -209,6 +251,7 @@ public final class TopicBarrier {
         return;
       }
       failure = f;
+      this.advice = advice;
       state = State.FAILED;
       failed = List.copyOf(queue);
       queue.clear();
