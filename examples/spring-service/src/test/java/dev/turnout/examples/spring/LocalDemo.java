@@ -7,7 +7,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Deque;
+import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -18,29 +21,33 @@ import org.springframework.context.ConfigurableApplicationContext;
  * <p>The service routes by a copy of the tracked {@code authority.properties}, made at every start in the
  * module's {@code target/} directory, so a flip edits the copy and every run starts at epoch 1. Stopping
  * (Ctrl-C) closes the service first (its listener, producers and consumers), then MirrorMaker, then the
- * clusters, in one shutdown hook: Spring's own shutdown hook is not registered, since it would close the
- * service while the clusters close.
+ * clusters, in one shutdown hook registered before anything starts: Spring's own shutdown hooks (closing the
+ * context, stopping logging) are not registered, since they would run while the clusters close.
  */
 public final class LocalDemo implements AutoCloseable {
 
   static final String AUTHORITY = "authority.properties";
 
-  private final TwoClusters clusters;
-  private final InProcessMirrorMaker mirrorMaker;
-  private final ConfigurableApplicationContext context;
-  private final Path authority;
+  /** What has started, the last started first: the service, MirrorMaker, the clusters. */
+  private final Deque<AutoCloseable> started = new ArrayDeque<>();
+  private boolean closed;
+  private volatile Path authority;
+  private volatile ConfigurableApplicationContext context;
 
-  private LocalDemo(TwoClusters clusters, InProcessMirrorMaker mirrorMaker, ConfigurableApplicationContext context,
-                    Path authority) {
-    this.clusters = clusters;
-    this.mirrorMaker = mirrorMaker;
-    this.context = context;
-    this.authority = authority;
-  }
+  private LocalDemo() {}
 
   public static void main(String[] args) {
-    LocalDemo demo = start(moduleDirectory(), args);
+    LocalDemo demo = new LocalDemo();
+    // Registered before anything starts, so that Ctrl-C during the start also closes what has started.
     Runtime.getRuntime().addShutdownHook(new Thread(demo::close, "local-demo-stop"));
+    try {
+      demo.run(moduleDirectory(), args);
+    } catch (RuntimeException | Error e) {
+      demo.close();
+      throw e;
+    }
+    System.out.println("Order service at http://localhost:"
+        + demo.context().getEnvironment().getProperty("local.server.port") + "; Ctrl-C stops it");
   }
 
   /**
@@ -50,25 +57,44 @@ public final class LocalDemo implements AutoCloseable {
    * @param args Spring Boot arguments, such as {@code --server.port=0}
    */
   static LocalDemo start(Path module, String... args) {
-    Path authority = freshAuthorityCopy(module);
-    TwoClusters clusters = TwoClusters.start();
-    InProcessMirrorMaker mirrorMaker = null;
+    LocalDemo demo = new LocalDemo();
     try {
-      clusters.createTopic(OrderController.TOPIC, 3);
-      mirrorMaker = InProcessMirrorMaker.builder(clusters).topics(OrderController.TOPIC).start();
-      System.out.println("onprem at " + clusters.source().bootstrapServers() + ", cloud at "
-          + clusters.target().bootstrapServers() + ", authority file " + authority);
-      String[] withClusters = Arrays.copyOf(args, args.length + 3);
-      withClusters[args.length] = "--SOURCE_BOOTSTRAP=" + clusters.source().bootstrapServers();
-      withClusters[args.length + 1] = "--TARGET_BOOTSTRAP=" + clusters.target().bootstrapServers();
-      withClusters[args.length + 2] = "--TURNOUT_AUTHORITY_FILE=" + authority.toAbsolutePath();
-      SpringApplication application = new SpringApplication(OrderServiceApplication.class);
-      application.setRegisterShutdownHook(false);
-      return new LocalDemo(clusters, mirrorMaker, application.run(withClusters), authority);
+      demo.run(module, args);
+      return demo;
     } catch (RuntimeException | Error e) {
-      new LocalDemo(clusters, mirrorMaker, null, authority).close();
+      demo.close();
       throw e;
     }
+  }
+
+  private void run(Path module, String... args) {
+    authority = freshAuthorityCopy(module);
+    TwoClusters clusters = started(TwoClusters.start());
+    clusters.createTopic(OrderController.TOPIC, 3);
+    started(InProcessMirrorMaker.builder(clusters).topics(OrderController.TOPIC).start());
+    System.out.println("onprem at " + clusters.source().bootstrapServers() + ", cloud at "
+        + clusters.target().bootstrapServers() + ", authority file " + authority);
+    String[] withClusters = Arrays.copyOf(args, args.length + 3);
+    withClusters[args.length] = "--SOURCE_BOOTSTRAP=" + clusters.source().bootstrapServers();
+    withClusters[args.length + 1] = "--TARGET_BOOTSTRAP=" + clusters.target().bootstrapServers();
+    withClusters[args.length + 2] = "--TURNOUT_AUTHORITY_FILE=" + authority.toAbsolutePath();
+    SpringApplication application = new SpringApplication(OrderServiceApplication.class);
+    application.setRegisterShutdownHook(false);
+    // Spring's logging shutdown hook would stop logging while this demo's hook still logs the close.
+    application.setDefaultProperties(Map.of("logging.register-shutdown-hook", "false"));
+    context = started(application.run(withClusters));
+  }
+
+  /** Remembers a part to close, or closes it at once if the demo was stopped while it started. */
+  private <T extends AutoCloseable> T started(T part) {
+    synchronized (started) {
+      if (!closed) {
+        started.push(part);
+        return part;
+      }
+    }
+    closeQuietly(part);
+    throw new IllegalStateException("The demo was stopped while it started");
   }
 
   /**
@@ -110,18 +136,19 @@ public final class LocalDemo implements AutoCloseable {
    */
   @Override
   public void close() {
+    synchronized (started) {
+      closed = true;
+      while (!started.isEmpty()) {
+        closeQuietly(started.pop());
+      }
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable part) {
     try {
-      if (context != null) {
-        context.close();
-      }
-    } finally {
-      try {
-        if (mirrorMaker != null) {
-          mirrorMaker.close();
-        }
-      } finally {
-        clusters.close();
-      }
+      part.close();
+    } catch (Exception e) {
+      System.err.println("Could not close " + part + ": " + e);
     }
   }
 }

@@ -7,6 +7,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import java.io.BufferedReader;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,6 +19,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +35,9 @@ class LocalDemoIT {
 
   /** Threads of the brokers and of MirrorMaker's herder, which log a warning or two on every orderly stop. */
   private static final List<String> STOPPING_SERVER_THREADS = List.of("kafka-cluster-test-kit-", "MirrorHerder-");
+
+  /** A WARN or ERROR line of the test logging pattern: level, then thread. */
+  private static final Pattern LOG_LINE = Pattern.compile("^\\S+ (WARN|ERROR)\\s+\\[([^\\]]*)\\].*");
 
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -71,6 +80,46 @@ class LocalDemoIT {
     assertThat(stopping.list).filteredOn(event -> event.getLevel() == Level.WARN)
         .filteredOn(event -> STOPPING_SERVER_THREADS.stream().noneMatch(event.getThreadName()::startsWith))
         .extracting(LocalDemoIT::describe).isEmpty();
+  }
+
+  /**
+   * Ctrl-C on the demo's JVM: the JVM runs every shutdown hook at once (the demo's, MirrorMaker's own, any the
+   * test kit would register), so only one hook may close anything before the clusters.
+   */
+  @Test
+  void aTerminatedDemoStopsWithoutErrorsOrClientWarnings() throws Exception {
+    Process demo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), LocalDemo.class.getName(), "--server.port=0")
+        .redirectErrorStream(true).start();
+    List<String> output = new CopyOnWriteArrayList<>();
+    Thread reader = new Thread(() -> {
+      try (BufferedReader lines = demo.inputReader(StandardCharsets.UTF_8)) {
+        lines.lines().forEach(output::add);
+      } catch (IOException e) {
+        output.add("ERROR [reader] cannot read the demo's output: " + e);
+      }
+    }, "demo-output");
+    reader.start();
+    try {
+      await().atMost(Duration.ofSeconds(90))
+          .until(() -> output.stream().anyMatch(line -> line.contains("Ctrl-C stops it")));
+      int started = output.size();
+      // SIGTERM, as Ctrl-C; Process.destroy() would also close the pipe the demo logs its stop to.
+      assertThat(demo.toHandle().destroy()).isTrue();
+      assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the demo stops").isTrue();
+      reader.join(Duration.ofSeconds(10).toMillis());
+      List<String> stopping = List.copyOf(output.subList(started, output.size()));
+      assertThat(stopping).anyMatch(line -> line.contains("Kafka cluster 'source' closed"));
+      assertThat(stopping).filteredOn(line -> LOG_LINE.matcher(line).matches())
+          .filteredOn(line -> {
+            Matcher event = LOG_LINE.matcher(line);
+            return event.matches() && (event.group(1).equals("ERROR")
+                || STOPPING_SERVER_THREADS.stream().noneMatch(event.group(2)::startsWith));
+          })
+          .isEmpty();
+    } finally {
+      demo.destroyForcibly();
+    }
   }
 
   private static String describe(ILoggingEvent event) {
