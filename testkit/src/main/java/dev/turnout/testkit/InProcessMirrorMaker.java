@@ -121,7 +121,11 @@ public final class InProcessMirrorMaker implements AutoCloseable {
     return mirrorMaker.connectorStatus(flow, connectorName).connector().state();
   }
 
-  /** Stops MirrorMaker and unregisters its JVM shutdown hook. Calling it again has no effect. */
+  /**
+   * Stops MirrorMaker and unregisters its JVM shutdown hook; returns once MirrorMaker has stopped, also when
+   * its shutdown hook started the stop (during a JVM exit), so the clusters can be closed right after.
+   * Calling it again has no effect.
+   */
   @Override
   public void close() {
     synchronized (lock) {
@@ -132,6 +136,8 @@ public final class InProcessMirrorMaker implements AutoCloseable {
       long started = System.nanoTime();
       try {
         mirrorMaker.stop();
+        // A stop already under way (MirrorMaker's own shutdown hook) makes stop() return at once.
+        mirrorMaker.awaitStop();
       } finally {
         removeShutdownHook(shutdownHook);
       }

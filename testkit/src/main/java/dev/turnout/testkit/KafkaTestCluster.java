@@ -1,5 +1,9 @@
 package dev.turnout.testkit;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -23,6 +27,7 @@ import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.metadata.BrokerState;
 import org.apache.kafka.metadata.bootstrap.BootstrapMetadata;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -41,7 +46,10 @@ import org.slf4j.LoggerFactory;
  * listens on {@code localhost} on a free port that stays the same for the life of the cluster.
  *
  * <p>Starting takes about 3-4 s for the first cluster in a fresh JVM and well under 1 s for later ones;
- * {@link #close()} takes about 1 s and deletes the cluster's data. Broker logs are noisy at INFO: point
+ * {@link #close()} takes about 1 s and deletes the cluster's data (a JVM that exits without closing a
+ * cluster leaves its data directory, {@code turnout-kafka-NAME-*}, in {@code java.io.tmpdir}; no shutdown
+ * hook deletes it under a running broker, so an application may close its clients before the clusters
+ * in a shutdown hook of its own). Broker logs are noisy at INFO: point
  * {@code -Dlog4j2.configurationFile} at {@code turnout-testkit-log4j2.xml} (shipped in this artifact)
  * or put a {@code log4j2-test.xml} of your own on the test classpath.
  *
@@ -101,8 +109,10 @@ public final class KafkaTestCluster implements AutoCloseable {
     Map<String, String> config = new LinkedHashMap<>(DEFAULT_BROKER_CONFIG);
     config.putAll(brokerOverrides);
 
+    Path dataDirectory = createDataDirectory(name);
     TestKitNodes nodes = new TestKitNodes.Builder(
         BootstrapMetadata.fromVersion(MetadataVersion.latestProduction(), "turnout-testkit"))
+        .setBaseDirectory(dataDirectory)
         .setCombined(true)
         .setNumBrokerNodes(1)
         .setNumControllerNodes(1)
@@ -130,6 +140,8 @@ public final class KafkaTestCluster implements AutoCloseable {
     } finally {
       if (!running && kit != null) {
         closeQuietly(kit);
+      } else if (!running) {
+        closeQuietly(() -> Utils.delete(dataDirectory.toFile()));
       }
     }
   }
@@ -353,6 +365,21 @@ public final class KafkaTestCluster implements AutoCloseable {
     config.put("broker.session.timeout.ms", "2000");
     config.put("broker.heartbeat.interval.ms", "500");
     return Map.copyOf(config);
+  }
+
+  /**
+   * The cluster's data directory, deleted by {@link #close()}. Created here rather than by Kafka's test kit,
+   * whose directories are also deleted by a JVM shutdown hook of their own: on a JVM exit that hook would
+   * delete the data of a broker still running, for example while an application's shutdown hook closes
+   * its clients before the clusters, and the broker would halt the JVM on the failed log directory.
+   */
+  private static Path createDataDirectory(String name) {
+    try {
+      return Files.createTempDirectory("turnout-kafka-" + name.replaceAll("[^A-Za-z0-9_-]", "_") + "-");
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot create a data directory for Kafka cluster '" + name
+          + "' in " + System.getProperty("java.io.tmpdir"), e);
+    }
   }
 
   private static void closeQuietly(AutoCloseable closeable) {

@@ -1,5 +1,6 @@
 package dev.turnout.examples.spring;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -35,8 +36,11 @@ class OrderController {
       throws InterruptedException {
     try {
       SendResult<String, String> sent = kafka.send(TOPIC, customer, order).get(10, TimeUnit.SECONDS);
-      return ResponseEntity.status(HttpStatus.ACCEPTED).body(Map.of("customer", customer,
-          "partition", sent.getRecordMetadata().partition(), "offset", sent.getRecordMetadata().offset()));
+      Map<String, Object> written = new LinkedHashMap<>();
+      written.put("customer", customer);
+      written.put("partition", sent.getRecordMetadata().partition());
+      written.put("offset", sent.getRecordMetadata().offset());
+      return ResponseEntity.status(HttpStatus.ACCEPTED).body(written);
     } catch (ExecutionException | TimeoutException | KafkaException e) {
       // A write that cannot be attributed to one owner cluster is refused, written nowhere, and reported here.
       return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
