@@ -116,7 +116,7 @@ final class ConsumerStatusView {
     AuthorityMap map = refresher.map();
     long applied = epoch;
     return new ClientStatus(clientId, role, Instant.now(), applied, listeners.epochSince(), refresher.ageMillis(),
-        reason != null, reason, clusters, RouteTable.of(map != null && map.epoch() == applied ? map : null, Map.of()),
+        reason != null, reason, Freshness.authorityProblem(refresher), clusters, RouteTable.of(map != null && map.epoch() == applied ? map : null, Map.of()),
         List.of(), null, reads, listeners.recentRefusals(), values.countsBy("records-refused-total", "reason"));
   }
 }

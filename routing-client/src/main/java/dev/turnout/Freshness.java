@@ -21,4 +21,10 @@ final class Freshness {
     }
     return null;
   }
+
+  /** The refresher's diagnosis of its last read (error or rejection), or {@code null} when there is none. */
+  static String authorityProblem(AuthorityRefresher refresher) {
+    String why = refresher.diagnosis();
+    return why.isEmpty() ? null : why;
+  }
 }

@@ -72,7 +72,8 @@ final class ProducerStatusView {
         cutover.pendingCutovers(), cutover.waitingRecords(), cutover.waitingBytes(),
         values.value("cutover-barrier-wait-ms-max"), values.value("cutover-barrier-wait-ms-p99"));
     return new ClientStatus(clientId, ClientRole.PRODUCER, Instant.now(), map == null ? -1 : map.epoch(),
-        listeners.epochSince(), refresher.ageMillis(), reason != null, reason, clusters,
+        listeners.epochSince(), refresher.ageMillis(), reason != null, reason, Freshness.authorityProblem(refresher),
+        clusters,
         RouteTable.of(map, values.countsBy("records-routed-by-rule-total", ClientMetrics.CLUSTER_TAG, "rule", "slice")),
         cutover.openBarriers(), cutoverStatus, null, listeners.recentRefusals(),
         values.countsBy("records-refused-total", "reason"));

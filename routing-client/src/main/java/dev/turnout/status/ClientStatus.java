@@ -16,6 +16,9 @@ import java.util.Map;
  * @param mapAgeMs milliseconds since the client's last successful authority refresh, -1 before the first
  * @param failingClosed whether every decision is refused now (no valid map, or a stale one)
  * @param failingClosedReason why, or {@code null}
+ * @param authorityProblem what went wrong with the last read of the authority source, even while an earlier map
+ *     stays in force: the read error, or each problem of the rejected document (a lowered epoch among them);
+ *     {@code null} when the last read was valid
  * @param clusters the declared clusters, in declaration order
  * @param routes the write decision of every rule and slice of the map in force (and, for a producer, the
  *     rules and slices that counted records under earlier epochs)
@@ -26,7 +29,8 @@ import java.util.Map;
  * @param refusals refusals since the client opened, per reason (every reason, zeros included)
  */
 public record ClientStatus(String clientId, ClientRole role, Instant at, long epoch, Instant epochSince,
-    long mapAgeMs, boolean failingClosed, String failingClosedReason, List<ClusterStatus> clusters,
+    long mapAgeMs, boolean failingClosed, String failingClosedReason, String authorityProblem,
+    List<ClusterStatus> clusters,
     List<RouteStatus> routes, List<BarrierStatus> barriers, CutoverStatus cutover, ConsumerStatus consumer,
     List<Refusal> recentRefusals, Map<String, Long> refusals) {
 
