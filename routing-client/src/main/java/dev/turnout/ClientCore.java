@@ -4,6 +4,7 @@ import dev.turnout.OwnershipAmbiguousException.Reason;
 import dev.turnout.authority.AuthorityMap;
 import dev.turnout.authority.Route;
 import dev.turnout.internal.source.AuthorityRefresher;
+import dev.turnout.internal.source.LastKnownGood;
 import dev.turnout.source.AuthorityListener;
 import java.util.Map;
 import org.apache.kafka.common.Metric;
@@ -33,6 +34,9 @@ final class ClientCore implements AutoCloseable {
     this.client = client;
     this.refresher = new AuthorityRefresher(settings.createSource(), settings.clusters, settings.refreshMillis,
         settings.maxStalenessMillis, settings.clientId);
+    if (settings.authorityCacheFile != null) {
+      refresher.useCache(new LastKnownGood(settings.authorityCacheFile, settings.clientId));
+    }
     this.listeners = new Listeners(settings.clientId);
   }
 

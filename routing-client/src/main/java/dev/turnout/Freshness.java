@@ -11,13 +11,14 @@ final class Freshness {
   /** {@code null} when routing may proceed; otherwise why every decision is refused. */
   static String failingClosedReason(AuthorityRefresher refresher) {
     AuthorityMap map = refresher.map();
+    String cache = refresher.cacheNote() == null ? "" : ". " + refresher.cacheNote();
     if (map == null) {
-      return "no valid authority map has been loaded from " + refresher.source().description();
+      return "no valid authority map has been loaded from " + refresher.source().description() + cache;
     }
     if (refresher.isStale(System.nanoTime())) {
       return "the authority map (epoch " + map.epoch() + ") is stale: no refresh from "
           + refresher.source().description() + " has succeeded for " + refresher.ageMillis() + " ms (maximum "
-          + refresher.maxStalenessMillis() + " ms)";
+          + refresher.maxStalenessMillis() + " ms)" + cache;
     }
     return null;
   }

@@ -55,6 +55,14 @@ public final class TurnoutConfig {
   public static final boolean DEFAULT_AUTHORITY_REQUIRED = false;
 
   /**
+   * Path of the client's last-known-good cache (default: none). Every document the client accepts from its
+   * source is written there atomically; a client that starts while its source is unusable routes by the cached
+   * document until {@link #AUTHORITY_MAX_STALENESS_MS} after it was written, then refuses as without it. The
+   * directory must exist. See docs/authority-document.md.
+   */
+  public static final String AUTHORITY_CACHE_FILE = "turnout.authority.cache.file";
+
+  /**
    * Per-cluster key {@code turnout.cluster.<alias>.expected.cluster.id}: the cluster id the alias must report.
    * When the cluster behind the alias reports another id (a DNS or configuration mistake), every send to the
    * alias is refused with {@code CLUSTER_ID_MISMATCH}. Checked with an Admin client before the alias's

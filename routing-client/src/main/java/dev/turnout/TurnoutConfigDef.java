@@ -69,6 +69,10 @@ final class TurnoutConfigDef {
         "Whether construction fails (with the reason) when no valid authority document can be read at start; "
             + "by default the client starts, logs the reason at WARN and refuses every decision until one is read.",
         GROUP_AUTHORITY, ++order[0], ConfigDef.Width.SHORT, AUTHORITY_REQUIRED);
+    def.define(AUTHORITY_CACHE_FILE, Type.STRING, null, null, Importance.MEDIUM, "Path of the last-known-good "
+            + "cache: each accepted document is written there; at a start with the source unusable the client routes "
+            + "by it until " + AUTHORITY_MAX_STALENESS_MS + " after it was written. Default: no cache.",
+        GROUP_AUTHORITY, ++order[0], ConfigDef.Width.LONG, AUTHORITY_CACHE_FILE);
   }
 
   private static void defineCutoverAndBreaker(ConfigDef def, int[] order) {

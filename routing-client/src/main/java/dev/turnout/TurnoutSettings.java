@@ -39,6 +39,8 @@ final class TurnoutSettings {
   final long maxStalenessMillis;
   /** {@code turnout.authority.required}: fail construction when no valid document can be read at start. */
   final boolean authorityRequired;
+  /** {@code turnout.authority.cache.file}, or {@code null}: no last-known-good cache. */
+  final Path authorityCacheFile;
   /** Expected cluster id per alias (in the order of {@link #clusters}); {@code null} when not pinned. */
   final List<String> expectedClusterIds;
   final BarrierMode barrierMode;
@@ -67,6 +69,8 @@ final class TurnoutSettings {
     this.refreshMillis = turnout.getLong(TurnoutConfig.AUTHORITY_REFRESH_MS);
     this.maxStalenessMillis = turnout.getLong(TurnoutConfig.AUTHORITY_MAX_STALENESS_MS);
     this.authorityRequired = turnout.getBoolean(TurnoutConfig.AUTHORITY_REQUIRED);
+    this.authorityCacheFile = AuthorityCacheSetting.parse(turnout.getString(TurnoutConfig.AUTHORITY_CACHE_FILE),
+        turnout.getString(TurnoutConfig.AUTHORITY_FILE));
     this.expectedClusterIds = expectedClusterIds;
     this.barrierMode = switch (TurnoutConfigDef.choice(TurnoutConfig.CutoverBarrier.class,
         turnout.getString(TurnoutConfig.CUTOVER_BARRIER))) {

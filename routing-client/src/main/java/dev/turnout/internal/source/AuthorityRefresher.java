@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * and re-read at every refresh, so the complete document of an epoch is never wedged out by a torn read
  * that was seen only once.
  *
+ * <p>Last-known-good cache ({@link #useCache}): every document the source confirms is written to the cache (see
+ * {@link LastKnownGood}); when the first read at {@link #start()} leaves no map, a usable cache is installed with
+ * the staleness deadline its write time gives, and {@link #diagnosis()} says so. A source document with a lower
+ * epoch than the cached one is then rejected as {@code EPOCH_REGRESSION}, as against any map in force.
+ *
  * <p>Refreshing never stops by itself: whatever a refresh throws, {@link Error}s included, is logged at
  * ERROR and the next refresh runs on schedule.
  *
@@ -70,6 +75,11 @@ public final class AuthorityRefresher implements AutoCloseable {
   private volatile List<DocumentProblem> lastProblems = List.of();
   private volatile long lastLoweredEpoch = -1;
   private final AtomicBoolean staleReported = new AtomicBoolean();
+  private volatile LastKnownGood cache;
+  /** What the cache gave at start (where the map comes from, or why the cache was not used); null once a refresh succeeded. */
+  private volatile String cacheNote;
+  /** Whether the map in force was read from the cache (no refresh has succeeded since). */
+  private volatile boolean fromCache;
 
   // Refresh-thread state (guarded by this).
   private Map<String, String> lastRead;
@@ -108,7 +118,12 @@ public final class AuthorityRefresher implements AutoCloseable {
     }
   }
 
-  /** Reads the source once now, then every refresh interval on a daemon thread. */
+  /** Writes every confirmed document to {@code cache}, and falls back to it at start; call before {@link #start()}. */
+  public void useCache(LastKnownGood cache) {
+    this.cache = Objects.requireNonNull(cache, "cache");
+  }
+
+  /** Reads the source once now (falling back to the cache, if any), then every refresh interval on a daemon thread. */
   public void start() {
     synchronized (lifecycle) {
       if (started || closed) {
@@ -117,6 +132,7 @@ public final class AuthorityRefresher implements AutoCloseable {
       started = true;
     }
     refreshQuietly();
+    installFromCache();
     synchronized (lifecycle) {
       if (closed) {
         return;
@@ -199,6 +215,10 @@ public final class AuthorityRefresher implements AutoCloseable {
       }
       why.append('.');
     }
+    String note = cacheNote;
+    if (note != null) {
+      why.append(why.length() == 0 ? "" : " ").append(note);
+    }
     long sinceAttemptMillis = TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - lastAttemptNanos);
     if (sinceAttemptMillis > 2 * refreshMillis + 1_000) {
       why.append(why.length() == 0 ? "" : " ").append("The last refresh started ").append(sinceAttemptMillis)
@@ -226,7 +246,15 @@ public final class AuthorityRefresher implements AutoCloseable {
     return true;
   }
 
-  /** Milliseconds since the last successful refresh, or -1 before the first. */
+  /**
+   * Where the map in force comes from when it was read from the last-known-good cache at start, or why the cache
+   * was not used; {@code null} without a cache or once a refresh from the source succeeded.
+   */
+  public String cacheNote() {
+    return cacheNote;
+  }
+
+  /** Milliseconds since the last successful refresh (for a map from the cache: since it was written), or -1. */
   public long ageMillis() {
     return everSucceeded ? TimeUnit.NANOSECONDS.toMillis(nanoClock.getAsLong() - lastSuccessNanos) : -1;
   }
@@ -331,6 +359,11 @@ public final class AuthorityRefresher implements AutoCloseable {
       install(candidate);
       log.info("[{}] Authority map epoch {} in force (was {}), {} rule(s), from {}", owner, candidate.epoch(),
           previous == null ? "none" : previous.epoch(), candidate.rules().size(), source.description());
+      listeners.forEach(l -> l.onInstalled(previous, candidate));
+    } else if (!candidate.sameDocument(previous) && fromCache) {
+      install(candidate);
+      log.warn("[{}] The document of epoch {} from {} differs from the cached one of the same epoch; the source's "
+          + "replaces it. Raise the epoch on every change.", owner, candidate.epoch(), source.description());
       listeners.forEach(l -> l.onInstalled(previous, candidate));
     } else if (!candidate.sameDocument(previous)) {
       install(candidate);
@@ -437,8 +470,10 @@ public final class AuthorityRefresher implements AutoCloseable {
     }
     if (candidate.epoch() < current.epoch()) {
       throw new InvalidAuthorityDocumentException(List.of(new DocumentProblem(DocumentProblem.Kind.EPOCH_REGRESSION,
-          "epoch " + candidate.epoch() + " is lower than epoch " + current.epoch()
-              + " in force; epochs only increase: raise it above " + current.epoch())));
+          "epoch " + candidate.epoch() + " is lower than epoch " + current.epoch() + " in force"
+              + (fromCache ? " (read at start from the last-known-good cache " + cache.file() + "; if the lower "
+                  + "epoch is meant, remove that file and restart the client)" : "")
+              + "; epochs only increase: raise it above " + current.epoch())));
     }
     if (candidate.epoch() == current.epoch() && !candidate.sameDocument(current) && confirmed) {
       throw new InvalidAuthorityDocumentException(List.of(new DocumentProblem(DocumentProblem.Kind.EPOCH_CONFLICT,
@@ -453,10 +488,39 @@ public final class AuthorityRefresher implements AutoCloseable {
     lastSuccessNanos = now;
     staleAtNanos = now + maxStalenessNanos;
     everSucceeded = true;
+    fromCache = false;
+    cacheNote = null;
+    LastKnownGood c = cache;
+    if (c != null) {
+      c.store(lastRead, map.epoch(), Math.max(refreshMillis, maxStalenessMillis() / 10));
+    }
     if (staleReported.getAndSet(false)) {
       log.info("[{}] Authority refresh from {} succeeded again; routing resumes with epoch {}", owner,
           source.description(), map.epoch());
     }
+  }
+
+  /**
+   * At start, when the source gave no map: installs the cache if it is usable, with the staleness deadline of its
+   * write time (its age counts as time since a successful refresh).
+   */
+  private synchronized void installFromCache() {
+    LastKnownGood c = cache;
+    if (c == null || map != null || closed) {
+      return;
+    }
+    LastKnownGood.Outcome outcome = c.load(this::parse, maxStalenessMillis(), diagnosis());
+    cacheNote = outcome.note();
+    AuthorityMap cached = outcome.map();
+    if (cached == null) {
+      return;
+    }
+    install(cached);
+    fromCache = true;
+    lastSuccessNanos = nanoClock.getAsLong() - TimeUnit.MILLISECONDS.toNanos(outcome.ageMillis());
+    staleAtNanos = lastSuccessNanos + maxStalenessNanos;
+    everSucceeded = true;
+    listeners.forEach(l -> l.onInstalled(null, cached));
   }
 
   private void reportStaleness() {

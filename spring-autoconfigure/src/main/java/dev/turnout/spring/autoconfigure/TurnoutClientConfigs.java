@@ -35,6 +35,7 @@ final class TurnoutClientConfigs {
       Map.entry(TurnoutConfig.AUTHORITY_REFRESH_MS, "turnout.authority.refresh-interval"),
       Map.entry(TurnoutConfig.AUTHORITY_MAX_STALENESS_MS, "turnout.authority.max-staleness"),
       Map.entry(TurnoutConfig.AUTHORITY_REQUIRED, "turnout.authority.required"),
+      Map.entry(TurnoutConfig.AUTHORITY_CACHE_FILE, "turnout.authority.cache-file"),
       Map.entry(TurnoutConfig.CUTOVER_BARRIER, "turnout.cutover.barrier"),
       Map.entry(TurnoutConfig.CUTOVER_MAX_PAUSE_MS, "turnout.cutover.max-pause"),
       Map.entry(TurnoutConfig.CUTOVER_BUFFER_BYTES, "turnout.cutover.buffer-size"),
@@ -141,6 +142,16 @@ final class TurnoutClientConfigs {
         millis(authority.getMaxStaleness()), authority.getMaxStaleness());
     put(config, origins, TurnoutConfig.AUTHORITY_REQUIRED, "turnout.authority.required", authority.isRequired(),
         authority.isRequired());
+    if (authority.getCacheFile() != null) {
+      if (authority.getFile() != null && authority.getFile().toAbsolutePath().normalize()
+          .equals(authority.getCacheFile().toAbsolutePath().normalize())) {
+        throw new InvalidConfigurationPropertyValueException("turnout.authority.cache-file", authority.getCacheFile(),
+            "it is turnout.authority.file itself: the cache must be a file of its own, or the clients would overwrite "
+                + "their source.");
+      }
+      put(config, origins, TurnoutConfig.AUTHORITY_CACHE_FILE, "turnout.authority.cache-file",
+          authority.getCacheFile().toString(), authority.getCacheFile());
+    }
     return config;
   }
 

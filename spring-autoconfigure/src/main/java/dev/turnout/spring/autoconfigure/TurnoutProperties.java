@@ -188,6 +188,13 @@ public class TurnoutProperties {
     private boolean required;
 
     /**
+     * Path of the last-known-good cache of the routing clients (the directory must exist): each document they
+     * accept is written there; a client that starts while the authority source is unusable routes by the cached
+     * document until max-staleness after it was written. Unset: no cache.
+     */
+    private Path cacheFile;
+
+    /**
      * Epoch of the authority document held in the Environment: a non-negative integer that only increases;
      * every change of the document needs a higher epoch.
      */
@@ -236,6 +243,14 @@ public class TurnoutProperties {
 
     public void setRequired(boolean required) {
       this.required = required;
+    }
+
+    public Path getCacheFile() {
+      return cacheFile;
+    }
+
+    public void setCacheFile(Path cacheFile) {
+      this.cacheFile = cacheFile;
     }
 
     public String getEpoch() {
