@@ -69,6 +69,8 @@ final class TurnoutConfigDef {
         "Whether construction fails (with the reason) when no valid authority document can be read at start; "
             + "by default the client starts, logs the reason at WARN and refuses every decision until one is read.",
         GROUP_AUTHORITY, ++order[0], ConfigDef.Width.SHORT, AUTHORITY_REQUIRED);
+    def.define(AUTHORITY_TRUSTED_KEYS, Type.LIST, null, null, Importance.MEDIUM, TrustedKeys.DOCUMENTATION,
+        GROUP_AUTHORITY, ++order[0], ConfigDef.Width.LONG, AUTHORITY_TRUSTED_KEYS);
   }
 
   private static void defineCutoverAndBreaker(ConfigDef def, int[] order) {

@@ -39,6 +39,8 @@ final class TurnoutSettings {
   final long maxStalenessMillis;
   /** {@code turnout.authority.required}: fail construction when no valid document can be read at start. */
   final boolean authorityRequired;
+  /** {@code turnout.authority.trusted.keys}: one of them must sign a document; empty: signatures not required. */
+  final List<java.security.PublicKey> trustedKeys;
   /** Expected cluster id per alias (in the order of {@link #clusters}); {@code null} when not pinned. */
   final List<String> expectedClusterIds;
   final BarrierMode barrierMode;
@@ -67,6 +69,7 @@ final class TurnoutSettings {
     this.refreshMillis = turnout.getLong(TurnoutConfig.AUTHORITY_REFRESH_MS);
     this.maxStalenessMillis = turnout.getLong(TurnoutConfig.AUTHORITY_MAX_STALENESS_MS);
     this.authorityRequired = turnout.getBoolean(TurnoutConfig.AUTHORITY_REQUIRED);
+    this.trustedKeys = TrustedKeys.read(turnout.getList(TurnoutConfig.AUTHORITY_TRUSTED_KEYS));
     this.expectedClusterIds = expectedClusterIds;
     this.barrierMode = switch (TurnoutConfigDef.choice(TurnoutConfig.CutoverBarrier.class,
         turnout.getString(TurnoutConfig.CUTOVER_BARRIER))) {
