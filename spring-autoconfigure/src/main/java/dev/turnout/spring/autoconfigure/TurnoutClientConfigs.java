@@ -1,8 +1,10 @@
 package dev.turnout.spring.autoconfigure;
 
 import dev.turnout.TurnoutConfig;
+import dev.turnout.TrustedKeys;
 import dev.turnout.TurnoutConfigException;
 import dev.turnout.source.AuthoritySource;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,6 +37,7 @@ final class TurnoutClientConfigs {
       Map.entry(TurnoutConfig.AUTHORITY_REFRESH_MS, "turnout.authority.refresh-interval"),
       Map.entry(TurnoutConfig.AUTHORITY_MAX_STALENESS_MS, "turnout.authority.max-staleness"),
       Map.entry(TurnoutConfig.AUTHORITY_REQUIRED, "turnout.authority.required"),
+      Map.entry(TurnoutConfig.AUTHORITY_TRUSTED_KEYS, "turnout.authority.trusted-keys"),
       Map.entry(TurnoutConfig.CUTOVER_BARRIER, "turnout.cutover.barrier"),
       Map.entry(TurnoutConfig.CUTOVER_MAX_PAUSE_MS, "turnout.cutover.max-pause"),
       Map.entry(TurnoutConfig.CUTOVER_BUFFER_BYTES, "turnout.cutover.buffer-size"),
@@ -141,6 +144,10 @@ final class TurnoutClientConfigs {
         millis(authority.getMaxStaleness()), authority.getMaxStaleness());
     put(config, origins, TurnoutConfig.AUTHORITY_REQUIRED, "turnout.authority.required", authority.isRequired(),
         authority.isRequired());
+    if (authority.getTrustedKeys() != null && !authority.getTrustedKeys().isEmpty()) {
+      put(config, origins, TurnoutConfig.AUTHORITY_TRUSTED_KEYS, "turnout.authority.trusted-keys",
+          List.copyOf(authority.getTrustedKeys()), null);
+    }
     return config;
   }
 
@@ -242,6 +249,21 @@ final class TurnoutClientConfigs {
   /** A duration in milliseconds; an unset one is empty, which the routing client rejects as not a number. */
   private static Object millis(Duration value) {
     return value == null ? "" : value.toMillis();
+  }
+
+  /**
+   * The keys of {@code turnout.authority.trusted-keys}, read as the routing clients read them, for the authority
+   * monitor.
+   *
+   * @throws InvalidConfigurationPropertyValueException naming the property and the entry at fault
+   */
+  static List<PublicKey> trustedKeys(TurnoutProperties.Authority authority) {
+    try {
+      return TrustedKeys.read(authority.getTrustedKeys());
+    } catch (TurnoutConfigException e) {
+      throw new InvalidConfigurationPropertyValueException("turnout.authority.trusted-keys", null,
+          e.reason() + ".");
+    }
   }
 
   /**
