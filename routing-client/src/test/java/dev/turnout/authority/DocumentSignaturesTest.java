@@ -306,4 +306,24 @@ class DocumentSignaturesTest {
       assertThat(canonical.getBytes(StandardCharsets.UTF_8)).containsExactly('k', '=', 0xC3, 0xA9, '\n');
     }
   }
+
+  /** The signed example of docs/authority-document.md verifies with the public key shown beside it. */
+  @Test
+  void theSignedExampleOfTheDocsVerifies() throws Exception {
+    String page = java.nio.file.Files.readString(java.nio.file.Path.of("../docs/authority-document.md"));
+    String section = page.substring(page.indexOf("### Format"));
+    String properties = section.substring(section.indexOf("```properties") + "```properties".length(),
+        section.indexOf("```", section.indexOf("```properties") + 3));
+    String pem = section.substring(section.indexOf("-----BEGIN PUBLIC KEY-----"),
+        section.indexOf("-----END PUBLIC KEY-----") + "-----END PUBLIC KEY-----".length());
+    java.util.Properties loaded = new java.util.Properties();
+    loaded.load(new java.io.StringReader(properties));
+    Map<String, String> document = new TreeMap<>();
+    loaded.stringPropertyNames().forEach(k -> document.put(k, loaded.getProperty(k)));
+    PublicKey key = DocumentSignatures.publicKey(pem);
+
+    assertThat(DocumentSignatures.verify(document, List.of(key)).keyId()).isEqualTo("bcfaf739fb7d6291")
+        .isEqualTo(document.get(DocumentSignatures.KEY_ID));
+    assertThat(AuthorityMap.parse(document, List.of("onprem", "cloud")).epoch()).isEqualTo(13);
+  }
 }
