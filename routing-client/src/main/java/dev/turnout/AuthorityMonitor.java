@@ -6,7 +6,9 @@ import dev.turnout.authority.InvalidAuthorityDocumentException;
 import dev.turnout.internal.source.AuthorityRefresher;
 import dev.turnout.source.AuthorityListener;
 import dev.turnout.source.AuthoritySource;
+import java.security.PublicKey;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
@@ -40,6 +42,19 @@ public final class AuthorityMonitor implements AutoCloseable {
    */
   public AuthorityMonitor(AuthoritySource source, List<String> clusters, Duration refreshInterval,
       Duration maxStaleness) {
+    this(source, clusters, refreshInterval, maxStaleness, List.of());
+  }
+
+  /**
+   * A monitor that, like clients configured with {@code turnout.authority.trusted.keys}, installs only documents
+   * signed by one of {@code trustedKeys} (read them with {@link TrustedKeys#read}); empty: signatures are not
+   * required. The other parameters are those of {@link #AuthorityMonitor(AuthoritySource, List, Duration,
+   * Duration)}.
+   *
+   * @throws IllegalArgumentException also when a trusted key is not an Ed25519 public key
+   */
+  public AuthorityMonitor(AuthoritySource source, List<String> clusters, Duration refreshInterval,
+      Duration maxStaleness, Collection<PublicKey> trustedKeys) {
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(clusters, "clusters");
     long refresh = positive("refreshInterval", refreshInterval);
@@ -48,13 +63,25 @@ public final class AuthorityMonitor implements AutoCloseable {
       throw new IllegalArgumentException("maxStaleness (" + staleness + " ms) must be longer than refreshInterval ("
           + refresh + " ms): otherwise the map turns stale between two refreshes");
     }
-    this.refresher = new AuthorityRefresher(source, clusters, refresh, staleness, "turnout-monitor");
+    this.refresher = new AuthorityRefresher(source, clusters, refresh, staleness, "turnout-monitor",
+        Objects.requireNonNull(trustedKeys, "trustedKeys"));
   }
 
   /** A started monitor: reads the source once now, then every {@code refreshInterval}. See the constructor. */
   public static AuthorityMonitor open(AuthoritySource source, List<String> clusters, Duration refreshInterval,
       Duration maxStaleness) {
     AuthorityMonitor monitor = new AuthorityMonitor(source, clusters, refreshInterval, maxStaleness);
+    monitor.start();
+    return monitor;
+  }
+
+  /**
+   * A started monitor of signed documents. See
+   * {@link #AuthorityMonitor(AuthoritySource, List, Duration, Duration, Collection)}.
+   */
+  public static AuthorityMonitor open(AuthoritySource source, List<String> clusters, Duration refreshInterval,
+      Duration maxStaleness, Collection<PublicKey> trustedKeys) {
+    AuthorityMonitor monitor = new AuthorityMonitor(source, clusters, refreshInterval, maxStaleness, trustedKeys);
     monitor.start();
     return monitor;
   }

@@ -33,7 +33,7 @@ final class ClientCore implements AutoCloseable {
     this.settings = settings;
     this.client = client;
     this.refresher = new AuthorityRefresher(settings.createSource(), settings.clusters, settings.refreshMillis,
-        settings.maxStalenessMillis, settings.clientId);
+        settings.maxStalenessMillis, settings.clientId, settings.trustedKeys);
     if (settings.authorityCacheFile != null) {
       refresher.useCache(new LastKnownGood(settings.authorityCacheFile, settings.clientId));
     }

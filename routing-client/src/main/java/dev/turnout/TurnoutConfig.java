@@ -63,6 +63,14 @@ public final class TurnoutConfig {
   public static final String AUTHORITY_CACHE_FILE = "turnout.authority.cache.file";
 
   /**
+   * Ed25519 public keys trusted to sign authority documents, each a base64 X.509 key or the path of a PEM file
+   * ({@code -----BEGIN PUBLIC KEY-----}). When set, a document is installed only if it carries a valid signature
+   * by one of them ({@link dev.turnout.authority.DocumentSignatures}); others are rejected and the map in force
+   * stays. Unset or empty (default): signatures are not required.
+   */
+  public static final String AUTHORITY_TRUSTED_KEYS = "turnout.authority.trusted.keys";
+
+  /**
    * Per-cluster key {@code turnout.cluster.<alias>.expected.cluster.id}: the cluster id the alias must report.
    * When the cluster behind the alias reports another id (a DNS or configuration mistake), every send to the
    * alias is refused with {@code CLUSTER_ID_MISMATCH}. Checked with an Admin client before the alias's

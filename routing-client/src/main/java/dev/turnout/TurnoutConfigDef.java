@@ -73,6 +73,8 @@ final class TurnoutConfigDef {
             + "cache: each accepted document is written there; at a start with the source unusable the client routes "
             + "by it until " + AUTHORITY_MAX_STALENESS_MS + " after it was written. Default: no cache.",
         GROUP_AUTHORITY, ++order[0], ConfigDef.Width.LONG, AUTHORITY_CACHE_FILE);
+    def.define(AUTHORITY_TRUSTED_KEYS, Type.LIST, null, null, Importance.MEDIUM, TrustedKeys.DOCUMENTATION,
+        GROUP_AUTHORITY, ++order[0], ConfigDef.Width.LONG, AUTHORITY_TRUSTED_KEYS);
   }
 
   private static void defineCutoverAndBreaker(ConfigDef def, int[] order) {

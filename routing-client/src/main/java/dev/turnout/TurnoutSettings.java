@@ -41,6 +41,8 @@ final class TurnoutSettings {
   final boolean authorityRequired;
   /** {@code turnout.authority.cache.file}, or {@code null}: no last-known-good cache. */
   final Path authorityCacheFile;
+  /** {@code turnout.authority.trusted.keys}: one of them must sign a document; empty: signatures not required. */
+  final List<java.security.PublicKey> trustedKeys;
   /** Expected cluster id per alias (in the order of {@link #clusters}); {@code null} when not pinned. */
   final List<String> expectedClusterIds;
   final BarrierMode barrierMode;
@@ -71,6 +73,7 @@ final class TurnoutSettings {
     this.authorityRequired = turnout.getBoolean(TurnoutConfig.AUTHORITY_REQUIRED);
     this.authorityCacheFile = AuthorityCacheSetting.parse(turnout.getString(TurnoutConfig.AUTHORITY_CACHE_FILE),
         turnout.getString(TurnoutConfig.AUTHORITY_FILE));
+    this.trustedKeys = TrustedKeys.read(turnout.getList(TurnoutConfig.AUTHORITY_TRUSTED_KEYS));
     this.expectedClusterIds = expectedClusterIds;
     this.barrierMode = switch (TurnoutConfigDef.choice(TurnoutConfig.CutoverBarrier.class,
         turnout.getString(TurnoutConfig.CUTOVER_BARRIER))) {

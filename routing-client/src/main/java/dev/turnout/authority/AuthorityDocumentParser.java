@@ -18,7 +18,10 @@ final class AuthorityDocumentParser {
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]+");
   private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
   private static final String RULE = "rule.";
-  /** Optional: the number of keys of the document, itself included; a document with another count is incomplete. */
+  /**
+   * Optional: the number of keys of the document, itself included and the signature keys excluded; a document
+   * with another count is incomplete.
+   */
   static final String KEY_COUNT = "key-count";
   private static final Set<String> RULE_ATTRIBUTES =
       Set.of("topics", "topic-prefix", "state", "source", "target", "null-key-owner");
@@ -34,7 +37,7 @@ final class AuthorityDocumentParser {
     document.forEach((k, v) -> {
       if (k == null) {
         problem(Kind.UNKNOWN_KEY, "the document has a null key");
-      } else {
+      } else if (!isSignature(k.trim())) {
         doc.put(k.trim(), v == null ? "" : v.trim());
       }
     });
@@ -51,6 +54,11 @@ final class AuthorityDocumentParser {
     for (Map.Entry<String, String> e : doc.entrySet()) {
       String key = e.getKey();
       if (key.equals("epoch") || key.equals("source") || key.equals("target") || key.equals(KEY_COUNT)) {
+        continue;
+      }
+      if (key.startsWith(DocumentSignatures.PREFIX)) {
+        problem(Kind.UNKNOWN_KEY, "unknown key '" + key + "': the signature keys are " + DocumentSignatures.KEY_ID
+            + " and " + DocumentSignatures.VALUE);
         continue;
       }
       if (!key.startsWith(RULE)) {
@@ -109,6 +117,14 @@ final class AuthorityDocumentParser {
           + "written (it is read again at the next refresh), or " + KEY_COUNT + " is wrong (a key listed twice "
           + "counts once)")));
     }
+  }
+
+  /**
+   * Whether {@code key} is a signature key, which is not content: not part of the map's document, not counted
+   * by {@code key-count}, and checked (when signatures are required) before the document is parsed.
+   */
+  private static boolean isSignature(String key) {
+    return key.equals(DocumentSignatures.KEY_ID) || key.equals(DocumentSignatures.VALUE);
   }
 
   private long parseEpoch() {

@@ -96,7 +96,10 @@ public final class AuthorityMap {
     return rules;
   }
 
-  /** The canonical document (trimmed values, sorted keys); equal documents produce equal maps. */
+  /**
+   * The canonical document (trimmed values, sorted keys, without the signature keys); equal documents produce
+   * equal maps.
+   */
   public SortedMap<String, String> document() {
     return document;
   }

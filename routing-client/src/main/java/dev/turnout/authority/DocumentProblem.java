@@ -47,7 +47,16 @@ public record DocumentProblem(Kind kind, String detail) {
      * The document has fewer or more keys than its {@code key-count} says: it was read while being written
      * (a torn read), or {@code key-count} is wrong.
      */
-    INCOMPLETE
+    INCOMPLETE,
+    /** Signatures are required (trusted keys are configured) and the document carries none. */
+    UNSIGNED,
+    /**
+     * The signature does not match the document (altered after signing, or the signature of another document),
+     * or it is malformed.
+     */
+    BAD_SIGNATURE,
+    /** The document is signed by a key that is not among the trusted keys. */
+    UNKNOWN_SIGNING_KEY
   }
 
   public DocumentProblem {

@@ -6,6 +6,8 @@ import dev.turnout.source.AuthoritySource;
 import dev.turnout.authority.AuthorityMap;
 import dev.turnout.authority.DocumentProblem;
 import dev.turnout.authority.InvalidAuthorityDocumentException;
+import java.security.PublicKey;
+import java.util.Collection;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.List;
@@ -59,6 +61,7 @@ public final class AuthorityRefresher implements AutoCloseable {
   private final long maxStalenessNanos;
   private final LongSupplier nanoClock;
   private final String owner;
+  private final SignatureCheck signatures;
   private final List<AuthorityListener> listeners = new CopyOnWriteArrayList<>();
 
   private final LongAdder refreshes = new LongAdder();
@@ -99,11 +102,27 @@ public final class AuthorityRefresher implements AutoCloseable {
    */
   public AuthorityRefresher(AuthoritySource source, List<String> clusters, long refreshMillis,
       long maxStalenessMillis, String owner) {
-    this(source, clusters, refreshMillis, maxStalenessMillis, owner, System::nanoTime);
+    this(source, clusters, refreshMillis, maxStalenessMillis, owner, List.of());
+  }
+
+  /**
+   * @param trustedKeys Ed25519 public keys: a document is installed only when signed by one of them
+   *     ({@code UNSIGNED}, {@code UNKNOWN_SIGNING_KEY} and {@code BAD_SIGNATURE} rejections otherwise); empty:
+   *     signatures are not required
+   */
+  public AuthorityRefresher(AuthoritySource source, List<String> clusters, long refreshMillis,
+      long maxStalenessMillis, String owner, Collection<PublicKey> trustedKeys) {
+    this(source, clusters, refreshMillis, maxStalenessMillis, owner, System::nanoTime, trustedKeys);
   }
 
   AuthorityRefresher(AuthoritySource source, List<String> clusters, long refreshMillis, long maxStalenessMillis,
       String owner, LongSupplier nanoClock) {
+    this(source, clusters, refreshMillis, maxStalenessMillis, owner, nanoClock, List.of());
+  }
+
+  AuthorityRefresher(AuthoritySource source, List<String> clusters, long refreshMillis, long maxStalenessMillis,
+      String owner, LongSupplier nanoClock, Collection<PublicKey> trustedKeys) {
+    this.signatures = new SignatureCheck(trustedKeys, owner);
     this.source = Objects.requireNonNull(source, "source");
     this.clusters = List.copyOf(clusters);
     this.refreshMillis = refreshMillis;
@@ -345,6 +364,7 @@ public final class AuthorityRefresher implements AutoCloseable {
     lastRead = document;
     AuthorityMap candidate;
     try {
+      signatures.check(document);
       candidate = parse(document);
       checkSuccession(candidate);
     } catch (InvalidAuthorityDocumentException e) {
@@ -452,6 +472,11 @@ public final class AuthorityRefresher implements AutoCloseable {
         + " ms stale, then every routing decision fails closed.";
   }
 
+  private AuthorityMap verifiedParse(Map<String, String> document) {
+    signatures.check(document);
+    return parse(document);
+  }
+
   private AuthorityMap parse(Map<String, String> document) {
     try {
       return AuthorityMap.parse(document, clusters);
@@ -509,7 +534,8 @@ public final class AuthorityRefresher implements AutoCloseable {
     if (c == null || map != null || closed) {
       return;
     }
-    LastKnownGood.Outcome outcome = c.load(this::parse, maxStalenessMillis(), diagnosis());
+    // The cached document passes the same checks as one read from the source: signature first, then validation.
+    LastKnownGood.Outcome outcome = c.load(this::verifiedParse, maxStalenessMillis(), diagnosis());
     cacheNote = outcome.note();
     AuthorityMap cached = outcome.map();
     if (cached == null) {

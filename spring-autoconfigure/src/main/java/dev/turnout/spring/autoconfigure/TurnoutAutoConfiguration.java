@@ -107,7 +107,7 @@ public final class TurnoutAutoConfiguration {
               + authority.getRefreshInterval() + ").");
     }
     return new AuthorityMonitor(new SharedAuthoritySource(source), aliases, Duration.ofMillis(refresh),
-        Duration.ofMillis(staleness));
+        Duration.ofMillis(staleness), TurnoutClientConfigs.trustedKeys(authority));
   }
 
   /**

@@ -1,8 +1,10 @@
 package dev.turnout.spring.autoconfigure;
 
 import dev.turnout.TurnoutConfig;
+import dev.turnout.TrustedKeys;
 import dev.turnout.TurnoutConfigException;
 import dev.turnout.source.AuthoritySource;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +38,7 @@ final class TurnoutClientConfigs {
       Map.entry(TurnoutConfig.AUTHORITY_MAX_STALENESS_MS, "turnout.authority.max-staleness"),
       Map.entry(TurnoutConfig.AUTHORITY_REQUIRED, "turnout.authority.required"),
       Map.entry(TurnoutConfig.AUTHORITY_CACHE_FILE, "turnout.authority.cache-file"),
+      Map.entry(TurnoutConfig.AUTHORITY_TRUSTED_KEYS, "turnout.authority.trusted-keys"),
       Map.entry(TurnoutConfig.CUTOVER_BARRIER, "turnout.cutover.barrier"),
       Map.entry(TurnoutConfig.CUTOVER_MAX_PAUSE_MS, "turnout.cutover.max-pause"),
       Map.entry(TurnoutConfig.CUTOVER_BUFFER_BYTES, "turnout.cutover.buffer-size"),
@@ -152,6 +155,10 @@ final class TurnoutClientConfigs {
       put(config, origins, TurnoutConfig.AUTHORITY_CACHE_FILE, "turnout.authority.cache-file",
           authority.getCacheFile().toString(), authority.getCacheFile());
     }
+    if (authority.getTrustedKeys() != null && !authority.getTrustedKeys().isEmpty()) {
+      put(config, origins, TurnoutConfig.AUTHORITY_TRUSTED_KEYS, "turnout.authority.trusted-keys",
+          List.copyOf(authority.getTrustedKeys()), null);
+    }
     return config;
   }
 
@@ -253,6 +260,21 @@ final class TurnoutClientConfigs {
   /** A duration in milliseconds; an unset one is empty, which the routing client rejects as not a number. */
   private static Object millis(Duration value) {
     return value == null ? "" : value.toMillis();
+  }
+
+  /**
+   * The keys of {@code turnout.authority.trusted-keys}, read as the routing clients read them, for the authority
+   * monitor.
+   *
+   * @throws InvalidConfigurationPropertyValueException naming the property and the entry at fault
+   */
+  static List<PublicKey> trustedKeys(TurnoutProperties.Authority authority) {
+    try {
+      return TrustedKeys.read(authority.getTrustedKeys());
+    } catch (TurnoutConfigException e) {
+      throw new InvalidConfigurationPropertyValueException("turnout.authority.trusted-keys", null,
+          e.reason() + ".");
+    }
   }
 
   /**

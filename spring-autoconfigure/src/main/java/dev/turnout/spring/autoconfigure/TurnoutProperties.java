@@ -195,6 +195,13 @@ public class TurnoutProperties {
     private Path cacheFile;
 
     /**
+     * Ed25519 public keys trusted to sign the authority document, each the base64 of an X.509 key or the path
+     * of a PEM file. When set, a document is installed only if signed by one of them. Empty: signatures are
+     * not required.
+     */
+    private List<String> trustedKeys = new ArrayList<>();
+
+    /**
      * Epoch of the authority document held in the Environment: a non-negative integer that only increases;
      * every change of the document needs a higher epoch.
      */
@@ -251,6 +258,14 @@ public class TurnoutProperties {
 
     public void setCacheFile(Path cacheFile) {
       this.cacheFile = cacheFile;
+    }
+
+    public List<String> getTrustedKeys() {
+      return trustedKeys;
+    }
+
+    public void setTrustedKeys(List<String> trustedKeys) {
+      this.trustedKeys = trustedKeys;
     }
 
     public String getEpoch() {
