@@ -20,6 +20,16 @@ public interface AuthoritySource extends AutoCloseable {
    */
   Map<String, String> read() throws Exception;
 
+  /**
+   * Registers the callback a source calls when it knows a new document is ready (for example a record that
+   * arrived on a control topic), so that the client reads it at once instead of at its next refresh. A client
+   * calls this once, after its first read; calls of {@code changed} are cheap, may come from any thread, and
+   * several in a row are coalesced into one read; a source that already has news when this is called may call
+   * {@code changed} at once. The default does nothing: the source is only polled every
+   * {@code turnout.authority.refresh.ms}, which stays in force for every source as the backstop.
+   */
+  default void onChange(Runnable changed) {}
+
   /** A short description for logs and endpoints (for example the file path); never contains secrets. */
   String description();
 

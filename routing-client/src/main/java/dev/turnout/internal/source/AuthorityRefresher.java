@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * {@link LastKnownGood}); when the first read at {@link #start()} leaves no map, a usable cache is installed with
  * the staleness deadline its write time gives, and {@link #diagnosis()} says so. A source document with a lower
  * epoch than the cached one is then rejected as {@code EPOCH_REGRESSION}, as against any map in force.
+ *
+ * <p>A source that knows when its document changed calls the callback given to
+ * {@link AuthoritySource#onChange}; the refresher then reads it at once on its own thread, coalescing calls
+ * that arrive while a read is waiting. The fixed-interval refresh stays as the backstop.
  *
  * <p>Refreshing never stops by itself: whatever a refresh throws, {@link Error}s included, is logged at
  * ERROR and the next refresh runs on schedule.
@@ -78,6 +83,7 @@ public final class AuthorityRefresher implements AutoCloseable {
   private volatile List<DocumentProblem> lastProblems = List.of();
   private volatile long lastLoweredEpoch = -1;
   private final AtomicBoolean staleReported = new AtomicBoolean();
+  private final AtomicBoolean changePending = new AtomicBoolean();
   private volatile LastKnownGood cache;
   /** What the cache gave at start (where the map comes from, or why the cache was not used); null once a refresh succeeded. */
   private volatile String cacheNote;
@@ -162,6 +168,28 @@ public final class AuthorityRefresher implements AutoCloseable {
         return t;
       });
       scheduler.scheduleWithFixedDelay(this::refreshQuietly, refreshMillis, refreshMillis, TimeUnit.MILLISECONDS);
+    }
+    source.onChange(this::refreshSoon);
+  }
+
+  /** Schedules one refresh now, unless one is already waiting to run (source change notifications coalesce). */
+  private void refreshSoon() {
+    if (!changePending.compareAndSet(false, true)) {
+      return;
+    }
+    synchronized (lifecycle) {
+      if (closed || scheduler == null) {
+        changePending.set(false);
+        return;
+      }
+      try {
+        scheduler.execute(() -> {
+          changePending.set(false);
+          refreshQuietly();
+        });
+      } catch (RejectedExecutionException e) {
+        changePending.set(false); // closing
+      }
     }
   }
 

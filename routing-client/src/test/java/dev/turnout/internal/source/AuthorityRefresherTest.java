@@ -92,6 +92,12 @@ class AuthorityRefresherTest {
     volatile Error errorOnce;
     final AtomicInteger reads = new AtomicInteger();
     final AtomicInteger closes = new AtomicInteger();
+    volatile Runnable changed;
+
+    @Override
+    public void onChange(Runnable callback) {
+      this.changed = callback;
+    }
 
     void serve(Map<String, String> doc) {
       this.document = doc;
@@ -998,6 +1004,36 @@ class AuthorityRefresherTest {
       assertThat(r.map().epoch()).isEqualTo(12);
       assertThat(r.refreshCount()).isEqualTo(1);
       assertThat(events.installs).hasSize(1);
+    }
+
+    @Test
+    void aChangeSignalledByTheSourceIsReadAtOnceWithoutWaitingForTheRefreshInterval() {
+      AuthorityRefresher r = refresher(source, 3_600_000, 7_200_000);
+      source.serve(doc(12));
+      r.start();
+      assertThat(source.changed).as("start() registers the change callback").isNotNull();
+
+      source.serve(doc(13));
+      source.changed.run();
+
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(r.map().epoch()).isEqualTo(13));
+      assertThat(events.installs).hasSize(2);
+    }
+
+    @Test
+    void changeSignalsAfterCloseAreIgnored() {
+      AuthorityRefresher r = refresher(source, 3_600_000, 7_200_000);
+      source.serve(doc(12));
+      r.start();
+      r.close();
+      int readsBefore = source.reads.get();
+
+      source.serve(doc(13));
+      source.changed.run();
+
+      assertThat(r.refresh()).as("a closed refresher reads nothing").isFalse();
+      assertThat(source.reads).hasValue(readsBefore);
+      assertThat(r.map().epoch()).isEqualTo(12);
     }
 
     @Test
