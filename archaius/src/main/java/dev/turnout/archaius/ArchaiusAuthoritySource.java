@@ -1,6 +1,7 @@
 package dev.turnout.archaius;
 
 import com.netflix.config.ConfigurationManager;
+import com.netflix.config.DynamicConfiguration;
 import dev.turnout.source.AuthoritySource;
 import java.io.InterruptedIOException;
 import java.util.Collection;
@@ -267,9 +268,10 @@ public final class ArchaiusAuthoritySource implements AuthoritySource, Configura
   private final class Listener implements ConfigurationListener {
 
     /**
-     * A change under the prefix, or one without a property name (the whole configuration cleared, a source added
-     * or removed), is news; commons-configuration reports each change twice, before and after, and only the
-     * after counts.
+     * A change under the prefix, or one without a property name (the whole configuration cleared or reloaded, a
+     * source added or removed), is news. commons-configuration reports each change twice, before and after: only
+     * the after counts. A poll of a {@link DynamicConfiguration} is reported around its property changes, on every
+     * poll: the property changes count, the poll does not.
      */
     @Override
     public void configurationChanged(ConfigurationEvent event) {
@@ -277,7 +279,8 @@ public final class ArchaiusAuthoritySource implements AuthoritySource, Configura
         return;
       }
       String name = event.getPropertyName();
-      if (name != null && !name.startsWith(prefix)) {
+      boolean news = name == null ? event.getType() != DynamicConfiguration.EVENT_RELOAD : name.startsWith(prefix);
+      if (!news) {
         return;
       }
       lastChangeNanos = System.nanoTime();
