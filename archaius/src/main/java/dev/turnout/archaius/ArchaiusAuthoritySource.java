@@ -59,7 +59,7 @@ public final class ArchaiusAuthoritySource implements AuthoritySource, Configura
 
   /** How long no property under the prefix may have changed before a read takes its snapshot. */
   static final long DEFAULT_QUIET_MILLIS = 10;
-  /** Longest a read waits for the properties to be quiet, in quiet periods; then the read fails. */
+  /** Longest a read waits for the properties to be quiet, in quiet periods (500 ms); then the read fails. */
   static final int MAX_QUIET_PERIODS = 50;
 
   private static final Logger log = LoggerFactory.getLogger(ArchaiusAuthoritySource.class);
@@ -147,9 +147,16 @@ public final class ArchaiusAuthoritySource implements AuthoritySource, Configura
   public Map<String, String> read() throws InterruptedIOException {
     listen();
     String under = prefix;
-    for (int period = 0; period < MAX_QUIET_PERIODS; period++) {
+    long deadline = System.nanoTime() + MAX_QUIET_PERIODS * quietNanos;
+    while (true) {
       long seen = changes.get();
-      long wait = quietNanos - (System.nanoTime() - lastChangeNanos);
+      long now = System.nanoTime();
+      long wait = quietNanos - (now - lastChangeNanos);
+      if (now - deadline > 0 || (wait > 0 && now + wait - deadline > 0)) {
+        throw new IllegalStateException("the Archaius properties under '" + under + "' kept changing for "
+            + MAX_QUIET_PERIODS * TimeUnit.NANOSECONDS.toMillis(quietNanos) + " ms; they are read again at the "
+            + "next change or refresh");
+      }
       if (wait > 0) {
         pause(wait);
         continue;
@@ -165,9 +172,6 @@ public final class ArchaiusAuthoritySource implements AuthoritySource, Configura
         return document;
       }
     }
-    throw new IllegalStateException("the Archaius properties under '" + under + "' kept changing for "
-        + MAX_QUIET_PERIODS * TimeUnit.NANOSECONDS.toMillis(quietNanos) + " ms; they are read again at the next "
-        + "change or refresh");
   }
 
   private static void pause(long nanos) throws InterruptedIOException {

@@ -10,12 +10,14 @@ import com.netflix.config.DynamicConfiguration;
 import com.netflix.config.FixedDelayPollingScheduler;
 import com.netflix.config.PollResult;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.commons.configuration.event.ConfigurationListener;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -27,7 +29,7 @@ class ArchaiusAuthoritySourceTest {
 
   private final ConcurrentMapConfiguration config = new ConcurrentMapConfiguration();
   /** Every property name the configuration reported as changed, to prove a change had its chance. */
-  private final List<String> seen = new ArrayList<>();
+  private final List<String> seen = new CopyOnWriteArrayList<>();
   private final ConfigurationListener probe = event -> {
     if (!event.isBeforeUpdate()) {
       seen.add(event.getPropertyName());
@@ -198,6 +200,29 @@ class ArchaiusAuthoritySourceTest {
 
       assertThat(read.get(30, TimeUnit.SECONDS)).containsExactlyInAnyOrderEntriesOf(
           Map.of("epoch", "2", "key-count", "2"));
+    }
+  }
+
+  @Test
+  void propertiesThatNeverStopChangingAreAFailedRead() throws Exception {
+    config.setProperty(PREFIX + "epoch", "1");
+    AtomicBoolean done = new AtomicBoolean();
+    try (ArchaiusAuthoritySource source = new ArchaiusAuthoritySource(PREFIX, config, 100)) {
+      source.read(); // starts listening
+      Thread writer = new Thread(() -> {
+        for (int i = 2; !done.get(); i++) {
+          config.setProperty(PREFIX + "epoch", Integer.toString(i));
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2)); // a writer busier than the quiet period
+        }
+      }, "writer");
+      writer.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> !"1".equals(config.getString(PREFIX + "epoch")));
+
+      assertThatThrownBy(source::read).isInstanceOf(IllegalStateException.class)
+          .hasMessage("the Archaius properties under '" + PREFIX + "' kept changing for 5000 ms; they are read again "
+              + "at the next change or refresh");
+    } finally {
+      done.set(true);
     }
   }
 
