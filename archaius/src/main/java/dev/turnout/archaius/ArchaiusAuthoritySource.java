@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * updated. {@link #read()} returns a snapshot taken once no property under the prefix has changed for a short
  * quiet period (and none changed while it was taken), so a read caused by a burst of updates sees the whole
  * burst. A writer that pauses longer than that can still leave half a document: the document's {@code key-count}
- * key then rejects it as {@code INCOMPLETE}, and a signed document can never be installed half updated (see
- * docs/authority-document.md and docs/control-plane.md).
+ * rejects it as {@code INCOMPLETE} when its number of keys differs, the client's same-epoch rule replaces a valid
+ * half of a new epoch as soon as the whole document is read, and a signed document can never be installed half
+ * updated (see docs/authority-document.md and docs/control-plane.md).
  *
  * <p>Thread-safe: {@link #read()} is called by one refresh thread, change events come from the threads that update
  * the configuration.
