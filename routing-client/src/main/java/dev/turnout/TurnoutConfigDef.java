@@ -35,6 +35,8 @@ final class TurnoutConfigDef {
   static final ConfigDef DEFINITION = define();
 
   private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9_-]+");
+  /** The key of the Archaius source's prefix (a source-specific key: no constant in {@link TurnoutConfig}). */
+  static final String ARCHAIUS_PREFIX = "turnout.authority.archaius.prefix";
 
   private TurnoutConfigDef() {}
 
@@ -75,6 +77,12 @@ final class TurnoutConfigDef {
         GROUP_AUTHORITY, ++order[0], ConfigDef.Width.LONG, AUTHORITY_CACHE_FILE);
     def.define(AUTHORITY_TRUSTED_KEYS, Type.LIST, null, null, Importance.MEDIUM, TrustedKeys.DOCUMENTATION,
         GROUP_AUTHORITY, ++order[0], ConfigDef.Width.LONG, AUTHORITY_TRUSTED_KEYS);
+    // Read by dev.turnout.archaius.ArchaiusAuthoritySource (artifact turnout-archaius), declared here so that the
+    // unknown-key check lets it through; the routing client itself does not use it.
+    def.define(ARCHAIUS_PREFIX, Type.STRING, "turnout.authority.document.", null, Importance.LOW,
+        "Prefix of the Archaius properties that hold the authority document, for `turnout.authority.source="
+            + "dev.turnout.archaius.ArchaiusAuthoritySource` (artifact `turnout-archaius`); other sources ignore it.",
+        GROUP_AUTHORITY, ++order[0], ConfigDef.Width.LONG, ARCHAIUS_PREFIX);
   }
 
   private static void defineCutoverAndBreaker(ConfigDef def, int[] order) {

@@ -206,7 +206,8 @@ public class TurnoutSettingsTest {
   @Nested
   class Messages {
 
-    private static final String KNOWN = "The turnout.* settings are turnout.authority.cache.file, turnout.authority.file, "
+    private static final String KNOWN = "The turnout.* settings are turnout.authority.archaius.prefix, "
+        + "turnout.authority.cache.file, turnout.authority.file, "
         + "turnout.authority.max.staleness.ms, turnout.authority.refresh.ms, turnout.authority.required, turnout.authority.source, "
         + "turnout.authority.trusted.keys, "
         + "turnout.breaker.enabled, turnout.breaker.failure.rate.threshold, turnout.breaker.half.open.calls, "
