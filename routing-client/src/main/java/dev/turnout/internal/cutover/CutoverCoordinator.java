@@ -302,8 +302,13 @@ public final class CutoverCoordinator implements AutoCloseable {
     if (t.firstBarrier()) {
       cutovers.increment();
     }
-    long pause = RollbackCheck.scopes(t, barrier.topic(), aliases).isEmpty() ? maxPauseNanos
-        : Math.max(maxPauseNanos, TimeUnit.MILLISECONDS.toNanos(rollback.maxPauseMillis()));
+    // A barrier of slices moved back to the source only is bounded by turnout.rollback.max.pause.ms; one that also
+    // holds other moves of the topic by the longer of both pauses.
+    long pause = maxPauseNanos;
+    if (!RollbackCheck.scopes(t, barrier.topic(), aliases).isEmpty()) {
+      long rollbackPause = TimeUnit.MILLISECONDS.toNanos(rollback.maxPauseMillis());
+      pause = t.moves(barrier.topic()).pairs().size() == 1 ? rollbackPause : Math.max(maxPauseNanos, rollbackPause);
+    }
     long delay = barrier.waitStartNanos() + pause - System.nanoTime();
     try {
       scheduler.schedule(() -> expire(barrier), Math.max(0, delay), TimeUnit.NANOSECONDS);
