@@ -4,7 +4,7 @@
  * {@link dev.turnout.internal.cutover.TopicBarrier} until the records already sent to the old owner are acknowledged
  * and (with the {@code replicated} barrier) visible on the new owner, then releases them in order. A slice moved
  * back from its rule's target to its source also waits until its target-only records are on the source
- * ({@link dev.turnout.internal.cutover.RollbackCheck} over a
+ * ({@code RollbackCheck} over a
  * {@link dev.turnout.internal.cutover.SliceReconciliation}, scoped by
  * {@link dev.turnout.internal.cutover.RollbackScope}). Slices
  * that did not move never wait; {@code CutoverCoordinator.openBarriers()} reports the barriers not yet open as
