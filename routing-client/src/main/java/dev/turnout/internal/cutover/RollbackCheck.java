@@ -147,7 +147,11 @@ final class RollbackCheck {
           + target + "' are still missing on '" + source + "'")
           + (maxPauseMillis == null ? "." : " after turnout.rollback.max.pause.ms=" + maxPauseMillis + ".");
     }
-    String todo = policy.auto()
+    String todo = policy.reconciliation() == null
+        ? " This producer cannot check the source: reconcile the slice's target-only records from '" + target
+            + "' to '" + source + "' with the reconciliation job and restart the producer with a reconciliation, or "
+            + "publish a later epoch that moves the slice back to '" + target + "'."
+        : policy.auto()
         ? " The producer reconciles the slice itself (turnout.rollback.reconcile=auto) and keeps trying: check that '"
             + target + "' and '" + source + "' are reachable and the reconciliation's error above."
         : " Run the reconciliation of this slice from '" + target + "' to '" + source + "' (turnout.rollback.reconcile="
