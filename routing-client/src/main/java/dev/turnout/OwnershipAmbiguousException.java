@@ -46,7 +46,16 @@ public class OwnershipAmbiguousException extends KafkaException {
      * (or to none, or whose cutover barrier is not open): the record was routed by its original topic, so it
      * was written nowhere.
      */
-    TOPIC_REWRITTEN_TO_OTHER_OWNER
+    TOPIC_REWRITTEN_TO_OTHER_OWNER,
+    /**
+     * An epoch moved the slice back from its rule's target to its source, and the records written only to the
+     * target while it was promoted are not proven to be on the source: still missing after
+     * {@code turnout.rollback.max.pause.ms}, the reconciliation failed (the message gives its error), or no
+     * reconciliation is available. Writing to the source now would split the slice's history between the
+     * clusters, so the slice fails closed until its records are reconciled or a later epoch moves it again. The
+     * message says which slice, how many records are missing and what to do (docs/rollback.md).
+     */
+    ROLLBACK_NOT_RECONCILED
   }
 
   private final Reason reason;

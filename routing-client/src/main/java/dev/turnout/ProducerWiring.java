@@ -3,6 +3,8 @@ package dev.turnout;
 import dev.turnout.authority.AuthorityMap;
 import dev.turnout.internal.cutover.ClusterAccess;
 import dev.turnout.internal.cutover.CutoverCoordinator;
+import dev.turnout.internal.cutover.RollbackPolicy;
+import dev.turnout.internal.cutover.SliceReconciliation;
 import dev.turnout.internal.producer.ProducerClusters;
 import dev.turnout.internal.producer.RecordKeys;
 import dev.turnout.internal.producer.RewriteGuard;
@@ -44,10 +46,26 @@ final class ProducerWiring<K, V> {
   final ProducerStatusView status;
 
   /**
+   * Where the reconciliation of rolled-back slices comes from when the caller supplies none: the adapter of the
+   * reconciliation library plugs in here. Without one ({@code null} from the factory) every slice moved back from
+   * the target to the source that has records to prove fails closed with {@code ROLLBACK_NOT_RECONCILED}.
+   */
+  static final SliceReconciliation.Factory DEFAULT_RECONCILIATION = (clientId, aliases, clusterConfigs) -> null;
+
+  /**
    * @param supplied clients supplied by the caller, by alias (see {@link RoutingProducer.Builder})
    */
   ProducerWiring(TurnoutSettings settings, Serializer<K> keySerializer, Serializer<V> valueSerializer,
       Map<String, Producer<K, V>> supplied) {
+    this(settings, keySerializer, valueSerializer, supplied, DEFAULT_RECONCILIATION);
+  }
+
+  /**
+   * @param supplied clients supplied by the caller, by alias (see {@link RoutingProducer.Builder})
+   * @param reconciliation creates the reconciliation of slices moved back from the target to the source
+   */
+  ProducerWiring(TurnoutSettings settings, Serializer<K> keySerializer, Serializer<V> valueSerializer,
+      Map<String, Producer<K, V>> supplied, SliceReconciliation.Factory reconciliation) {
     this.settings = settings;
     checkSupplied(settings, supplied);
     this.keys = RecordKeys.create(settings.base, settings.keySerializerClass, settings.valueSerializerClass,
@@ -58,8 +76,11 @@ final class ProducerWiring<K, V> {
     this.refusals = new Refusals(settings.clientId, metrics, settings.clusters.size(), listeners);
     Access access = new Access();
     RecordIds ids = new RecordIds();
+    RollbackPolicy rollback = new RollbackPolicy(settings.rollbackAutoReconcile, settings.rollbackMaxPauseMillis,
+        RollbackPolicy.DEFAULT_POLL_MILLIS, Objects.requireNonNull(reconciliation, "reconciliation")
+            .create(settings.clientId, settings.clusters, settings.clusterConfigs));
     this.cutover = new CutoverCoordinator(settings.clientId, settings.clusters, settings.barrierMode,
-        settings.maxPauseMillis, settings.cutoverBufferBytes, ids.instance(), access, metrics::barrierWait);
+        settings.maxPauseMillis, settings.cutoverBufferBytes, ids.instance(), access, metrics::barrierWait, rollback);
     RewriteGuard<K, V> guard = settings.clusterConfigs.stream().anyMatch(ProducerClusters::hasInterceptors)
         ? new RewriteGuard<>(cutover, keys, settings.clusters) : null;
     this.clusters = new ProducerClusters<>(settings.clientId, settings.clusters, settings.clusterConfigs,

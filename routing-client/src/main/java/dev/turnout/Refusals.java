@@ -89,7 +89,7 @@ final class Refusals {
 
   /**
    * Fails a send stopped at a cutover barrier: refused with {@code CUTOVER_BARRIER_TIMEOUT} when the barrier
-   * timed out; failed with a {@link KafkaException} saying so when the producer closed.
+   * timed out, with {@code ROLLBACK_NOT_RECONCILED} when a rolled-back slice is not proven reconciled; failed with a {@link KafkaException} saying so when the producer closed.
    */
   Future<RecordMetadata> barrierFailed(BarrierFailure failure, ProducerRecord<?, ?> record, Callback callback) {
     return report(barrierError(failure), record, callback);
@@ -107,6 +107,10 @@ final class Refusals {
   KafkaException barrierError(BarrierFailure failure) {
     if (failure.kind() == BarrierFailure.Kind.CLOSED) {
       return new KafkaException(failure.message());
+    }
+    if (failure.kind() == BarrierFailure.Kind.ROLLBACK_NOT_RECONCILED) {
+      return new OwnershipAmbiguousException(Reason.ROLLBACK_NOT_RECONCILED, failure.topic(), failure.epoch(),
+          failure.message());
     }
     return new OwnershipAmbiguousException(Reason.CUTOVER_BARRIER_TIMEOUT, failure.topic(), failure.epoch(),
         failure.message());

@@ -2,6 +2,7 @@ package dev.turnout;
 
 import dev.turnout.OwnershipAmbiguousException.Reason;
 import dev.turnout.authority.AuthorityMap;
+import dev.turnout.internal.cutover.SliceReconciliation;
 import dev.turnout.status.ClientStatus;
 import dev.turnout.status.TurnoutListener;
 import java.time.Duration;
@@ -88,14 +89,14 @@ public final class RoutingProducer<K, V> implements Producer<K, V> {
    * not configured by the producer; they are shared by the clients of every cluster and closed with them.
    */
   public RoutingProducer(Map<String, Object> configs, Serializer<K> keySerializer, Serializer<V> valueSerializer) {
-    this(configs, keySerializer, valueSerializer, Map.of());
+    this(configs, keySerializer, valueSerializer, Map.of(), ProducerWiring.DEFAULT_RECONCILIATION);
   }
 
   private RoutingProducer(Map<String, ?> configs, Serializer<K> keySerializer, Serializer<V> valueSerializer,
-      Map<String, Producer<K, V>> supplied) {
+      Map<String, Producer<K, V>> supplied, SliceReconciliation.Factory reconciliation) {
     Objects.requireNonNull(configs, "configs");
     TurnoutSettings settings = TurnoutSettings.parse(configs, "turnout-producer-" + CLIENT_SEQUENCE.incrementAndGet());
-    this.parts = new ProducerWiring<>(settings, keySerializer, valueSerializer, supplied);
+    this.parts = new ProducerWiring<>(settings, keySerializer, valueSerializer, supplied, reconciliation);
     parts.start();
   }
 
@@ -408,6 +409,7 @@ public final class RoutingProducer<K, V> implements Producer<K, V> {
     private final Map<String, Producer<K, V>> clients = new LinkedHashMap<>();
     private Serializer<K> keySerializer;
     private Serializer<V> valueSerializer;
+    private SliceReconciliation.Factory reconciliation = ProducerWiring.DEFAULT_RECONCILIATION;
 
     private Builder(Map<String, ?> configs) {
       this.configs = new HashMap<>(Objects.requireNonNull(configs, "configs"));
@@ -437,6 +439,15 @@ public final class RoutingProducer<K, V> implements Producer<K, V> {
       return this;
     }
 
+    /**
+     * The reconciliation of slices moved back from the target to the source (package-private: for the
+     * reconciliation adapter and tests); default {@link ProducerWiring#DEFAULT_RECONCILIATION}.
+     */
+    Builder<K, V> reconciliation(SliceReconciliation.Factory factory) {
+      this.reconciliation = Objects.requireNonNull(factory, "factory");
+      return this;
+    }
+
     /** The routing producer; it loads its first authority map before returning, as the constructors do. */
     public RoutingProducer<K, V> build() {
       Map<String, Object> withPlaceholders = new HashMap<>(configs);
@@ -454,7 +465,8 @@ public final class RoutingProducer<K, V> implements Producer<K, V> {
             + "new owner's partitions, which a supplied client without bootstrap servers cannot: set "
             + TurnoutConfig.CUTOVER_BARRIER + "=drained, or give that cluster its bootstrap.servers");
       }
-      return new RoutingProducer<>(withPlaceholders, keySerializer, valueSerializer, Map.copyOf(clients));
+      return new RoutingProducer<>(withPlaceholders, keySerializer, valueSerializer, Map.copyOf(clients),
+          reconciliation);
     }
   }
 }

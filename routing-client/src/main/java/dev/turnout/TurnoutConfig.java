@@ -107,6 +107,25 @@ public final class TurnoutConfig {
   /** Default of {@link #CUTOVER_BUFFER_BYTES} (32 MiB, as {@code buffer.memory}). */
   public static final long DEFAULT_CUTOVER_BUFFER_BYTES = 32L * 1024 * 1024;
 
+  /**
+   * Who copies the target-only records of a slice that an epoch moves back from the target to the source:
+   * {@code manual} (default) waits until an operator or a job has reconciled them (the slice's sends wait while
+   * the records this producer wrote to the target are missing on the source); {@code auto} makes the producer
+   * reconcile the slice's whole range itself before its sends go to the source. See docs/rollback.md.
+   */
+  public static final String ROLLBACK_RECONCILE = "turnout.rollback.reconcile";
+  /** Default of {@link #ROLLBACK_RECONCILE}. */
+  public static final String DEFAULT_ROLLBACK_RECONCILE = "manual";
+
+  /**
+   * The longest a slice moved back from the target to the source waits for its target-only records to be on the
+   * source, in milliseconds. When it passes, the waiting records fail with {@code ROLLBACK_NOT_RECONCILED} and the
+   * slice keeps failing closed until the records are reconciled or a later epoch moves it again.
+   */
+  public static final String ROLLBACK_MAX_PAUSE_MS = "turnout.rollback.max.pause.ms";
+  /** Default of {@link #ROLLBACK_MAX_PAUSE_MS}. */
+  public static final long DEFAULT_ROLLBACK_MAX_PAUSE_MS = 60_000;
+
   /** Whether a circuit breaker guards each cluster (default {@code true}). */
   public static final String BREAKER_ENABLED = "turnout.breaker.enabled";
   /** Default of {@link #BREAKER_ENABLED}. */
@@ -193,6 +212,19 @@ public final class TurnoutConfig {
     REPLICATED,
     /** Wait until the old owner's records are acknowledged only. */
     DRAINED;
+
+    /** The configuration value, the lower-case name. */
+    public String configValue() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Values of {@link #ROLLBACK_RECONCILE}. */
+  public enum RollbackReconcile {
+    /** An operator or a job reconciles; the producer waits until its own target-only records are on the source. */
+    MANUAL,
+    /** The producer reconciles the slice's whole range itself (idempotently), then checks that nothing is missing. */
+    AUTO;
 
     /** The configuration value, the lower-case name. */
     public String configValue() {

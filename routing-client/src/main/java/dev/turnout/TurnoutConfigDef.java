@@ -100,6 +100,17 @@ final class TurnoutConfigDef {
         Importance.LOW, "Memory for records waiting at cutover barriers, in bytes (serialized key, value and headers "
             + "+ 64 bytes each); when full, `send` blocks up to `max.block.ms`.",
         GROUP_CUTOVER, ++order[0], ConfigDef.Width.SHORT, CUTOVER_BUFFER_BYTES);
+    def.define(ROLLBACK_RECONCILE, Type.STRING, DEFAULT_ROLLBACK_RECONCILE, new Choice<>(RollbackReconcile.class,
+            "manual (an operator or a job reconciles the slice) or auto (the producer reconciles it itself)"),
+        Importance.MEDIUM, "Who copies the target-only records of a slice moved back from the target to the source "
+            + "before its sends go to the source: `manual` (an operator or a job; the producer waits until the records "
+            + "it wrote to the target are on the source) or `auto` (the producer reconciles the slice's whole range).",
+        GROUP_CUTOVER, ++order[0], ConfigDef.Width.SHORT, ROLLBACK_RECONCILE);
+    def.define(ROLLBACK_MAX_PAUSE_MS, Type.LONG, DEFAULT_ROLLBACK_MAX_PAUSE_MS, Bounded.positive("milliseconds"),
+        Importance.MEDIUM, "Longest a slice moved back from the target to the source waits for its target-only "
+            + "records to be on the source, in milliseconds; then its records fail with `ROLLBACK_NOT_RECONCILED` and "
+            + "the slice fails closed.",
+        GROUP_CUTOVER, ++order[0], ConfigDef.Width.SHORT, ROLLBACK_MAX_PAUSE_MS);
     def.define(BREAKER_ENABLED, Type.BOOLEAN, DEFAULT_BREAKER_ENABLED, null, Importance.MEDIUM,
         "Whether a circuit breaker guards each cluster.",
         GROUP_BREAKER, ++order[0], ConfigDef.Width.SHORT, BREAKER_ENABLED);

@@ -48,6 +48,10 @@ final class TurnoutSettings {
   final BarrierMode barrierMode;
   final long maxPauseMillis;
   final long cutoverBufferBytes;
+  /** {@code turnout.rollback.reconcile}: whether the producer reconciles rolled-back slices itself. */
+  final boolean rollbackAutoReconcile;
+  /** {@code turnout.rollback.max.pause.ms}. */
+  final long rollbackMaxPauseMillis;
   final long maxBlockMillis;
   final BreakerSettings breaker;
   /** {@code transactional.id}, or {@code null}: read through {@code ProducerConfig}. */
@@ -82,6 +86,9 @@ final class TurnoutSettings {
     };
     this.maxPauseMillis = turnout.getLong(TurnoutConfig.CUTOVER_MAX_PAUSE_MS);
     this.cutoverBufferBytes = turnout.getLong(TurnoutConfig.CUTOVER_BUFFER_BYTES);
+    this.rollbackAutoReconcile = TurnoutConfigDef.choice(TurnoutConfig.RollbackReconcile.class,
+        turnout.getString(TurnoutConfig.ROLLBACK_RECONCILE)) == TurnoutConfig.RollbackReconcile.AUTO;
+    this.rollbackMaxPauseMillis = turnout.getLong(TurnoutConfig.ROLLBACK_MAX_PAUSE_MS);
     this.maxBlockMillis = producer.maxBlockMillis();
     this.breaker = new BreakerSettings(turnout.getBoolean(TurnoutConfig.BREAKER_ENABLED),
         turnout.getInt(TurnoutConfig.BREAKER_FAILURE_RATE_THRESHOLD), turnout.getInt(TurnoutConfig.BREAKER_WINDOW_SIZE),

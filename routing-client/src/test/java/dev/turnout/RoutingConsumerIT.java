@@ -361,7 +361,7 @@ class RoutingConsumerIT {
       assertThat(values(onTarget)).endsWith("t-0", "t-1", "t-2", "t-3", "t-4");
       assertThat(consumer.readCluster("back")).isEqualTo("cloud");
 
-      writeDocument(file, doc(2, rule("b", "back", "MIRROR")));
+      writeDocument(file, doc(2, rule("b", "back", "MIRROR"), "rule.b.rollback.allowed=true"));
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (!"onprem".equals(consumer.readCluster("back")) && System.nanoTime() < deadline) {
         assertThat(consumer.poll(Duration.ofMillis(100))).isEmpty();

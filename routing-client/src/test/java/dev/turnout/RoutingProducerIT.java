@@ -372,6 +372,7 @@ class RoutingProducerIT {
       await().atMost(Duration.ofSeconds(5)).until(() -> producer.epoch() == 2);
       assertThat(producer.partitionsFor("parts")).hasSize(5);
       writeDocument(file, "epoch=3\nsource=onprem\ntarget=cloud\nrule.p.topics=parts\nrule.p.state=WRITE_PROMOTION\n"
+          + "rule.p.rollback.allowed=true\n"
           + "rule.p.slice.a.keys=0-4999\nrule.p.slice.a.owner=cloud\nrule.p.slice.b.keys=5000-9999\nrule.p.slice.b.owner=onprem\n");
       await().atMost(Duration.ofSeconds(5)).until(() -> producer.epoch() == 3);
       assertThatThrownBy(() -> producer.partitionsFor("parts")).isInstanceOfSatisfying(OwnershipAmbiguousException.class,

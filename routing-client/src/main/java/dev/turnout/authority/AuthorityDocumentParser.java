@@ -24,7 +24,7 @@ final class AuthorityDocumentParser {
    */
   static final String KEY_COUNT = "key-count";
   private static final Set<String> RULE_ATTRIBUTES =
-      Set.of("topics", "topic-prefix", "state", "source", "target", "null-key-owner");
+      Set.of("topics", "topic-prefix", "state", "source", "target", "null-key-owner", "rollback.allowed");
 
   private final SortedMap<String, String> doc = new TreeMap<>();
   private final List<String> clusters;
@@ -183,12 +183,26 @@ final class AuthorityDocumentParser {
 
     String nullKeyOwner = emptyToNull(attrs.get("null-key-owner"));
     List<Slice> slices = parseSlices(name, p, state, sliceAttrs, nullKeyOwner, source, target);
+    boolean rollbackAllowed = flag(p + "rollback.allowed", attrs.get("rollback.allowed"));
     claim(exactClaims, topics, name, "topic");
     claim(prefixClaims, prefixes, name, "topic prefix");
     if (problems.size() != before) {
       return null;
     }
-    return new Rule(name, topics, prefixes, state, source, target, slices, nullKeyOwner);
+    return new Rule(name, topics, prefixes, state, source, target, slices, nullKeyOwner, rollbackAllowed);
+  }
+
+  /** An optional {@code true}/{@code false} value (case-insensitive); absent or empty is {@code false}. */
+  private boolean flag(String key, String value) {
+    String v = emptyToNull(value);
+    if (v == null || v.trim().equalsIgnoreCase("false")) {
+      return false;
+    }
+    if (v.trim().equalsIgnoreCase("true")) {
+      return true;
+    }
+    problem(Kind.INVALID_VALUE, "'" + key + "' is '" + v + "': it must be true or false");
+    return false;
   }
 
   /** The {@code slice.<name>.keys/owner} attributes of a rule by slice name; reports every other unknown key. */

@@ -56,7 +56,14 @@ public record DocumentProblem(Kind kind, String detail) {
      */
     BAD_SIGNATURE,
     /** The document is signed by a key that is not among the trusted keys. */
-    UNKNOWN_SIGNING_KEY
+    UNKNOWN_SIGNING_KEY,
+    /** A value its key does not allow, such as {@code rule.<name>.rollback.allowed} other than true or false. */
+    INVALID_VALUE,
+    /**
+     * The document moves a rule out of {@code TARGET_AUTHORITY} (in force) back to an earlier state without
+     * {@code rule.<name>.rollback.allowed=true}: add that key if the rollback is intended. The map in force stays.
+     */
+    ROLLBACK_NOT_ALLOWED
   }
 
   public DocumentProblem {

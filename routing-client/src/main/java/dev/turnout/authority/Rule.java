@@ -21,6 +21,7 @@ public final class Rule {
   private final String target;
   private final List<Slice> slices;
   private final String nullKeyOwner;
+  private final boolean rollbackAllowed;
 
   // Decisions, precomputed per epoch.
   private Route unsliced;
@@ -31,6 +32,11 @@ public final class Rule {
 
   Rule(String name, Set<String> topics, Set<String> prefixes, MigrationState state, String source,
       String target, List<Slice> slices, String nullKeyOwner) {
+    this(name, topics, prefixes, state, source, target, slices, nullKeyOwner, false);
+  }
+
+  Rule(String name, Set<String> topics, Set<String> prefixes, MigrationState state, String source,
+      String target, List<Slice> slices, String nullKeyOwner, boolean rollbackAllowed) {
     this.name = name;
     this.topics = Set.copyOf(topics);
     this.prefixes = Set.copyOf(prefixes);
@@ -39,6 +45,7 @@ public final class Rule {
     this.target = target;
     this.slices = List.copyOf(slices);
     this.nullKeyOwner = nullKeyOwner;
+    this.rollbackAllowed = rollbackAllowed;
   }
 
   void precompute(long epoch, List<String> clusters) {
@@ -117,6 +124,16 @@ public final class Rule {
   /** Owner of null-key writes in a sliced rule; {@code null} when such writes are refused. */
   public String nullKeyOwner() {
     return nullKeyOwner;
+  }
+
+  /**
+   * Whether this document allows the rule to leave {@code TARGET_AUTHORITY} for an earlier state
+   * ({@code rule.<name>.rollback.allowed=true}). A document that moves a rule out of {@code TARGET_AUTHORITY}
+   * without it is rejected by the client with {@link DocumentProblem.Kind#ROLLBACK_NOT_ALLOWED}, and the map in
+   * force stays. Defaults to {@code false}; it has no effect on a rule that was not in {@code TARGET_AUTHORITY}.
+   */
+  public boolean rollbackAllowed() {
+    return rollbackAllowed;
   }
 
   /** Whether writes must be divided by key bucket. */

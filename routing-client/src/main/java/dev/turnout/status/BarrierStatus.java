@@ -14,15 +14,25 @@ import java.util.List;
  * @param to the new owner
  * @param fromEpoch the epoch the writes moved away from
  * @param toEpoch the epoch that moved them
- * @param state {@code WAITING} (acknowledgements or replication), {@code RELEASING} (queued sends going out
- *     in order) or {@code FAILED} (timed out: sends refused with {@code CUTOVER_BARRIER_TIMEOUT})
+ * @param state {@code WAITING} (acknowledgements, replication, or for a slice moved back from the target to the
+ *     source the reconciliation of its target-only records), {@code RELEASING} (queued sends going out in order)
+ *     or {@code FAILED} (sends refused with {@code CUTOVER_BARRIER_TIMEOUT}, or {@code ROLLBACK_NOT_RECONCILED} for
+ *     a rolled-back slice)
  * @param waitingRecords records queued at the barrier now (for every pair of owners of the topic)
  * @param since when the barrier started waiting
+ * @param detail what the barrier waits for, or why it failed (the refusal's message); empty when unknown
  */
 public record BarrierStatus(String topic, List<String> slices, String from, String to, long fromEpoch, long toEpoch,
-    String state, long waitingRecords, Instant since) {
+    String state, long waitingRecords, Instant since, String detail) {
 
   public BarrierStatus {
     slices = List.copyOf(slices);
+    detail = detail == null ? "" : detail;
+  }
+
+  /** A status without {@code detail}. */
+  public BarrierStatus(String topic, List<String> slices, String from, String to, long fromEpoch, long toEpoch,
+      String state, long waitingRecords, Instant since) {
+    this(topic, slices, from, to, fromEpoch, toEpoch, state, waitingRecords, since, "");
   }
 }

@@ -49,6 +49,16 @@ public final class AckLedger {
    * @param sequence the sequence of the record's {@code turnout.id} ({@code RecordIds#sequenceOf})
    */
   public void acknowledged(String topic, int partition, long timestamp, long sequence) {
+    acknowledged(topic, partition, timestamp, sequence, -1);
+  }
+
+  /**
+   * Records an acknowledged record of this producer and its offset ({@code -1} when unknown, e.g. with
+   * {@code acks=0}), so that a rollback can bound the records this producer wrote to the cluster.
+   *
+   * @param sequence the sequence of the record's {@code turnout.id} ({@code RecordIds#sequenceOf})
+   */
+  public void acknowledged(String topic, int partition, long timestamp, long sequence, long offset) {
     if (partition < 0 || sequence < 0) {
       return;
     }
@@ -65,7 +75,7 @@ public final class AckLedger {
       }
       this.recent = new Recent(topic, acks);
     }
-    acks.slot(partition).update(sequence, timestamp);
+    acks.slot(partition).update(sequence, timestamp, offset);
   }
 
   /** The topics this producer ever sent to on this cluster (a live view). */
@@ -82,6 +92,15 @@ public final class AckLedger {
   List<LastAck> lastAcks(String topic) {
     TopicAcks acks = topics.get(topic);
     return acks == null ? List.of() : acks.snapshot(topic);
+  }
+
+  /**
+   * Per partition of the topic, the offset after the last record acknowledged with an offset (exclusive upper
+   * bound of this producer's records there); empty when none was.
+   */
+  Map<org.apache.kafka.common.TopicPartition, Long> offsetsUpTo(String topic) {
+    TopicAcks acks = topics.get(topic);
+    return acks == null ? Map.of() : acks.offsetsUpTo(topic);
   }
 
   /** The last acknowledged record of one partition: its id sequence and timestamp. */
@@ -110,6 +129,19 @@ public final class AckLedger {
       }
     }
 
+    Map<org.apache.kafka.common.TopicPartition, Long> offsetsUpTo(String topic) {
+      PartitionAck[] current = partitions;
+      Map<org.apache.kafka.common.TopicPartition, Long> out = new java.util.HashMap<>();
+      for (int p = 0; p < current.length; p++) {
+        PartitionAck slot = current[p];
+        long offset = slot == null ? -1 : slot.maxOffset();
+        if (offset >= 0) {
+          out.put(new org.apache.kafka.common.TopicPartition(topic, p), offset + 1);
+        }
+      }
+      return out;
+    }
+
     List<LastAck> snapshot(String topic) {
       PartitionAck[] current = partitions;
       List<LastAck> out = new ArrayList<>();
@@ -131,12 +163,14 @@ public final class AckLedger {
   private static final class PartitionAck {
     private static final VarHandle SEQUENCE;
     private static final VarHandle TIMESTAMP;
+    private static final VarHandle OFFSET;
 
     static {
       try {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         SEQUENCE = lookup.findVarHandle(PartitionAck.class, "sequence", long.class);
         TIMESTAMP = lookup.findVarHandle(PartitionAck.class, "timestamp", long.class);
+        OFFSET = lookup.findVarHandle(PartitionAck.class, "maxOffset", long.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }
@@ -145,14 +179,25 @@ public final class AckLedger {
     /** The {@code turnout.id} sequence of the last acknowledged record; -1 before the first. */
     private long sequence = -1;
     private long timestamp;
+    /** The highest offset acknowledged; -1 before the first with an offset. */
+    private long maxOffset = -1;
 
     /**
      * Release stores: no full fence per record on the I/O thread. A cutover reads after flushing the client,
      * which happens after every callback of the flushed records ran, so it sees at least those records.
      */
-    void update(long lastSequence, long ts) {
+    void update(long lastSequence, long ts, long offset) {
       SEQUENCE.setRelease(this, lastSequence);
       TIMESTAMP.setRelease(this, ts);
+      // Acknowledgements of a partition arrive in log order on one I/O thread; the check keeps the highest
+      // offset should a retried batch ever complete late. A plain read: only that thread writes it.
+      if (offset > maxOffset) {
+        OFFSET.setRelease(this, offset);
+      }
+    }
+
+    long maxOffset() {
+      return (long) OFFSET.getAcquire(this);
     }
 
     long sequence() {

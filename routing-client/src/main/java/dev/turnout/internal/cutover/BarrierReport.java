@@ -29,11 +29,18 @@ final class BarrierReport {
           int from = pair.get(0);
           int to = pair.get(1);
           out.add(new BarrierStatus(barrier.topic(), slices(t.current().ruleFor(barrier.topic()), moves, from, to),
-              aliases.get(from), aliases.get(to), t.previousEpoch(), t.epoch(), state.name(), waiting, since));
+              aliases.get(from), aliases.get(to), t.previousEpoch(), t.epoch(), state.name(), waiting, since,
+              detail(barrier, state)));
         }
       }
     }
     return out;
+  }
+
+  /** The failure's message when failed, else what the barrier waits for. */
+  private static String detail(TopicBarrier barrier, TopicBarrier.State state) {
+    BarrierFailure failure = barrier.failure();
+    return state == TopicBarrier.State.FAILED && failure != null ? failure.message() : barrier.phase();
   }
 
   /** The slices of the new rule holding keys that moved from {@code from} to {@code to}. */

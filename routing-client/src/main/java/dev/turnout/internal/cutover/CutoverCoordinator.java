@@ -43,9 +43,13 @@ import org.slf4j.LoggerFactory;
  * Slices that did not move never wait: while no cutover is unsettled, a send costs one field read here
  * besides {@link #enter()}/{@link View#exit()}.
  *
- * <p>A move against the replication direction (a rollback from the target to the source) waits for
- * acknowledgements only: the records the new owner receives are replicated to the target after the old
- * owner's records there were acknowledged, so the target keeps each key in order.
+ * <p>A move against the replication direction (a rollback from the target to the source) does not wait for
+ * replication: the records the new owner receives are replicated to the target after the old owner's records
+ * there were acknowledged, so the target keeps each key in order. It waits instead, after the acknowledgements,
+ * until the slice's target-only records (written to the target while it was promoted) are on the source
+ * ({@link RollbackCheck}, with the {@link RollbackPolicy}'s {@link SliceReconciliation}), up to
+ * {@code turnout.rollback.max.pause.ms}; otherwise it fails closed with
+ * {@link BarrierFailure.Kind#ROLLBACK_NOT_RECONCILED}.
  */
 public final class CutoverCoordinator implements AutoCloseable {
 
@@ -65,18 +69,23 @@ public final class CutoverCoordinator implements AutoCloseable {
   private final ReplicationWatcher[] watchers; // guarded by this
   private final ScheduledThreadPoolExecutor scheduler;
   private final ExecutorService releaser;
+  private final RollbackPolicy rollback;
+  private ExecutorService rollbackThread; // guarded by this; created at the first rollback
 
   private final Object viewLock = new Object();
   private volatile View view = new View(null, new Transition[0]);
   private final List<View> retired = new ArrayList<>(); // guarded by viewLock
   /** The maps installed so far that can still name a topic's last owner; guarded by viewLock. */
   private RoutingHistory history;
+  /** Since when each slice has been on its rule's target; guarded by viewLock. */
+  private final TargetTenures tenures = new TargetTenures();
   private final ConcurrentLinkedQueue<Transition> inGrace = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean advanceScheduled = new AtomicBoolean();
 
   private final LongAdder cutovers = new LongAdder();
   private final LongAdder barriers = new LongAdder();
   private final LongAdder timeouts = new LongAdder();
+  private final LongAdder rollbackFailures = new LongAdder();
   private final AtomicLong waiting = new AtomicLong();
   private volatile boolean closed;
 
@@ -90,6 +99,16 @@ public final class CutoverCoordinator implements AutoCloseable {
    */
   public CutoverCoordinator(String clientId, List<String> aliases, BarrierMode mode, long maxPauseMillis,
       long bufferBytes, long instance, ClusterAccess access, LongConsumer waitRecorder) {
+    this(clientId, aliases, mode, maxPauseMillis, bufferBytes, instance, access, waitRecorder,
+        RollbackPolicy.manualWithoutReconciliation());
+  }
+
+  /**
+   * @param rollback how slices moved back from a rule's target to its source wait for their target-only records
+   */
+  public CutoverCoordinator(String clientId, List<String> aliases, BarrierMode mode, long maxPauseMillis,
+      long bufferBytes, long instance, ClusterAccess access, LongConsumer waitRecorder, RollbackPolicy rollback) {
+    this.rollback = Objects.requireNonNull(rollback, "rollback");
     this.clientId = Objects.requireNonNull(clientId, "clientId");
     this.aliases = List.copyOf(aliases);
     this.mode = Objects.requireNonNull(mode, "mode");
@@ -156,12 +175,16 @@ public final class CutoverCoordinator implements AutoCloseable {
       AuthorityMap before = old.map() != null ? old.map() : previous;
       if (before == null) {
         history = RoutingHistory.of(current);
+        tenures.install(current);
         publish(new View(current, old.transitions()));
         return;
       }
       RoutingHistory until = history != null ? history : RoutingHistory.of(before);
       history = until.then(current);
-      Transition transition = new Transition(this, until, current);
+      if (old.map() == null) {
+        tenures.install(before); // the map in force before this producer's first view: its tenures count too
+      }
+      Transition transition = new Transition(this, until, current, tenures.install(current));
       Transition[] transitions = Arrays.copyOf(old.transitions(), old.transitions().length + 1);
       transitions[transitions.length - 1] = transition;
       publish(new View(current, transitions));
@@ -255,6 +278,8 @@ public final class CutoverCoordinator implements AutoCloseable {
       for (List<Integer> pair : moves.pairs()) {
         needed |= ledgers[pair.get(0)].hasWritten(topic);
       }
+      // auto reconciles slices written by any producer: every topic this producer knows waits for it
+      needed |= rollback.auto() && !RollbackCheck.scopes(t, topic, aliases).isEmpty();
       if (needed) {
         t.barrier(topic);
         moved.add(topic);
@@ -277,7 +302,14 @@ public final class CutoverCoordinator implements AutoCloseable {
     if (t.firstBarrier()) {
       cutovers.increment();
     }
-    long delay = barrier.waitStartNanos() + maxPauseNanos - System.nanoTime();
+    // A barrier of slices moved back to the source only is bounded by turnout.rollback.max.pause.ms; one that also
+    // holds other moves of the topic by the longer of both pauses.
+    long pause = maxPauseNanos;
+    if (!RollbackCheck.scopes(t, barrier.topic(), aliases).isEmpty()) {
+      long rollbackPause = TimeUnit.MILLISECONDS.toNanos(rollback.maxPauseMillis());
+      pause = t.moves(barrier.topic()).pairs().size() == 1 ? rollbackPause : Math.max(maxPauseNanos, rollbackPause);
+    }
+    long delay = barrier.waitStartNanos() + pause - System.nanoTime();
     try {
       scheduler.schedule(() -> expire(barrier), Math.max(0, delay), TimeUnit.NANOSECONDS);
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -293,6 +325,7 @@ public final class CutoverCoordinator implements AutoCloseable {
         .thenCompose(v -> earlierSettled(barrier))
         .thenCompose(v -> drain(barrier))
         .thenCompose(olds -> replicate(barrier, olds))
+        .thenCompose(v -> reconciled(barrier))
         .whenComplete((v, error) -> {
           if (error != null) {
             if (!closed) {
@@ -384,8 +417,89 @@ public final class CutoverCoordinator implements AutoCloseable {
     return CompletableFuture.allOf(watches.toArray(new CompletableFuture<?>[0]));
   }
 
+  /**
+   * Stage 4, for slices moved back from the rule's target to its source: their target-only records are on the
+   * source (see {@link RollbackCheck}). With {@code manual}, only the records this producer wrote to the target
+   * count: none, nothing to wait for.
+   */
+  private CompletableFuture<Void> reconciled(TopicBarrier barrier) {
+    Transition t = barrier.transition();
+    String topic = barrier.topic();
+    List<RollbackScope> scopes = RollbackCheck.scopes(t, topic, aliases);
+    if (scopes.isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Rule before = t.previousRule(topic);
+    AckLedger targetLedger = ledgers[aliases.indexOf(before.target())];
+    if (!rollback.auto()) {
+      if (!targetLedger.hasWritten(topic)) {
+        return CompletableFuture.completedFuture(null);
+      }
+      // Read after stage 2 flushed the target: every record this producer sent there has completed.
+      java.util.Map<org.apache.kafka.common.TopicPartition, Long> upTo = targetLedger.offsetsUpTo(topic);
+      List<RollbackScope> own = new ArrayList<>();
+      for (RollbackScope s : scopes) {
+        own.add(new RollbackScope(s.rule(), s.slice(), s.fromEpoch(), s.toEpoch(), s.documents(), upTo));
+      }
+      scopes = own;
+    }
+    RollbackCheck check = new RollbackCheck(this, barrier, scopes, rollback, before.target(), before.source());
+    barrier.rollback = check;
+    barrier.phase("checking that the target-only records of topic '" + topic + "' written to '" + before.target()
+        + "' are on '" + before.source() + "' (" + rollback.modeValue() + ")");
+    log.info("[{}] Cutover to epoch {}: slices of topic '{}' move back from '{}' to '{}' (rule '{}'); their sends wait "
+        + "until the records written only to '{}' are on '{}' (turnout.rollback.reconcile={})", clientId,
+        barrier.epoch(), topic, before.target(), before.source(), before.name(), before.target(), before.source(),
+        rollback.modeValue());
+    scheduleRollbackCheck(check, 0);
+    return check.done;
+  }
+
+  /** Runs {@code check} on the rollback thread after {@code delayMillis}, unless closed. */
+  void scheduleRollbackCheck(RollbackCheck check, long delayMillis) {
+    if (closed) {
+      return;
+    }
+    try {
+      ExecutorService thread = rollbackThread();
+      scheduler.schedule(() -> {
+        try {
+          thread.execute(() -> {
+            try {
+              check.run();
+            } catch (RuntimeException e) {
+              log.error("[{}] Unexpected error in the rollback check; retrying", clientId, e);
+              scheduleRollbackCheck(check, rollback.pollMillis());
+            }
+          });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+          // closing
+        }
+      }, delayMillis, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  private synchronized ExecutorService rollbackThread() {
+    if (rollbackThread == null) {
+      rollbackThread = Executors.newSingleThreadExecutor(r -> daemon(r, "turnout-rollback-" + clientId));
+    }
+    return rollbackThread;
+  }
+
+  void rollbackFailed(TopicBarrier barrier, int failedRecords, String message) {
+    rollbackFailures.increment();
+    log.warn("[{}] {} {} waiting record(s) failed with ROLLBACK_NOT_RECONCILED.", clientId, message, failedRecords);
+  }
+
   private void expire(TopicBarrier barrier) {
     if (barrier.state() != TopicBarrier.State.WAITING) {
+      return;
+    }
+    RollbackCheck check = barrier.rollback;
+    if (check != null) {
+      barrier.rollbackFailed(check.message(rollback.maxPauseMillis()));
       return;
     }
     String advice = barrier.noReplicationAdvice();
@@ -497,6 +611,11 @@ public final class CutoverCoordinator implements AutoCloseable {
     return timeouts.sum();
   }
 
+  /** Barriers of slices moved back to the source that failed closed (not reconciled, timed out, no reconciliation). */
+  public long rollbackFailures() {
+    return rollbackFailures.sum();
+  }
+
   /** Cutovers not settled yet. */
   public int pendingCutovers() {
     return view.transitions().length;
@@ -550,6 +669,18 @@ public final class CutoverCoordinator implements AutoCloseable {
     }
     scheduler.shutdownNow();
     releaser.shutdown();
+    synchronized (this) {
+      if (rollbackThread != null) {
+        rollbackThread.shutdownNow();
+      }
+    }
+    if (rollback.reconciliation() instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        log.warn("[{}] Closing the slice reconciliation failed: {}", clientId, e.toString());
+      }
+    }
     try {
       releaser.awaitTermination(1, TimeUnit.SECONDS);
     } catch (InterruptedException e) {

@@ -52,6 +52,8 @@ public final class TopicBarrier {
   private volatile List<Watched> watched = List.of();
   private volatile String advice = "";
   final CompletableFuture<Void> settled = new CompletableFuture<>();
+  /** The reconciliation check of a rolled-back slice, once the barrier reached it; {@code null} before or without. */
+  volatile RollbackCheck rollback;
 
   TopicBarrier(CutoverCoordinator coordinator, Transition transition, String topic, long waitStartNanos) {
     this.coordinator = coordinator;
@@ -244,22 +246,45 @@ public final class TopicBarrier {
 
   /** Fails the barrier if it is still waiting at its deadline. */
   void expire(String message, String advice) {
-    List<QueuedSend> failed;
     BarrierFailure f = new BarrierFailure(BarrierFailure.Kind.TIMEOUT, topic, transition.epoch(), message);
+    List<QueuedSend> failed = fail(f, advice);
+    if (failed != null) {
+      coordinator.expired(this, failed.size()); // counted and logged before any caller sees a failure
+      settled.complete(null);
+      refuseAll(failed, f);
+    }
+  }
+
+  /**
+   * Fails the barrier because its rolled-back slice is not proven reconciled (at its deadline, or at once when
+   * the reconciliation fails or is missing), if it is still waiting. It keeps checking: it opens after all once
+   * the records are reconciled.
+   */
+  void rollbackFailed(String message) {
+    BarrierFailure f = new BarrierFailure(BarrierFailure.Kind.ROLLBACK_NOT_RECONCILED, topic, transition.epoch(),
+        message);
+    List<QueuedSend> failed = fail(f, "");
+    if (failed != null) {
+      coordinator.rollbackFailed(this, failed.size(), message);
+      settled.complete(null);
+      refuseAll(failed, f);
+    }
+  }
+
+  /** Moves a waiting barrier to FAILED; returns the sends to refuse, or {@code null} if it was not waiting. */
+  private List<QueuedSend> fail(BarrierFailure f, String advice) {
     synchronized (this) {
       if (state != State.WAITING) {
-        return;
+        return null;
       }
       failure = f;
       this.advice = advice;
       state = State.FAILED;
-      failed = List.copyOf(queue);
+      List<QueuedSend> failed = List.copyOf(queue);
       queue.clear();
       notifyAll();
+      return failed;
     }
-    coordinator.expired(this, failed.size()); // counted and logged before any caller sees a failure
-    settled.complete(null);
-    refuseAll(failed, f);
   }
 
   /** Refuses everything still queued because the producer is closing. */

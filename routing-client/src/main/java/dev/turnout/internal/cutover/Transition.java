@@ -21,6 +21,7 @@ final class Transition {
   private final AuthorityMap previous;
   private final RoutingHistory history;
   private final AuthorityMap current;
+  private final TargetTenures.Snapshot tenures;
   private final long startNanos = System.nanoTime();
   private final ConcurrentHashMap<String, TopicMoves> moves = new ConcurrentHashMap<>();
   private final Map<String, TopicBarrier> barriers = new LinkedHashMap<>(); // guarded by this
@@ -34,6 +35,15 @@ final class Transition {
    *     moves are computed against the last owner each topic had in it
    */
   Transition(CutoverCoordinator coordinator, RoutingHistory history, AuthorityMap current) {
+    this(coordinator, history, current, TargetTenures.Snapshot.EMPTY);
+  }
+
+  /**
+   * @param tenures since when each slice was on its rule's target, before {@code current} (for rollbacks)
+   */
+  Transition(CutoverCoordinator coordinator, RoutingHistory history, AuthorityMap current,
+      TargetTenures.Snapshot tenures) {
+    this.tenures = tenures;
     this.coordinator = coordinator;
     this.history = history;
     this.previous = history.latest();
@@ -50,6 +60,15 @@ final class Transition {
 
   AuthorityMap current() {
     return current;
+  }
+
+  /** The rule that last governed {@code topic} before this cutover (what {@link #moves} compares with). */
+  dev.turnout.authority.Rule previousRule(String topic) {
+    return history.lastRule(topic);
+  }
+
+  TargetTenures.Snapshot tenures() {
+    return tenures;
   }
 
   long startNanos() {

@@ -33,7 +33,8 @@ public final class Completion implements Callback {
   public void onCompletion(RecordMetadata metadata, Exception exception) {
     try {
       if (exception == null && metadata != null) {
-        cluster.ledger().acknowledged(metadata.topic(), metadata.partition(), metadata.timestamp(), sequence);
+        cluster.ledger().acknowledged(metadata.topic(), metadata.partition(), metadata.timestamp(), sequence,
+            metadata.hasOffset() ? metadata.offset() : -1);
       }
       cluster.breaker().record(exception);
       recorded = true;

@@ -54,4 +54,19 @@ class AckLedgerTest {
     assertThat(ledger.lastAcks("payments")).containsExactly(new AckLedger.LastAck("payments", 0, 3, 3L));
     assertThat(ledger.topics()).containsExactlyInAnyOrder("orders", "payments");
   }
+
+  @Test
+  void theOffsetAfterTheHighestAcknowledgedOneBoundsEachPartitionForARollback() {
+    AckLedger ledger = new AckLedger();
+    ledger.acknowledged("orders", 0, 1L, 1, 10);
+    ledger.acknowledged("orders", 0, 2L, 2, 11);
+    ledger.acknowledged("orders", 2, 3L, 3, 4);
+    ledger.acknowledged("orders", 1, 4L, 4); // no offset known (acks=0): no bound for partition 1
+    ledger.acknowledged("orders", 2, 5L, 5, 3); // a late completion of an older batch keeps the bound
+
+    assertThat(ledger.offsetsUpTo("orders")).isEqualTo(java.util.Map.of(
+        new org.apache.kafka.common.TopicPartition("orders", 0), 12L,
+        new org.apache.kafka.common.TopicPartition("orders", 2), 5L));
+    assertThat(ledger.offsetsUpTo("payments")).isEmpty();
+  }
 }

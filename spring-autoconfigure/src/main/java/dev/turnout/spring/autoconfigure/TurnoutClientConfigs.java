@@ -42,6 +42,8 @@ final class TurnoutClientConfigs {
       Map.entry(TurnoutConfig.CUTOVER_BARRIER, "turnout.cutover.barrier"),
       Map.entry(TurnoutConfig.CUTOVER_MAX_PAUSE_MS, "turnout.cutover.max-pause"),
       Map.entry(TurnoutConfig.CUTOVER_BUFFER_BYTES, "turnout.cutover.buffer-size"),
+      Map.entry(TurnoutConfig.ROLLBACK_RECONCILE, "turnout.rollback.reconcile"),
+      Map.entry(TurnoutConfig.ROLLBACK_MAX_PAUSE_MS, "turnout.rollback.max-pause"),
       Map.entry(TurnoutConfig.BREAKER_ENABLED, "turnout.breaker.enabled"),
       Map.entry(TurnoutConfig.BREAKER_FAILURE_RATE_THRESHOLD, "turnout.breaker.failure-rate-threshold"),
       Map.entry(TurnoutConfig.BREAKER_WINDOW_SIZE, "turnout.breaker.window-size"),
@@ -76,6 +78,7 @@ final class TurnoutClientConfigs {
         .containsKey(key) ? "spring.kafka.producer.properties." : "spring.kafka.properties.", properties, source, true,
         origins);
     putProducerSettings(config, origins, properties.getCutover(), properties.getBreaker());
+    putRollbackSettings(config, origins, properties.getRollback());
     validated(() -> TurnoutConfig.validateProducerConfig(config), origins);
     return config;
   }
@@ -201,6 +204,14 @@ final class TurnoutClientConfigs {
       put(config, origins, prefix + TurnoutConfig.EXPECTED_CLUSTER_ID, property + "expected-cluster-id",
           expectedId.trim(), expectedId);
     }
+  }
+
+  private static void putRollbackSettings(Map<String, Object> config, Map<String, Origin> origins,
+      TurnoutProperties.Rollback rollback) {
+    put(config, origins, TurnoutConfig.ROLLBACK_RECONCILE, "turnout.rollback.reconcile",
+        rollback.getReconcile() == null ? "" : rollback.getReconcile().configValue(), rollback.getReconcile());
+    put(config, origins, TurnoutConfig.ROLLBACK_MAX_PAUSE_MS, "turnout.rollback.max-pause",
+        millis(rollback.getMaxPause()), rollback.getMaxPause());
   }
 
   private static void putProducerSettings(Map<String, Object> config, Map<String, Origin> origins,

@@ -2,6 +2,7 @@ package dev.turnout.spring.autoconfigure;
 
 import dev.turnout.TurnoutConfig.ConsumerRole;
 import dev.turnout.TurnoutConfig.CutoverBarrier;
+import dev.turnout.TurnoutConfig.RollbackReconcile;
 import dev.turnout.TurnoutConfig.OffsetTranslation;
 import dev.turnout.TurnoutConfig.UnverifiedBoundary;
 import java.nio.file.Path;
@@ -48,6 +49,8 @@ public class TurnoutProperties {
 
   private final Breaker breaker = new Breaker();
 
+  private final Rollback rollback = new Rollback();
+
   private final Consumer consumer = new Consumer();
 
   public boolean isEnabled() {
@@ -76,6 +79,10 @@ public class TurnoutProperties {
 
   public Breaker getBreaker() {
     return breaker;
+  }
+
+  public Rollback getRollback() {
+    return rollback;
   }
 
   public Consumer getConsumer() {
@@ -462,6 +469,42 @@ public class TurnoutProperties {
 
     public void setBufferSize(DataSize bufferSize) {
       this.bufferSize = bufferSize;
+    }
+  }
+
+  /**
+   * How producers handle a slice that an epoch moves back from the target to the source (docs/rollback.md): its
+   * sends wait until the records written only to the target while it was promoted are on the source.
+   */
+  public static class Rollback {
+
+    /**
+     * Who copies the target-only records of a slice moved back to the source. manual: an operator or a job; the
+     * producer waits until the records it wrote to the target are on the source. auto: the producer reconciles
+     * the slice's whole range itself, then checks.
+     */
+    private RollbackReconcile reconcile = RollbackReconcile.MANUAL;
+
+    /**
+     * The longest a slice moved back to the source waits for its target-only records. Then the waiting records
+     * fail with ROLLBACK_NOT_RECONCILED and the slice is refused until it is reconciled or a later epoch moves it.
+     */
+    private Duration maxPause = Duration.ofSeconds(60);
+
+    public RollbackReconcile getReconcile() {
+      return reconcile;
+    }
+
+    public void setReconcile(RollbackReconcile reconcile) {
+      this.reconcile = reconcile;
+    }
+
+    public Duration getMaxPause() {
+      return maxPause;
+    }
+
+    public void setMaxPause(Duration maxPause) {
+      this.maxPause = maxPause;
     }
   }
 

@@ -72,6 +72,19 @@ class TurnoutClientConfigsTest {
   }
 
   @Test
+  void theRollbackPropertiesReachTheProducerAndAreValidatedUnderTheirSpringNames() {
+    properties.getRollback().setReconcile(TurnoutConfig.RollbackReconcile.AUTO);
+    properties.getRollback().setMaxPause(Duration.ofSeconds(90));
+    assertThat(TurnoutClientConfigs.producer(kafka, properties, new FileAuthoritySource(dir)))
+        .containsEntry(TurnoutConfig.ROLLBACK_RECONCILE, "auto")
+        .containsEntry(TurnoutConfig.ROLLBACK_MAX_PAUSE_MS, 90_000L);
+
+    properties.getRollback().setMaxPause(Duration.ZERO);
+    assertThat(producerRejected()).hasMessageContaining("Property turnout.rollback.max-pause with value 'PT0S' is invalid")
+        .hasMessageContaining("turnout.rollback.max.pause.ms");
+  }
+
+  @Test
   void aFailureRateOutOfRange() {
     properties.getBreaker().setFailureRateThreshold(101);
 
