@@ -51,6 +51,8 @@ public final class Reconciler implements AutoCloseable {
 
   /** Default for {@link Builder#requestTimeout}. */
   public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  /** Default for {@link Builder#recordsPerTransaction}. */
+  public static final int DEFAULT_RECORDS_PER_TRANSACTION = 20_000;
 
   private final ClusterSide source;
   private final ClusterSide target;
@@ -59,7 +61,7 @@ public final class Reconciler implements AutoCloseable {
   private Reconciler(Builder b) {
     this.source = new ClusterSide(b.sourceAlias, b.sourceConfigs, b.timeout);
     this.target = new ClusterSide(b.targetAlias, b.targetConfigs, b.timeout);
-    this.engine = new ReconcileEngine(source, target);
+    this.engine = new ReconcileEngine(source, target, b.recordsPerTransaction);
   }
 
   /** A builder; {@link Builder#source} and {@link Builder#target} are required. */
@@ -147,6 +149,7 @@ public final class Reconciler implements AutoCloseable {
     private String targetAlias;
     private Map<String, Object> targetConfigs;
     private Duration timeout = DEFAULT_REQUEST_TIMEOUT;
+    private int recordsPerTransaction = DEFAULT_RECORDS_PER_TRANSACTION;
 
     private Builder() {}
 
@@ -174,6 +177,19 @@ public final class Reconciler implements AutoCloseable {
         throw new IllegalArgumentException("requestTimeout must be positive: " + timeout);
       }
       this.timeout = timeout;
+      return this;
+    }
+
+    /**
+     * How many records {@link #apply} commits per transaction on the source (default 20,000): a run that stops
+     * keeps its committed transactions, and one transaction must end within the source producer's
+     * {@code transaction.timeout.ms}.
+     */
+    public Builder recordsPerTransaction(int records) {
+      if (records < 1) {
+        throw new IllegalArgumentException("recordsPerTransaction must be at least 1: " + records);
+      }
+      this.recordsPerTransaction = records;
       return this;
     }
 

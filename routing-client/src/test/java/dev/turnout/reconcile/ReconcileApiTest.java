@@ -86,6 +86,8 @@ class ReconcileApiTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Reconciler.builder().requestTimeout(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Reconciler.builder().recordsPerTransaction(0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

@@ -120,7 +120,7 @@ class ReconcilerIT {
     int n = s.onCloud().size();
     Map<Integer, Long> targetBefore = endOffsets(cloud, s.topic);
 
-    try (Reconciler reconciler = reconciler()) {
+    try (Reconciler reconciler = reconcilerBuilder().recordsPerTransaction(5).build()) {
       ReconcileReport report = reconciler.apply(request(s).build());
       assertThat(report.copied()).isEqualTo(n);
       assertThat(report.alreadyPresent()).isZero();
@@ -172,7 +172,7 @@ class ReconcilerIT {
     int n = s.onCloud().size();
     CountDownLatch go = new CountDownLatch(1);
     Supplier<ReconcileReport> run = () -> {
-      try (Reconciler reconciler = reconciler()) {
+      try (Reconciler reconciler = reconcilerBuilder().recordsPerTransaction(7).build()) {
         go.await();
         return reconciler.apply(request(s).build());
       } catch (InterruptedException e) {
@@ -294,8 +294,12 @@ class ReconcilerIT {
   }
 
   private static Reconciler reconciler() {
+    return reconcilerBuilder().build();
+  }
+
+  private static Reconciler.Builder reconcilerBuilder() {
     return Reconciler.builder().source("onprem", onprem.clientConfig()).target("cloud", cloud.clientConfig())
-        .requestTimeout(Duration.ofSeconds(20)).build();
+        .requestTimeout(Duration.ofSeconds(20));
   }
 
   private static ReconcileRequest.Builder request(ReconcileScenario s) {

@@ -25,7 +25,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  *   <li>the source partition is searched ({@code read_committed}) for the candidates' ids;
  *   <li>the missing records are read again from the target and sent in target order to the same partition number
  *       (key, value, timestamp and headers kept, plus {@code turnout.reconciled}), committed every
- *       {@value #BATCH} records and at the end.
+ *       {@code batch} records (default {@value #BATCH}) and at the end.
  * </ol>
  *
  * <p>Fenced mid-way by another reconciler, it stops and reports the partition as taken over: its committed
@@ -34,8 +34,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  */
 public final class PartitionCopier {
 
-  /** Records per transaction. */
-  public static final int BATCH = 5_000;
+  /** Default records per transaction. */
+  public static final int BATCH = 20_000;
   /** Prefix of the transactional ids. */
   public static final String TRANSACTIONAL_ID_PREFIX = "turnout-reconcile-";
 
@@ -43,10 +43,12 @@ public final class PartitionCopier {
   private final ClusterSide target;
   private final SourcePresence presence;
   private final PartitionReader targetReader;
+  private final int batch;
 
-  public PartitionCopier(ClusterSide source, ClusterSide target) {
+  public PartitionCopier(ClusterSide source, ClusterSide target, int batch) {
     this.source = source;
     this.target = target;
+    this.batch = batch;
     this.presence = new SourcePresence(source);
     this.targetReader = new PartitionReader(target);
   }
@@ -108,7 +110,7 @@ public final class PartitionCopier {
       }
       producer.send(copyOf(r));
       batches.sent++;
-      if (batches.sent - batches.committed == BATCH) {
+      if (batches.sent - batches.committed == batch) {
         producer.commitTransaction();
         batches.committed = batches.sent;
         producer.beginTransaction();

@@ -15,10 +15,13 @@ public final class ReconcileEngine {
 
   private final ClusterSide source;
   private final ClusterSide target;
+  private final int batch;
 
-  public ReconcileEngine(ClusterSide source, ClusterSide target) {
+  /** @param batch records per transaction of a copy */
+  public ReconcileEngine(ClusterSide source, ClusterSide target, int batch) {
     this.source = source;
     this.target = target;
+    this.batch = batch;
   }
 
   /** What {@link #apply} would copy, per partition and slice; writes nothing. */
@@ -38,7 +41,7 @@ public final class ReconcileEngine {
   /** Copies the target-only records the source lacks; one outcome per partition read. */
   public List<CopyOutcome> apply(Scope scope) {
     List<PartitionSurvey> surveys = survey(scope);
-    PartitionCopier copier = new PartitionCopier(source, target);
+    PartitionCopier copier = new PartitionCopier(source, target, batch);
     List<CopyOutcome> out = new ArrayList<>();
     for (PartitionSurvey survey : surveys) {
       out.add(copier.copy(survey));
