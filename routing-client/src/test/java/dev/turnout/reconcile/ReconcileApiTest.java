@@ -101,6 +101,24 @@ class ReconcileApiTest {
   }
 
   @Test
+  void documentsThatDoNotFitTheReconcilerAreRefusedBeforeAnyClusterIsAsked() {
+    try (Reconciler reconciler = Reconciler.builder().source("onprem", Map.of("bootstrap.servers", "localhost:1"))
+        .target("aws", Map.of("bootstrap.servers", "localhost:1")).requestTimeout(Duration.ofMillis(200)).build()) {
+      ReconcileRequest.Builder request = ReconcileRequest.forRule("orders").epochs(3, 3).documents(List.of(MIRROR));
+      assertThatThrownBy(() -> reconciler.apply(request.build())).isInstanceOfSatisfying(ReconcileException.class,
+          e -> {
+            assertThat(e.kind()).isEqualTo(ReconcileException.Kind.ALIAS_MISMATCH);
+            assertThat(e.getMessage()).contains("'onprem' to 'cloud'", "target 'aws'");
+          });
+      assertThatThrownBy(() -> reconciler.plan(ReconcileRequest.forRule("invoices").epochs(3, 3)
+          .documents(List.of(MIRROR)).build())).isInstanceOfSatisfying(ReconcileException.class, e -> {
+            assertThat(e.kind()).isEqualTo(ReconcileException.Kind.RULE_MISSING);
+            assertThat(e.getMessage()).contains("'invoices'");
+          });
+    }
+  }
+
+  @Test
   void theInternalKindsAndReasonsMatchThePublicOnes() {
     assertThat(Arrays.stream(ReconcileException.Kind.values()).map(Enum::name))
         .containsExactlyElementsOf(Arrays.stream(ReconcileFailure.Kind.values()).map(Enum::name).toList());
