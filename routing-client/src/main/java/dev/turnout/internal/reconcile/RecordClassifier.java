@@ -6,6 +6,7 @@ import dev.turnout.authority.Rule;
 import dev.turnout.internal.provenance.ProvenanceHeaders;
 import dev.turnout.internal.provenance.ProvenanceHeaders.RouteStamp;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -13,25 +14,23 @@ import org.apache.kafka.common.header.Headers;
  * Classifies target records for one request. A record is a <em>candidate</em> (target-only, to be on the source)
  * when it has provenance, carries no {@code turnout.reconciled} marker, its route's origin is the target alias, its
  * rule, epoch and slice are the request's, and the document of its epoch gives its key to the target.
+ *
+ * <p>Records of one epoch and slice share one {@code turnout.route} value: the last value parsed, and the rule of
+ * the last epoch looked up, are kept, so a run of such records parses nothing again. Not thread-safe.
  */
 public final class RecordClassifier {
 
   private final Scope scope;
   private final String targetAlias;
+  private byte[] lastRoute;
+  private RouteStamp lastStamp;
+  private long lastEpoch = -1;
+  private AuthorityMap lastMap;
+  private Rule lastRule;
 
   public RecordClassifier(Scope scope, String targetAlias) {
     this.scope = scope;
     this.targetAlias = targetAlias;
-  }
-
-  /** The parsed route of a record's headers, or {@code null} when it has no valid provenance. */
-  public static RouteStamp stamp(Headers headers) {
-    Header route = headers.lastHeader(ProvenanceHeaders.ROUTE);
-    Header id = headers.lastHeader(ProvenanceHeaders.ID);
-    if (route == null || id == null || id.value() == null || id.value().length == 0) {
-      return null;
-    }
-    return ProvenanceHeaders.parseRoute(route.value());
   }
 
   /** The record id of a record with provenance, wrapped for hashing. */
@@ -46,9 +45,23 @@ public final class RecordClassifier {
         && scope.inEpochs(stamp.epoch());
   }
 
+  /** The parsed route of a record's headers ({@code null} without valid provenance), reusing the last parse. */
+  private RouteStamp cachedStamp(Headers headers) {
+    Header route = headers.lastHeader(ProvenanceHeaders.ROUTE);
+    Header id = headers.lastHeader(ProvenanceHeaders.ID);
+    if (route == null || route.value() == null || id == null || id.value() == null || id.value().length == 0) {
+      return null;
+    }
+    if (!Arrays.equals(route.value(), lastRoute)) {
+      lastRoute = route.value().clone();
+      lastStamp = ProvenanceHeaders.parseRoute(lastRoute);
+    }
+    return lastStamp;
+  }
+
   /** The verdict on one record. */
   public Verdict classify(byte[] key, Headers headers) {
-    RouteStamp stamp = stamp(headers);
+    RouteStamp stamp = cachedStamp(headers);
     if (stamp == null) {
       return Verdict.noProvenance();
     }
@@ -71,9 +84,14 @@ public final class RecordClassifier {
   }
 
   private Verdict checkOwner(RouteStamp stamp, byte[] key) {
-    AuthorityMap map = scope.documents().forEpoch(stamp.epoch());
+    if (stamp.epoch() != lastEpoch) {
+      lastMap = scope.documents().forEpoch(stamp.epoch());
+      lastRule = EpochDocuments.rule(lastMap, scope.rule());
+      lastEpoch = stamp.epoch();
+    }
+    AuthorityMap map = lastMap;
+    Rule rule = lastRule;
     int bucket = key == null ? -1 : AuthorityMap.bucket(key);
-    Rule rule = EpochDocuments.rule(map, scope.rule());
     if (rule == null) {
       return Verdict.notOnTarget(stamp, bucket, "the document of epoch " + map.epoch() + " has no rule '"
           + scope.rule() + "'");
