@@ -74,4 +74,24 @@ class RecordClassifierTest {
         .isFalse();
     assertThat(classifier.routedToTargetInRange(null)).isFalse();
   }
+
+  @Test
+  void alternatingEpochsAreEachCheckedAgainstTheirOwnDocument() {
+    Scope scope = new Scope("orders", null, 2, 3, new EpochDocuments(List.of(Docs.split(2, 1000), Docs.split(3, 500))),
+        Map.of(), null);
+    RecordClassifier c = new RecordClassifier(scope, "cloud");
+    byte[] key = null;
+    for (int i = 0; key == null; i++) {
+      byte[] k = ("key-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      int b = AuthorityMap.bucket(k);
+      if (b >= 500 && b < 1000) {
+        key = k;
+      }
+    }
+    for (int round = 0; round < 2; round++) {
+      assertThat(c.classify(key, headers("cloud/2/orders/moved", 1)).outcome()).isEqualTo(Verdict.Outcome.CANDIDATE);
+      assertThat(c.classify(key, headers("cloud/3/orders/moved", 2)).outcome())
+          .isEqualTo(Verdict.Outcome.NOT_ON_TARGET);
+    }
+  }
 }
