@@ -4,8 +4,11 @@ import java.util.Objects;
 
 /**
  * A reconciliation that cannot be done as asked. The message says what is wrong, where (cluster, topic, partition,
- * offset) and what to do next. Every kind except {@link Kind#STALLED}, {@link Kind#WRITE_FAILED} and a
- * {@link Kind#GAP} found during the copy itself is raised before anything is written.
+ * offset) and what to do next. Every problem of the request or of the data (the kinds from
+ * {@link Kind#PARTITION_COUNT_MISMATCH} to {@link Kind#INVALID_RANGE}) is raised after the whole request was read
+ * and before anything is written. {@link Kind#UNREACHABLE}, {@link Kind#STALLED}, {@link Kind#CLUSTER_ERROR},
+ * {@link Kind#WRITE_FAILED} and a {@link Kind#GAP} found by the copy's second read can also come while copying,
+ * after earlier partitions or transactions were committed; a rerun resumes without writing any record twice.
  */
 public final class ReconcileException extends RuntimeException {
 
