@@ -28,6 +28,11 @@ public final class Provenance {
   public static final String ROUTE_HEADER = ProvenanceHeaders.ROUTE;
   /** Name of the id header. */
   public static final String ID_HEADER = ProvenanceHeaders.ID;
+  /**
+   * Name of the marker header on copies that reconciliation ({@code dev.turnout.reconcile}) wrote to the source:
+   * UTF-8 {@code <target alias>/<partition>/<offset>}, where the original record is on the target.
+   */
+  public static final String RECONCILED_HEADER = ProvenanceHeaders.RECONCILED;
 
   private final String origin;
   private final long epoch;

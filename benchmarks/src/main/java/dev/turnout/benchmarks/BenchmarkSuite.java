@@ -6,6 +6,7 @@ import dev.turnout.benchmarks.e2e.CutoverBarrier;
 import dev.turnout.benchmarks.e2e.FlipPropagation;
 import dev.turnout.benchmarks.e2e.ProducerComparison;
 import dev.turnout.benchmarks.e2e.ProvenanceCost;
+import dev.turnout.benchmarks.e2e.ReconcileComparison;
 import dev.turnout.benchmarks.micro.MicroSuite;
 import dev.turnout.benchmarks.report.MarkdownTable;
 import dev.turnout.benchmarks.report.TargetCheck;
@@ -32,7 +33,7 @@ import java.util.concurrent.Callable;
  *
  * <pre>
  * java -cp &lt;classpath&gt; dev.turnout.benchmarks.BenchmarkSuite --profile full|smoke --output docs/benchmarks.md
- *     [--parts micro,producer,provenance,consumer,flip,barrier] [--jmh-json target/jmh-results.json]
+ *     [--parts micro,producer,provenance,consumer,flip,barrier,reconcile] [--jmh-json target/jmh-results.json]
  * </pre>
  *
  * <p>Exits with 0 when every part ran (missed targets are reported, not failures), 1 when a part failed (the
@@ -42,7 +43,7 @@ public final class BenchmarkSuite {
 
   /** The parts of a run, in the order they run. */
   enum Part {
-    MICRO, PRODUCER, PROVENANCE, CONSUMER, FLIP, BARRIER;
+    MICRO, PRODUCER, PROVENANCE, CONSUMER, FLIP, BARRIER, RECONCILE;
 
     static Set<Part> parse(String list) {
       Set<Part> parts = EnumSet.noneOf(Part.class);
@@ -51,7 +52,7 @@ public final class BenchmarkSuite {
           parts.add(valueOf(name.trim().toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException("unknown part '" + name.trim()
-              + "': use micro, producer, provenance, consumer, flip, barrier");
+              + "': use micro, producer, provenance, consumer, flip, barrier, reconcile");
         }
       }
       return parts;
@@ -85,7 +86,7 @@ public final class BenchmarkSuite {
   }
 
   static final String USAGE = "usage: BenchmarkSuite [--profile full|smoke] [--output docs/benchmarks.md] "
-      + "[--parts micro,producer,provenance,consumer,flip,barrier] [--jmh-json file]";
+      + "[--parts micro,producer,provenance,consumer,flip,barrier,reconcile] [--jmh-json file]";
 
   private final Options options;
   private final long startNanos = System.nanoTime();
@@ -176,6 +177,10 @@ public final class BenchmarkSuite {
         return CutoverBarrier.render(r);
       });
     }
+    if (options.parts().contains(Part.RECONCILE)) {
+      part(Part.RECONCILE, () -> ReconcileComparison.render(
+          new ReconcileComparison(profile.reconcile, BenchmarkSuite::progress).run()));
+    }
     deleteRecursively(workDir);
     Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
     String page = render(started, elapsed, loadAtStart, Machine.loadAverage());
@@ -245,7 +250,8 @@ public final class BenchmarkSuite {
         Part.PROVENANCE, "## What provenance headers cost a raw KafkaProducer",
         Part.CONSUMER, "## Consumer: RoutingConsumer against KafkaConsumer",
         Part.FLIP, "## Flip propagation (file source)",
-        Part.BARRIER, "## Cutover barrier wait and replication latency");
+        Part.BARRIER, "## Cutover barrier wait and replication latency",
+        Part.RECONCILE, "## Reconciliation: Reconciler.apply against a raw copy");
     for (Part part : Part.values()) {
       out.append('\n').append(titles.get(part)).append("\n\n");
       String section = sections.get(part);

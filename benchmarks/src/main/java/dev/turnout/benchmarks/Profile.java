@@ -5,6 +5,7 @@ import dev.turnout.benchmarks.e2e.CutoverBarrier;
 import dev.turnout.benchmarks.e2e.FlipPropagation;
 import dev.turnout.benchmarks.e2e.ProducerComparison;
 import dev.turnout.benchmarks.e2e.ProvenanceCost;
+import dev.turnout.benchmarks.e2e.ReconcileComparison;
 import dev.turnout.benchmarks.micro.MicroSuite;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -26,7 +27,8 @@ enum Profile {
       new ConsumerComparison.Settings(1, 1, sizes(50_000, 20_000), 3, Duration.ofMinutes(2)),
       new FlipPropagation.Settings(refreshes(5, 3), Duration.ofMillis(1)),
       new CutoverBarrier.Settings(3, Duration.ofSeconds(2), Duration.ofMillis(2500), Duration.ofSeconds(1), 1000, 400,
-          100, 1000, 3, 42)),
+          100, 1000, 3, 42),
+      new ReconcileComparison.Settings(1, 5_000, 100, 3)),
   FULL(
       new MicroSuite.Settings(2, 500, 5, 600, 5, 10, 1),
       new ProducerComparison.Settings(8, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMillis(300), 6, 7,
@@ -36,7 +38,8 @@ enum Profile {
       new ConsumerComparison.Settings(8, 4, sizes(600_000, 200_000), 3, Duration.ofMinutes(2)),
       new FlipPropagation.Settings(refreshes(40, 15), Duration.ofMillis(1)),
       new CutoverBarrier.Settings(12, Duration.ofSeconds(2), Duration.ofMillis(2500), Duration.ofSeconds(1), 1000,
-          400, 100, 1000, 3, 42));
+          400, 100, 1000, 3, 42),
+      new ReconcileComparison.Settings(5, 200_000, 100, 3));
 
   final MicroSuite.Settings micro;
   final ProducerComparison.Settings producer;
@@ -44,15 +47,18 @@ enum Profile {
   final ConsumerComparison.Settings consumer;
   final FlipPropagation.Settings flip;
   final CutoverBarrier.Settings barrier;
+  final ReconcileComparison.Settings reconcile;
 
   Profile(MicroSuite.Settings micro, ProducerComparison.Settings producer, ProvenanceCost.Settings provenance,
-      ConsumerComparison.Settings consumer, FlipPropagation.Settings flip, CutoverBarrier.Settings barrier) {
+      ConsumerComparison.Settings consumer, FlipPropagation.Settings flip, CutoverBarrier.Settings barrier,
+      ReconcileComparison.Settings reconcile) {
     this.micro = micro;
     this.producer = producer;
     this.provenance = provenance;
     this.consumer = consumer;
     this.flip = flip;
     this.barrier = barrier;
+    this.reconcile = reconcile;
   }
 
   /** The profile named {@code name} (case-insensitive). */

@@ -171,4 +171,33 @@ class ProvenanceHeadersTest {
     assertThat(RecordIds.sequenceOf(stamped[1].value())).isEqualTo(1);
     assertThat(RecordIds.instanceOf(stamped[1].value())).isEqualTo(9);
   }
+
+  @Test
+  void reconciledMarkerEncodesTargetAliasPartitionAndOffset() {
+    assertThat(ProvenanceHeaders.RECONCILED).isEqualTo("turnout.reconciled");
+    Header header = ProvenanceHeaders.reconciledHeader("cloud", 3, 1234);
+    assertThat(header.key()).isEqualTo("turnout.reconciled");
+    assertThat(header.value()).isEqualTo(utf8("cloud/3/1234"));
+    assertThat(ProvenanceHeaders.parseReconciled(header.value()))
+        .isEqualTo(new ProvenanceHeaders.ReconciledStamp("cloud", 3, 1234));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "cloud", "cloud/3", "/3/4", "cloud/x/4", "cloud/3/y", "cloud/-1/4", "cloud/3/-4",
+      "cloud/3/4/5"})
+  void malformedReconciledMarkersParseToNull(String value) {
+    assertThat(ProvenanceHeaders.parseReconciled(utf8(value))).isNull();
+  }
+
+  @Test
+  void aRoutedCopyDropsAReconciledMarkerOfTheCallersRecord() {
+    ProducerRecord<String, String> record = new ProducerRecord<>("orders", "k", "v");
+    record.headers().add(ProvenanceHeaders.reconciledHeader("cloud", 0, 7));
+    record.headers().add(new RecordHeader("app", utf8("x")));
+    ProducerRecord<String, String> copy = ProvenanceHeaders.stampedCopy(record,
+        ProvenanceHeaders.routeHeader("cloud", 2, "orders", "s"), new byte[16]);
+    assertThat(copy.headers().lastHeader(ProvenanceHeaders.RECONCILED)).isNull();
+    assertThat(copy.headers().lastHeader("app")).isNotNull();
+    assertThat(ProvenanceHeaders.parseReconciled(null)).isNull();
+  }
 }

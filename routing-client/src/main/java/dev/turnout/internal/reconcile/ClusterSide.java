@@ -1,0 +1,120 @@
+package dev.turnout.internal.reconcile;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * One cluster of a reconciliation: its alias, its client settings (bootstrap servers and security, never logged)
+ * and the clients made from them. The Admin client and the {@code read_committed} consumer are created on first
+ * use and kept; each transactional producer belongs to its caller. Not thread-safe.
+ */
+public final class ClusterSide implements AutoCloseable {
+
+  private static final List<String> DROPPED = List.of(ConsumerConfig.GROUP_ID_CONFIG,
+      ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, ProducerConfig.TRANSACTIONAL_ID_CONFIG,
+      ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+      ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+      ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG);
+
+  private final String alias;
+  private final Map<String, Object> configs;
+  private final Duration timeout;
+  private Admin admin;
+  private Consumer<byte[], byte[]> consumer;
+
+  public ClusterSide(String alias, Map<String, Object> configs, Duration timeout) {
+    this.alias = Objects.requireNonNull(alias, "alias");
+    this.configs = new HashMap<>(configs);
+    DROPPED.forEach(this.configs::remove);
+    this.timeout = Objects.requireNonNull(timeout, "timeout");
+  }
+
+  /** The cluster's alias in the authority documents. */
+  public String alias() {
+    return alias;
+  }
+
+  /** How long one request to this cluster may take. */
+  public Duration timeout() {
+    return timeout;
+  }
+
+  /** The bootstrap servers, for messages (no other setting is ever shown). */
+  public String bootstrap() {
+    return String.valueOf(configs.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
+  }
+
+  /** The shared Admin client. */
+  public Admin admin() {
+    if (admin == null) {
+      Map<String, Object> c = new HashMap<>(configs);
+      c.put(AdminClientConfig.CLIENT_ID_CONFIG, "turnout-reconcile-admin-" + alias);
+      c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis());
+      c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis());
+      admin = Admin.create(c);
+    }
+    return admin;
+  }
+
+  /** The shared group-less {@code read_committed} consumer of raw bytes. */
+  public Consumer<byte[], byte[]> consumer() {
+    if (consumer == null) {
+      Map<String, Object> c = new HashMap<>(configs);
+      c.put(ConsumerConfig.CLIENT_ID_CONFIG, "turnout-reconcile-reader-" + alias);
+      c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
+      c.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, millis());
+      c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis());
+      consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+    return consumer;
+  }
+
+  /** A new transactional producer of raw bytes; the caller closes it. */
+  public Producer<byte[], byte[]> transactionalProducer(String transactionalId) {
+    Map<String, Object> c = new HashMap<>(configs);
+    c.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
+    c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    c.put(ProducerConfig.ACKS_CONFIG, "all");
+    c.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+    c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, millis());
+    c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, millis());
+    c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 2 * millis() + 1_000);
+    return new KafkaProducer<>(c, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private int millis() {
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, timeout.toMillis()));
+  }
+
+  @Override
+  public void close() {
+    if (consumer != null) {
+      consumer.close(Duration.ofSeconds(5));
+    }
+    if (admin != null) {
+      admin.close(Duration.ofSeconds(5));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "'" + alias + "' (" + bootstrap() + ")";
+  }
+}

@@ -1,0 +1,36 @@
+package dev.turnout.internal.reconcile;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What to reconcile: the target-only records of one rule (optionally one slice) routed under the epochs
+ * {@code fromEpoch..toEpoch}, checked against {@code documents}; on the partitions and offset ranges of
+ * {@code offsets} when it is not empty, otherwise on every partition of the rule's topics with ranges derived by a
+ * scan from {@code since} (or from the log start when {@code since} is {@code null}).
+ */
+public record Scope(String rule, String slice, long fromEpoch, long toEpoch, EpochDocuments documents,
+    Map<TopicPartition, OffsetRange> offsets, Instant since) {
+
+  public Scope {
+    Objects.requireNonNull(rule, "rule");
+    Objects.requireNonNull(documents, "documents");
+    offsets = Map.copyOf(offsets);
+    if (fromEpoch < 0 || toEpoch < fromEpoch) {
+      throw new IllegalArgumentException("not an epoch range: " + fromEpoch + ".." + toEpoch);
+    }
+  }
+
+  /** Whether {@code epoch} is in the range. */
+  public boolean inEpochs(long epoch) {
+    return epoch >= fromEpoch && epoch <= toEpoch;
+  }
+
+  /** The request in words, for messages. */
+  public String describe() {
+    return "rule '" + rule + "'" + (slice == null ? "" : " slice '" + slice + "'") + ", epochs " + fromEpoch + ".."
+        + toEpoch;
+  }
+}
