@@ -156,12 +156,10 @@ public final class ControlTopicTail implements AutoCloseable {
       firstRead = false;
     }
     if (wait) {
-      try {
-        caughtUp.await(apiTimeoutMillis, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted while reading " + where);
-      }
+      awaitCaughtUp();
+    }
+    if (closed) {
+      throw new IOException("the authority source of " + where + " is closed");
     }
     String error = lastError;
     if (caughtUp.getCount() > 0) {
@@ -183,6 +181,21 @@ public final class ControlTopicTail implements AutoCloseable {
     }
     lastReturned = document;
     return document;
+  }
+
+  /** Waits for the read to the end at start, at most the API timeout, and no longer than until {@link #close()}. */
+  private void awaitCaughtUp() throws InterruptedIOException {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(apiTimeoutMillis);
+    try {
+      for (long left = deadline - System.nanoTime(); left > 0 && !closed; left = deadline - System.nanoTime()) {
+        if (caughtUp.await(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)), TimeUnit.NANOSECONDS)) {
+          return;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while reading " + where);
+    }
   }
 
   private void run() {
