@@ -54,7 +54,7 @@ public final class ControlTopicTail implements AutoCloseable {
   /** Pause before the tail tries again after an error, in milliseconds. */
   static final long RETRY_MILLIS = 1_000;
   /** The consumer's {@code default.api.timeout.ms} unless the configuration sets one. */
-  public static final long DEFAULT_API_TIMEOUT_MS = 10_000;
+  public static final int DEFAULT_API_TIMEOUT_MS = 10_000;
 
   private final String topic;
   private final String where;
