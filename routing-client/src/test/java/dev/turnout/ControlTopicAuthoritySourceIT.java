@@ -14,6 +14,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.turnout.OwnershipAmbiguousException.Reason;
 import dev.turnout.authority.DocumentSignatures;
+import dev.turnout.source.AuthoritySource;
+import dev.turnout.source.KafkaTopicAuthoritySource;
 import dev.turnout.status.TurnoutListener;
 import dev.turnout.testkit.KafkaTestCluster;
 import dev.turnout.testkit.TwoClusters;
@@ -155,6 +157,53 @@ class ControlTopicAuthoritySourceIT {
       assertThat(millis).as("installed on consumption, not at a refresh").isLessThan(10_000);
       assertThat(producer.epoch()).isEqualTo(2);
       assertThat(sentTo(producer, "ctl-orders", "b")).isEqualTo("cloud");
+    }
+  }
+
+  @Test
+  void oneSourceSharedByTwoClientsFlipsBothAtOnce() throws Exception {
+    controlTopic(cloud, "turnout-control-shared", 1);
+    publish(cloud, "turnout-control-shared", null, text(doc(1, "ctl-orders", "MIRROR")));
+    Map<String, Object> cloudClient = cloud.clientConfig();
+    try (KafkaTopicAuthoritySource source = new KafkaTopicAuthoritySource("turnout-control-shared", "cloud",
+        cloudClient, List.of("onprem", "cloud"), List.of(), "shared")) {
+      Map<String, Object> config = topicConfig("turnout-control-shared", "cloud");
+      config.remove(TurnoutConfig.AUTHORITY_TOPIC);
+      config.remove(TurnoutConfig.AUTHORITY_TOPIC_CLUSTER);
+      config.put(TurnoutConfig.AUTHORITY_SOURCE, new Unclosed(source));
+      config.put("client.id", "shared-a");
+      try (RoutingProducer<String, String> a = new RoutingProducer<>(config)) {
+        config.put("client.id", "shared-b");
+        try (RoutingProducer<String, String> b = new RoutingProducer<>(config)) {
+          assertThat(a.epoch()).isEqualTo(1);
+          assertThat(b.epoch()).isEqualTo(1);
+
+          publish(cloud, "turnout-control-shared", null, text(doc(2, "ctl-orders", "TARGET_AUTHORITY")));
+          await().atMost(Duration.ofSeconds(20)).until(() -> a.epoch() == 2 && b.epoch() == 2);
+          assertThat(sentTo(a, "ctl-orders", "a")).isEqualTo("cloud");
+          assertThat(sentTo(b, "ctl-orders", "b")).isEqualTo("cloud");
+        }
+      }
+    }
+  }
+
+  /** A source shared by several clients, which the clients do not close (as the Spring starter shares one). */
+  private record Unclosed(AuthoritySource delegate) implements AuthoritySource {
+    @Override
+    public Map<String, String> read() throws Exception {
+      synchronized (delegate) {
+        return delegate.read();
+      }
+    }
+
+    @Override
+    public void onChange(Runnable changed) {
+      delegate.onChange(changed);
+    }
+
+    @Override
+    public String description() {
+      return delegate.description();
     }
   }
 

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -70,7 +71,7 @@ public final class ControlTopicTail implements AutoCloseable {
   private volatile long lastContactNanos;
   private volatile String lastError;
   private volatile long skipped;
-  private volatile Runnable changed = () -> {};
+  private final List<Runnable> callbacks = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
   private Thread thread; // guarded by this
   private boolean firstRead = true; // guarded by this
@@ -126,9 +127,12 @@ public final class ControlTopicTail implements AutoCloseable {
     return where;
   }
 
-  /** Registers the callback run whenever the tail brings a new winner; runs it at once if one is unread. */
+  /**
+   * Adds a callback run whenever the tail brings a new winner (a source shared by several clients gets one from
+   * each); runs it at once if a winner is unread.
+   */
   public void onChange(Runnable callback) {
-    changed = Objects.requireNonNull(callback, "callback");
+    callbacks.add(Objects.requireNonNull(callback, "callback"));
     Map<String, String> now = current;
     if (now != null && now != lastReturned && caughtUp.getCount() == 0) {
       callback.run();
@@ -254,7 +258,7 @@ public final class ControlTopicTail implements AutoCloseable {
         current == null ? "no valid document yet" : "epoch " + candidates.winnerEpoch() + " at "
             + candidates.winnerPlace());
     if (current != null) {
-      changed.run();
+      changed();
     }
   }
 
@@ -298,10 +302,20 @@ public final class ControlTopicTail implements AutoCloseable {
       if (!history) {
         log.info("[{}] New authority document of epoch {} at {} (published {} ms ago)", owner,
             candidates.winnerEpoch(), candidates.winnerPlace(), System.currentTimeMillis() - winning.timestamp());
-        changed.run();
+        changed();
       }
     }
     return records.count();
+  }
+
+  private void changed() {
+    for (Runnable callback : callbacks) {
+      try {
+        callback.run();
+      } catch (RuntimeException e) {
+        log.warn("[{}] A change callback of {} failed; the periodic refresh reads the document", owner, where, e);
+      }
+    }
   }
 
   private String place(ConsumerRecord<?, ?> record) {
