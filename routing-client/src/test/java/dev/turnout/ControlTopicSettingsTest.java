@@ -190,7 +190,7 @@ class ControlTopicSettingsTest {
   void closingNeverWaitsForAnUnreachableControlCluster() throws Exception {
     Map<String, Object> client = Map.of("bootstrap.servers", "localhost:9", "default.api.timeout.ms", 60_000);
     KafkaTopicAuthoritySource source = new KafkaTopicAuthoritySource("turnout-control", "control", client,
-        List.of("onprem"), List.of(), "svc");
+        List.of("onprem"), List.of(), "svc-close");
     Thread reader = new Thread(() -> {
       try {
         source.read();
@@ -201,13 +201,13 @@ class ControlTopicSettingsTest {
     reader.start();
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
         .until(() -> Thread.getAllStackTraces().keySet().stream()
-            .anyMatch(t -> t.getName().equals("turnout-authority-topic-svc")));
+            .anyMatch(t -> t.getName().equals("turnout-authority-topic-svc-close")));
     long started = System.nanoTime();
     source.close();
     assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
         .until(() -> Thread.getAllStackTraces().keySet().stream()
-            .noneMatch(t -> t.getName().equals("turnout-authority-topic-svc")));
+            .noneMatch(t -> t.getName().equals("turnout-authority-topic-svc-close")));
     reader.interrupt();
     reader.join(5_000);
     assertThatThrownBy(source::read).isInstanceOf(IOException.class).hasMessageContaining("closed");

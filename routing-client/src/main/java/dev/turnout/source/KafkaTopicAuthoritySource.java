@@ -26,7 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
  * {@link #onChange} callback at once, so a flip needs no refresh interval.
  *
  * <p>{@link #read()} fails when the topic has not been read to its end (the control cluster is unreachable,
- * or the topic missing), when the cluster has not answered for 30 s, or when no valid document was read yet; the
+ * or the topic missing), when the cluster has not answered for 5 s plus twice {@code default.api.timeout.ms} (25 s by default), or when no valid document was read yet; the
  * client then counts a failed refresh, as for a missing file. The consumer has no group id, never commits, reads
  * committed records only and never creates the topic. {@link #description()} and log lines never show settings.
  */

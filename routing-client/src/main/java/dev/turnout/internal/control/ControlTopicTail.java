@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #read()} returns the winner once the topic has been read to its end; the first call waits for that
  * at most the consumer's {@code default.api.timeout.ms} ({@value #DEFAULT_API_TIMEOUT_MS} ms unless set). It
  * fails ("control cluster unreachable: ...") when the topic has not been read to its end yet, or when the
- * control cluster has not answered for {@value #UNREACHABLE_AFTER_MILLIS} ms (the tail asks it for the end
- * offsets every {@value #CONTACT_CHECK_MILLIS} ms), so that the client's staleness bound applies to an
+ * control cluster has not answered for {@value #CONTACT_CHECK_MILLIS} ms plus twice the API timeout (the tail
+ * asks it for the end offsets every {@value #CONTACT_CHECK_MILLIS} ms; 25 s with the default timeout), so that the client's staleness bound applies to an
  * unreachable control cluster as to a missing file; and it fails ("no document on topic ...") when no valid
  * document has been read.
  *
@@ -50,8 +50,6 @@ public final class ControlTopicTail implements AutoCloseable {
   static final long POLL_MILLIS = 150;
   /** How often the tail asks the control cluster for the end offsets while idle, in milliseconds. */
   static final long CONTACT_CHECK_MILLIS = 5_000;
-  /** After how long without an answer of the control cluster a read fails, in milliseconds. */
-  static final long UNREACHABLE_AFTER_MILLIS = 30_000;
   /** Pause before the tail tries again after an error, in milliseconds. */
   static final long RETRY_MILLIS = 1_000;
   /** The consumer's {@code default.api.timeout.ms} unless the configuration sets one. */
@@ -63,6 +61,8 @@ public final class ControlTopicTail implements AutoCloseable {
   private final DocumentCandidates candidates;
   private final Consumer<byte[], byte[]> consumer;
   private final long apiTimeoutMillis;
+  /** After how long without an answer of the control cluster a read fails, in milliseconds. */
+  private final long unreachableAfterMillis;
   private final CountDownLatch caughtUp = new CountDownLatch(1);
   private final Object pause = new Object();
 
@@ -102,6 +102,7 @@ public final class ControlTopicTail implements AutoCloseable {
     this.candidates = Objects.requireNonNull(candidates, "candidates");
     Map<String, Object> config = consumerConfig(consumerConfig);
     this.apiTimeoutMillis = Long.parseLong(config.get(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG).toString().trim());
+    this.unreachableAfterMillis = CONTACT_CHECK_MILLIS + 2 * apiTimeoutMillis;
     this.consumer = factory.apply(config);
   }
 
@@ -178,8 +179,9 @@ public final class ControlTopicTail implements AutoCloseable {
           + "with a higher epoch");
     }
     long silentMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastContactNanos);
-    if (silentMillis > UNREACHABLE_AFTER_MILLIS) {
-      throw new IOException("control cluster unreachable: no answer for " + silentMillis + " ms while tailing "
+    if (silentMillis > unreachableAfterMillis) {
+      throw new IOException("control cluster unreachable: no answer for more than " + unreachableAfterMillis
+          + " ms while tailing "
           + where + (error == null ? "" : " (" + error + ")") + "; the document of epoch "
           + candidates.winnerEpoch() + " read before is not confirmed");
     }
