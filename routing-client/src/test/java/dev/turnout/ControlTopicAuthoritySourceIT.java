@@ -157,6 +157,10 @@ class ControlTopicAuthoritySourceIT {
       assertThat(millis).as("installed on consumption, not at a refresh").isLessThan(10_000);
       assertThat(producer.epoch()).isEqualTo(2);
       assertThat(sentTo(producer, "ctl-orders", "b")).isEqualTo("cloud");
+      // The tail consumer: its own client.id derived from the client's, and no group.
+      assertThat(java.lang.management.ManagementFactory.getPlatformMBeanServer().queryNames(
+          new javax.management.ObjectName("kafka.consumer:type=app-info,id=ctl-turnout-control-flip-turnout-authority"),
+          null)).hasSize(1);
     }
   }
 

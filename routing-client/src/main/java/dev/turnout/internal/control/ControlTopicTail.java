@@ -11,7 +11,6 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -90,12 +89,6 @@ public final class ControlTopicTail implements AutoCloseable {
    */
   public ControlTopicTail(String topic, String clusterName, Map<String, Object> consumerConfig,
       DocumentCandidates candidates, String owner) {
-    this(topic, clusterName, consumerConfig, candidates, owner,
-        config -> new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
-  }
-
-  ControlTopicTail(String topic, String clusterName, Map<String, Object> consumerConfig,
-      DocumentCandidates candidates, String owner, Function<Map<String, Object>, Consumer<byte[], byte[]>> factory) {
     this.topic = Objects.requireNonNull(topic, "topic");
     this.where = "topic " + topic + " of cluster " + clusterName;
     this.owner = owner;
@@ -103,7 +96,7 @@ public final class ControlTopicTail implements AutoCloseable {
     Map<String, Object> config = consumerConfig(consumerConfig);
     this.apiTimeoutMillis = Long.parseLong(config.get(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG).toString().trim());
     this.unreachableAfterMillis = CONTACT_CHECK_MILLIS + 2 * apiTimeoutMillis;
-    this.consumer = factory.apply(config);
+    this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
   /** The settings of the tail consumer: the given ones, without a group, reading committed records only. */
