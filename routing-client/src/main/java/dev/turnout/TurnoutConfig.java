@@ -21,14 +21,46 @@ public final class TurnoutConfig {
    */
   public static final String CLUSTER_PREFIX = "turnout.cluster.";
 
-  /** Path of the authority document (a properties file). One of this or {@link #AUTHORITY_SOURCE}. */
+  /**
+   * Path of the authority document (a properties file). One of this, {@link #AUTHORITY_SOURCE} or
+   * {@link #AUTHORITY_TOPIC}.
+   */
   public static final String AUTHORITY_FILE = "turnout.authority.file";
 
   /**
    * A custom {@link dev.turnout.source.AuthoritySource}: a class name, a {@code Class}, or an instance.
-   * One of this or {@link #AUTHORITY_FILE}.
+   * One of this, {@link #AUTHORITY_FILE} or {@link #AUTHORITY_TOPIC}.
    */
   public static final String AUTHORITY_SOURCE = "turnout.authority.source";
+
+  /**
+   * A compacted Kafka topic holding the authority document (the control topic): each record value is a whole
+   * document in the properties text of the file source, and the newest valid one with the highest epoch is in
+   * force; a new record reaches the client as soon as it is consumed. One of this, {@link #AUTHORITY_FILE} or
+   * {@link #AUTHORITY_SOURCE}. Its cluster is named by {@link #AUTHORITY_TOPIC_CLUSTER} or by
+   * {@link #AUTHORITY_TOPIC_BOOTSTRAP_SERVERS}. See docs/control-plane.md.
+   */
+  public static final String AUTHORITY_TOPIC = "turnout.authority.topic";
+
+  /**
+   * Prefix of the Kafka client settings of the control topic's own cluster:
+   * {@code turnout.authority.topic.bootstrap.servers}, {@code turnout.authority.topic.security.protocol},
+   * {@code turnout.authority.topic.sasl.jaas.config}, {@code turnout.authority.topic.ssl.*}... Only these apply
+   * to it (the top-level client settings do not). Not used with {@link #AUTHORITY_TOPIC_CLUSTER}.
+   */
+  public static final String AUTHORITY_TOPIC_PREFIX = "turnout.authority.topic.";
+
+  /**
+   * The alias (one of {@link #CLUSTERS}) of the cluster holding {@link #AUTHORITY_TOPIC}: its client settings,
+   * security included, are used to read the topic. One of this or {@link #AUTHORITY_TOPIC_BOOTSTRAP_SERVERS}.
+   */
+  public static final String AUTHORITY_TOPIC_CLUSTER = "turnout.authority.topic.cluster";
+
+  /**
+   * The bootstrap servers of a cluster of its own holding {@link #AUTHORITY_TOPIC}, with its other client
+   * settings under {@link #AUTHORITY_TOPIC_PREFIX}. One of this or {@link #AUTHORITY_TOPIC_CLUSTER}.
+   */
+  public static final String AUTHORITY_TOPIC_BOOTSTRAP_SERVERS = "turnout.authority.topic.bootstrap.servers";
 
   /** How often the authority source is re-read, in milliseconds. */
   public static final String AUTHORITY_REFRESH_MS = "turnout.authority.refresh.ms";

@@ -37,6 +37,7 @@ final class TurnoutConfigDef {
   private static final Pattern ALIAS = Pattern.compile("[A-Za-z0-9_-]+");
   /** The key of the Archaius source's prefix (a source-specific key: no constant in {@link TurnoutConfig}). */
   static final String ARCHAIUS_PREFIX = "turnout.authority.archaius.prefix";
+  private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,249}");
 
   private TurnoutConfigDef() {}
 
@@ -60,6 +61,19 @@ final class TurnoutConfigDef {
         Importance.HIGH, "Instead of a file: an `AuthoritySource` class name, `Class` or instance; a `Configurable` "
             + "one is configured with the whole client configuration.",
         GROUP_AUTHORITY, ++order[0], ConfigDef.Width.LONG, AUTHORITY_SOURCE);
+    def.define(AUTHORITY_TOPIC, Type.STRING, null, new TopicName(), Importance.HIGH,
+        "Instead of a file: a compacted Kafka topic holding the authority document (each record value a whole "
+            + "document); its cluster is " + AUTHORITY_TOPIC_CLUSTER + " or " + AUTHORITY_TOPIC_BOOTSTRAP_SERVERS + ".",
+        GROUP_AUTHORITY, ++order[0], ConfigDef.Width.LONG, AUTHORITY_TOPIC);
+    def.define(AUTHORITY_TOPIC_CLUSTER, Type.STRING, null, null, Importance.HIGH,
+        "The alias (of " + CLUSTERS + ") of the cluster holding " + AUTHORITY_TOPIC + "; its client settings, "
+            + "security included, are used. One of this or " + AUTHORITY_TOPIC_BOOTSTRAP_SERVERS + ".",
+        GROUP_AUTHORITY, ++order[0], ConfigDef.Width.SHORT, AUTHORITY_TOPIC_CLUSTER);
+    def.define(AUTHORITY_TOPIC_BOOTSTRAP_SERVERS, Type.STRING, null, null, Importance.HIGH,
+        "Bootstrap servers of a cluster of its own holding " + AUTHORITY_TOPIC + ", with its other client settings "
+            + "under " + AUTHORITY_TOPIC_PREFIX + "<Kafka client setting>. One of this or " + AUTHORITY_TOPIC_CLUSTER
+            + ".",
+        GROUP_AUTHORITY, ++order[0], ConfigDef.Width.LONG, AUTHORITY_TOPIC_BOOTSTRAP_SERVERS);
     def.define(AUTHORITY_REFRESH_MS, Type.LONG, DEFAULT_AUTHORITY_REFRESH_MS, Bounded.positive("milliseconds"),
         Importance.MEDIUM, "How often the authority source is re-read, in milliseconds.",
         GROUP_AUTHORITY, ++order[0], ConfigDef.Width.SHORT, AUTHORITY_REFRESH_MS);
@@ -309,6 +323,26 @@ final class TurnoutConfigDef {
     @Override
     public String toString() {
       return "a class implementing " + type.getSimpleName();
+    }
+  }
+
+  /** A legal Kafka topic name. */
+  static final class TopicName implements Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      if (value == null) {
+        return;
+      }
+      String topic = value.toString().trim();
+      if (!TOPIC.matcher(topic).matches() || topic.equals(".") || topic.equals("..")) {
+        throw TurnoutConfigException.invalid(name, value, "must be the name of the compacted control topic: 1-249 "
+            + "characters of [A-Za-z0-9._-]");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "a topic name";
     }
   }
 

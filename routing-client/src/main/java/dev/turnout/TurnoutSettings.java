@@ -6,6 +6,7 @@ import dev.turnout.internal.cutover.BarrierMode;
 import dev.turnout.internal.consumer.OffsetTranslation;
 import dev.turnout.source.AuthoritySource;
 import dev.turnout.source.FileAuthoritySource;
+import dev.turnout.source.KafkaTopicAuthoritySource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -145,7 +146,9 @@ final class TurnoutSettings {
     }
     undefined.sort(null);
     for (String key : undefined) {
-      putPerClusterKey(key, originals.get(key), clusters, perCluster, expectedIds);
+      if (!SideClusterSettings.isSideKey(key)) {
+        putPerClusterKey(key, originals.get(key), clusters, perCluster, expectedIds);
+      }
     }
 
     ProducerKeys producer = ProducerKeys.parse(base);
@@ -154,11 +157,17 @@ final class TurnoutSettings {
 
     Object file = defined.get(TurnoutConfig.AUTHORITY_FILE);
     Object source = defined.get(TurnoutConfig.AUTHORITY_SOURCE);
-    if ((file != null) == (source != null)) {
+    Object topic = defined.get(TurnoutConfig.AUTHORITY_TOPIC);
+    if (topic != null && (file != null || source != null)) {
+      throw TurnoutConfigException.invalid(TurnoutConfig.AUTHORITY_TOPIC, topic, "set only one authority source: "
+          + (file != null ? TurnoutConfig.AUTHORITY_FILE : TurnoutConfig.AUTHORITY_SOURCE) + " is set too; remove it "
+          + "or " + TurnoutConfig.AUTHORITY_TOPIC);
+    }
+    if (topic == null && (file != null) == (source != null)) {
       throw TurnoutConfigException.invalid(TurnoutConfig.AUTHORITY_FILE, file,
           file != null ? "set only one of " + TurnoutConfig.AUTHORITY_FILE + " and " + TurnoutConfig.AUTHORITY_SOURCE
-              : "no authority source: set " + TurnoutConfig.AUTHORITY_FILE + " (a properties file) or "
-                  + TurnoutConfig.AUTHORITY_SOURCE);
+              : "no authority source: set " + TurnoutConfig.AUTHORITY_FILE + " (a properties file), "
+                  + TurnoutConfig.AUTHORITY_TOPIC + " (a Kafka control topic) or " + TurnoutConfig.AUTHORITY_SOURCE);
     }
     long refresh = turnout.getLong(TurnoutConfig.AUTHORITY_REFRESH_MS);
     long staleness = turnout.getLong(TurnoutConfig.AUTHORITY_MAX_STALENESS_MS);
@@ -170,9 +179,29 @@ final class TurnoutSettings {
     for (String alias : clusters) {
       expected.add(expectedIds.get(alias));
     }
-    return new TurnoutSettings(turnout, producer, Collections.unmodifiableMap(base), List.copyOf(clusterConfigs),
-        clientId, Collections.unmodifiableList(expected), source instanceof AuthoritySource ? source : null,
-        originals);
+    TurnoutSettings settings = new TurnoutSettings(turnout, producer, Collections.unmodifiableMap(base),
+        List.copyOf(clusterConfigs), clientId, Collections.unmodifiableList(expected),
+        source instanceof AuthoritySource ? source : null, originals);
+    checkAuthorityTopic(settings, topic != null);
+    return settings;
+  }
+
+  /** The control topic's cluster must resolve when the topic is set; its settings must not be set without it. */
+  private static void checkAuthorityTopic(TurnoutSettings settings, boolean topicSet) {
+    if (topicSet) {
+      SideClusterSettings.resolve(settings, TurnoutConfig.AUTHORITY_TOPIC_PREFIX);
+      return;
+    }
+    settings.originals.keySet().stream().filter(k -> k.startsWith(TurnoutConfig.AUTHORITY_TOPIC_PREFIX)).sorted()
+        .findFirst().ifPresent(k -> {
+          throw TurnoutConfigException.invalid(k, null, "the cluster of the control topic is set but "
+              + TurnoutConfig.AUTHORITY_TOPIC + " is not: set the topic, or remove " + k);
+        });
+  }
+
+  /** The configuration as given (may hold secrets: never log it unredacted). */
+  Map<String, Object> originals() {
+    return originals;
   }
 
   /** Files a {@code turnout.cluster.<alias>.<setting>} key; any other undefined {@code turnout.*} key is unknown. */
@@ -294,6 +323,12 @@ final class TurnoutSettings {
     }
     if (sourceInstance != null) {
       return (AuthoritySource) sourceInstance;
+    }
+    String topic = turnout.getString(TurnoutConfig.AUTHORITY_TOPIC);
+    if (topic != null) {
+      String prefix = TurnoutConfig.AUTHORITY_TOPIC_PREFIX;
+      return new KafkaTopicAuthoritySource(topic.trim(), SideClusterSettings.clusterName(this, prefix),
+          SideClusterSettings.resolve(this, prefix), clusters, trustedKeys, clientId);
     }
     Class<?> type = turnout.getClass(TurnoutConfig.AUTHORITY_SOURCE);
     AuthoritySource source;

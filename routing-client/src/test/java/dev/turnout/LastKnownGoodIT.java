@@ -49,7 +49,8 @@ class LastKnownGoodIT {
     clusters.createTopic("lkg", 3);
   }
 
-  private long cacheWrittenAt(Path cache) throws Exception {
+  /** The write time the cache file's header gives (epoch milliseconds). */
+  static long cacheWrittenAt(Path cache) throws Exception {
     for (String line : Files.readAllLines(cache, StandardCharsets.UTF_8)) {
       if (line.startsWith("# written-at-ms=")) {
         return Long.parseLong(line.substring("# written-at-ms=".length()));
@@ -108,7 +109,8 @@ class LastKnownGoodIT {
     assertThat(readAll(onprem, "lkg")).isEmpty();
   }
 
-  private static boolean isRefused(Future<RecordMetadata> future) {
+  /** Whether a completed send was refused by Turnout. */
+  static boolean isRefused(Future<RecordMetadata> future) {
     try {
       future.get();
       return false;

@@ -209,6 +209,7 @@ public class TurnoutSettingsTest {
     private static final String KNOWN = "The turnout.* settings are turnout.authority.archaius.prefix, "
         + "turnout.authority.cache.file, turnout.authority.file, "
         + "turnout.authority.max.staleness.ms, turnout.authority.refresh.ms, turnout.authority.required, turnout.authority.source, "
+        + "turnout.authority.topic, turnout.authority.topic.bootstrap.servers, turnout.authority.topic.cluster, "
         + "turnout.authority.trusted.keys, "
         + "turnout.breaker.enabled, turnout.breaker.failure.rate.threshold, turnout.breaker.half.open.calls, "
         + "turnout.breaker.minimum.calls, turnout.breaker.open.wait.ms, turnout.breaker.window.size, "

@@ -1,16 +1,13 @@
 package dev.turnout.source;
 
+import dev.turnout.internal.control.PropertiesDocument;
 import java.io.IOException;
 import java.io.InterruptedIOException;
-import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 
 /**
  * Reads the authority document from a properties file (UTF-8). Replace the file atomically (write a
@@ -57,14 +54,9 @@ public final class FileAuthoritySource implements AuthoritySource {
       return lastDocument;
     }
     bytes = stableBytes(bytes);
-    Properties properties = new Properties();
-    properties.load(new StringReader(new String(bytes, StandardCharsets.UTF_8)));
-    Map<String, String> document = new HashMap<>();
-    for (String name : properties.stringPropertyNames()) {
-      document.put(name, properties.getProperty(name));
-    }
+    Map<String, String> document = PropertiesDocument.parse(bytes);
     lastBytes = bytes;
-    lastDocument = Map.copyOf(document);
+    lastDocument = document;
     return lastDocument;
   }
 

@@ -29,6 +29,11 @@ final class SharedAuthoritySource implements AuthoritySource {
   }
 
   @Override
+  public void onChange(Runnable changed) {
+    delegate.onChange(changed);
+  }
+
+  @Override
   public String description() {
     return delegate.description();
   }

@@ -4,6 +4,7 @@ import dev.turnout.AuthorityMonitor;
 import dev.turnout.RoutingProducer;
 import dev.turnout.source.AuthoritySource;
 import dev.turnout.source.FileAuthoritySource;
+import dev.turnout.source.KafkaTopicAuthoritySource;
 import dev.turnout.spring.TurnoutClients;
 import dev.turnout.spring.TurnoutConsumerFactory;
 import dev.turnout.spring.TurnoutProducerFactory;
@@ -53,13 +54,22 @@ public final class TurnoutAutoConfiguration {
   public static final String MONITOR_BEAN = "turnoutAuthorityMonitor";
 
   /**
-   * The authority source: the file of {@code turnout.authority.file}, or else the document held in the Spring
-   * Environment under {@code turnout.authority.*}.
+   * The authority source: the Kafka control topic of {@code turnout.authority.topic}, the file of
+   * {@code turnout.authority.file}, or else the document held in the Spring Environment under
+   * {@code turnout.authority.*}.
    */
   @Bean
   @ConditionalOnMissingBean(AuthoritySource.class)
-  AuthoritySource turnoutAuthoritySource(TurnoutProperties properties, Environment environment) {
+  AuthoritySource turnoutAuthoritySource(TurnoutProperties properties, Environment environment, KafkaProperties kafka) {
     TurnoutProperties.Authority authority = properties.getAuthority();
+    if (authority.getTopic() != null) {
+      if (authority.getFile() != null || authority.holdsDocument()) {
+        throw new InvalidConfigurationPropertyValueException("turnout.authority.topic", authority.getTopic(),
+            "the authority document is also set by turnout.authority.file or in the Environment (epoch, source, "
+                + "target, rule.*). Use one source.");
+      }
+      return ControlTopicSource.create(kafka, properties);
+    }
     if (authority.getFile() != null) {
       if (authority.holdsDocument()) {
         throw new InvalidConfigurationPropertyValueException("turnout.authority.file", authority.getFile(),
@@ -89,8 +99,9 @@ public final class TurnoutAutoConfiguration {
   @Bean(name = MONITOR_BEAN, initMethod = "start", destroyMethod = "close")
   AuthorityMonitor turnoutAuthorityMonitor(TurnoutProperties properties, AuthoritySource source) {
     TurnoutProperties.Authority authority = properties.getAuthority();
-    boolean ours = source instanceof EnvironmentAuthoritySource || source instanceof FileAuthoritySource;
-    if (!ours && (authority.getFile() != null || authority.holdsDocument())) {
+    boolean ours = source instanceof EnvironmentAuthoritySource || source instanceof FileAuthoritySource
+        || source instanceof KafkaTopicAuthoritySource;
+    if (!ours && (authority.getFile() != null || authority.holdsDocument() || authority.getTopic() != null)) {
       throw new InvalidConfigurationPropertyValueException("turnout.authority",
           authority.getFile() != null ? authority.getFile() : "document keys",
           "an AuthoritySource bean (" + source.description() + ") is defined, so turnout.authority.file and the "

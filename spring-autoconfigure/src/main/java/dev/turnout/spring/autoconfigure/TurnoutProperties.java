@@ -202,6 +202,31 @@ public class TurnoutProperties {
     private Path cacheFile;
 
     /**
+     * A compacted Kafka topic holding the authority document (each record value a whole document in the
+     * properties text of the file), instead of file or the document in the Environment; a new document is
+     * installed as soon as it is consumed. Its cluster is topic-cluster or topic-bootstrap-servers.
+     */
+    private String topic;
+
+    /**
+     * The alias (of turnout.clusters) of the cluster holding the control topic; its properties, security
+     * included, are used. One of this or topic-bootstrap-servers.
+     */
+    private String topicCluster;
+
+    /**
+     * Bootstrap servers of a cluster of its own holding the control topic, with its client settings in
+     * topic-properties. One of this or topic-cluster.
+     */
+    private List<String> topicBootstrapServers = new ArrayList<>();
+
+    /**
+     * Kafka client settings of the control topic's own cluster (security.protocol, sasl.*, ssl.*...), with
+     * topic-bootstrap-servers.
+     */
+    private Map<String, String> topicProperties = new LinkedHashMap<>();
+
+    /**
      * Ed25519 public keys trusted to sign the authority document, each the base64 of an X.509 key or the path
      * of a PEM file. When set, a document is installed only if signed by one of them. Empty: signatures are
      * not required.
@@ -257,6 +282,38 @@ public class TurnoutProperties {
 
     public void setRequired(boolean required) {
       this.required = required;
+    }
+
+    public String getTopic() {
+      return topic;
+    }
+
+    public void setTopic(String topic) {
+      this.topic = topic;
+    }
+
+    public String getTopicCluster() {
+      return topicCluster;
+    }
+
+    public void setTopicCluster(String topicCluster) {
+      this.topicCluster = topicCluster;
+    }
+
+    public List<String> getTopicBootstrapServers() {
+      return topicBootstrapServers;
+    }
+
+    public void setTopicBootstrapServers(List<String> topicBootstrapServers) {
+      this.topicBootstrapServers = topicBootstrapServers;
+    }
+
+    public Map<String, String> getTopicProperties() {
+      return topicProperties;
+    }
+
+    public void setTopicProperties(Map<String, String> topicProperties) {
+      this.topicProperties = topicProperties;
     }
 
     public Path getCacheFile() {
