@@ -211,7 +211,8 @@ public class TurnoutSettingsTest {
         + "turnout.authority.trusted.keys, "
         + "turnout.breaker.enabled, turnout.breaker.failure.rate.threshold, turnout.breaker.half.open.calls, "
         + "turnout.breaker.minimum.calls, turnout.breaker.open.wait.ms, turnout.breaker.window.size, "
-        + "turnout.clusters, turnout.consumer.boundary.timeout.ms, turnout.consumer.offset.translation, "
+        + "turnout.clusters, turnout.consumer.boundary.timeout.ms, turnout.consumer.dedupe.window, "
+        + "turnout.consumer.offset.translation, "
         + "turnout.consumer.offset.translation.mm2.source.alias, turnout.consumer.role, turnout.consumer.unverified, "
         + "turnout.cutover.barrier, turnout.cutover.buffer.bytes, turnout.cutover.max.pause.ms, and "
         + "turnout.cluster.<alias>.<Kafka client setting> for each alias of turnout.clusters.";

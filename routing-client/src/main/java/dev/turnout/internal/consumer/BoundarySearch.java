@@ -143,7 +143,7 @@ final class BoundarySearch {
       List<ConsumerRecord<byte[], byte[]>> records = from.read(tp, lo, hi, READ_TIMEOUT);
       for (int i = records.size() - 1; i >= 0 && anchor == null; i--) {
         ConsumerRecord<byte[], byte[]> r = records.get(i);
-        if (skipOrigin == null || !skipOrigin.equals(RecordIdentity.originOf(r.headers()))) {
+        if (skipOrigin == null || !RecordIdentity.writtenDirectlyTo(skipOrigin, r.headers())) {
           anchor = RecordIdentity.of(r);
         }
       }
@@ -172,7 +172,7 @@ final class BoundarySearch {
   private Resolution scan() {
     ClusterReader.Batch batch = to.readFrom(tp, pos, FETCH_WAIT);
     for (ConsumerRecord<byte[], byte[]> r : batch.records()) {
-      boolean keep = keepOrigin != null && keepOrigin.equals(RecordIdentity.originOf(r.headers()));
+      boolean keep = RecordIdentity.writtenDirectlyTo(keepOrigin, r.headers());
       if (match < 0) {
         if (keep && firstKeep < 0) {
           firstKeep = r.offset();
@@ -218,7 +218,7 @@ final class BoundarySearch {
     }
     ClusterReader.Batch batch = to.readFrom(tp, pos, FETCH_WAIT);
     for (ConsumerRecord<byte[], byte[]> r : batch.records()) {
-      boolean keep = keepOrigin != null && keepOrigin.equals(RecordIdentity.originOf(r.headers()));
+      boolean keep = RecordIdentity.writtenDirectlyTo(keepOrigin, r.headers());
       if (!keep && r.offset() >= rewoundTo) {
         copiesSinceEstimate++;
       }

@@ -42,7 +42,16 @@ final class FakeLog extends MockConsumer<byte[], byte[]> {
 
   /** Appends a record (offset = log end); returns its offset. */
   synchronized long append(TopicPartition tp, long timestamp, String key, String value, byte[] id, String origin) {
+    return append(tp, timestamp, key, value, id, origin, null);
+  }
+
+  /** Appends a record, with a {@code turnout.reconciled} marker when {@code reconciled} is not null. */
+  synchronized long append(TopicPartition tp, long timestamp, String key, String value, byte[] id, String origin,
+      String reconciled) {
     RecordHeaders headers = new RecordHeaders();
+    if (reconciled != null) {
+      headers.add(new RecordHeader(RecordIdentity.RECONCILED, bytes(reconciled)));
+    }
     if (id != null) {
       headers.add(new RecordHeader(ProvenanceHeaders.ID, id));
     }
