@@ -76,7 +76,20 @@ public final class RecordIdentity {
    * was written to the other cluster; its replica on {@code alias} is a copy too).
    */
   public static boolean writtenDirectlyTo(String alias, Headers headers) {
-    return alias != null && alias.equals(originOf(headers)) && !reconciled(headers);
+    return writtenDirectlyTo(alias, headers, -1);
+  }
+
+  /**
+   * As {@link #writtenDirectlyTo(String, Headers)}, routed under epoch {@code sinceEpoch} or later: records
+   * written to {@code alias} under an earlier epoch belong to an earlier stay of the group's reads there.
+   */
+  public static boolean writtenDirectlyTo(String alias, Headers headers, long sinceEpoch) {
+    if (alias == null || reconciled(headers)) {
+      return false;
+    }
+    Header header = headers.lastHeader(ProvenanceHeaders.ROUTE);
+    ProvenanceHeaders.RouteStamp stamp = header == null ? null : ProvenanceHeaders.parseRoute(header.value());
+    return stamp != null && alias.equals(stamp.origin()) && stamp.epoch() >= sinceEpoch;
   }
 
   /** The origin alias in a record's {@code turnout.route} header, or {@code null}. */

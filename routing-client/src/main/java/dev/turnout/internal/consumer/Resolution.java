@@ -33,7 +33,7 @@ public record Resolution(TopicPartition tp, Kind kind, Outcome outcome, Problem 
       long fromOffset, long translated, long duplicatesAvoided, long suppressBelow, String keepOrigin,
       long handoverMillis, String detail) {
     this(tp, kind, outcome, problem, offset, fromAlias, fromOffset, translated, duplicatesAvoided, suppressBelow,
-        keepOrigin, handoverMillis, detail, suppressBelow >= 0 ? Withholding.below(suppressBelow, keepOrigin) : null);
+        keepOrigin, handoverMillis, detail, suppressBelow >= 0 ? Withholding.below(suppressBelow, keepOrigin, -1) : null);
   }
 
   /** What the consumer does with the partition. */

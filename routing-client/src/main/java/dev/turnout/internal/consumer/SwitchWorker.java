@@ -415,9 +415,10 @@ public final class SwitchWorker implements AutoCloseable {
           log.info("[{}] {} was handed over by '{}' at offset {} ({}); searching its boundary on '{}'", owner, tp,
               req.otherAlias(), decision.otherOffset(), decision.otherStamp(), req.readAlias());
           if (req.readIsRuleSource() && settings.dedupeWindow() > 0) {
-            startMoveBack(offsetOf(onRead), false, decision.otherOffset(), decision.otherStamp().handoverMillis());
+            startMoveBack(onRead, false, decision.otherOffset(), decision.otherStamp().handoverMillis());
           } else {
             startSearch(decision.otherOffset(), decision.otherStamp().handoverMillis(), offsetOf(onRead));
+            search.keepSince(decision.otherStamp().epoch());
           }
         }
         case AWAIT_HANDOVER -> awaitHandover(now, decision, onRead);
@@ -485,14 +486,16 @@ public final class SwitchWorker implements AutoCloseable {
       log.info("[{}] {}: the group moved back from '{}' at epoch {} (handover at offset {}); continuing from its commit "
           + "{} on '{}' and withholding the copies of records processed on '{}'", owner, tp, req.otherAlias(),
           current, onOther.offset(), onRead.offset(), req.readAlias(), req.otherAlias());
-      startMoveBack(onRead.offset(), true, onOther.offset(), other.handoverMillis());
+      startMoveBack(onRead, true, onOther.offset(), other.handoverMillis());
       return true;
     }
 
-    private void startMoveBack(long sourceCommit, boolean takeOver, long targetHandover, long handoverMillis) {
+    private void startMoveBack(OffsetAndMetadata sourceCommit, boolean takeOver, long targetHandover,
+        long handoverMillis) {
       Request req = ticket.request;
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.boundaryTimeoutMillis());
-      moveBack = new MoveBack(tp, reader(req.readAlias()), reader(req.otherAlias()), sourceCommit, takeOver,
+      moveBack = new MoveBack(tp, reader(req.readAlias()), reader(req.otherAlias()), offsetOf(sourceCommit),
+          sourceCommit == null ? -1 : CommitStamp.parse(sourceCommit.metadata()).epoch(), takeOver,
           targetHandover, settings.dedupeWindow(), translator, deadline, settings.rewind(),
           handoverMillis > 0 ? handoverMillis : startedMillis, count -> listener.duplicatesAdmitted(tp, count));
       waitingFor = null;

@@ -23,20 +23,23 @@ public final class Withholding {
 
   private long below;
   private final String keepDirectOn;
+  private final long keepSinceEpoch;
   private final IdSet processed;
   private long withheldById;
 
-  private Withholding(long below, String keepDirectOn, IdSet processed) {
+  private Withholding(long below, String keepDirectOn, long keepSinceEpoch, IdSet processed) {
     this.below = below;
     this.keepDirectOn = keepDirectOn;
+    this.keepSinceEpoch = keepSinceEpoch;
     this.processed = processed;
   }
 
   /**
-   * Forward move: withhold records below {@code below}, except those written directly to {@code keepDirectOn}.
+   * Forward move: withhold records below {@code below}, except those written directly to {@code keepDirectOn}
+   * under epoch {@code sinceEpoch} or later.
    */
-  static Withholding below(long below, String keepDirectOn) {
-    return new Withholding(below, keepDirectOn, null);
+  static Withholding below(long below, String keepDirectOn, long sinceEpoch) {
+    return new Withholding(below, keepDirectOn, sinceEpoch, null);
   }
 
   /**
@@ -44,7 +47,7 @@ public final class Withholding {
    * whose id is in {@code processed} ({@code null}: none).
    */
   static Withholding movedBack(long below, IdSet processed) {
-    return new Withholding(below, null, processed);
+    return new Withholding(below, null, -1, processed);
   }
 
   /**
@@ -71,7 +74,7 @@ public final class Withholding {
   }
 
   private boolean kept(Headers headers) {
-    return keepDirectOn != null ? RecordIdentity.writtenDirectlyTo(keepDirectOn, headers)
+    return keepDirectOn != null ? RecordIdentity.writtenDirectlyTo(keepDirectOn, headers, keepSinceEpoch)
         : RecordIdentity.reconciled(headers);
   }
 
