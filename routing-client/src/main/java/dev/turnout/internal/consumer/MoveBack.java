@@ -225,11 +225,12 @@ final class MoveBack {
     Outcome outcome = unverifiedWhy != null ? Outcome.REWOUND : r.outcome();
     Problem problem = unverifiedWhy != null ? unverifiedProblem : r.problem();
     String detail = (unverifiedWhy != null ? unverifiedWhy + "; resuming without the processed set: " : "")
-        + "moved back from '" + target.alias() + "' (handed over at " + targetHandover + "): " + r.detail()
-        + "; resuming at " + resumeAt + (below >= 0 ? ", withholding the records below " + below
-            + " (processed on '" + target.alias() + "') except reconciled copies" : "")
+        + "moved back from '" + target.alias() + "' (handed over at " + targetHandover + "): resuming at " + resumeAt
+        + (below >= 0 ? ", withholding the records below " + below + " (processed on '" + target.alias()
+            + "') except reconciled copies" : "")
         + (ids != null ? ", withholding the copies of " + ids.size() + " record(s) written on '" + target.alias()
-            + "' and processed there (offsets " + rangeStart + " to " + targetHandover + ")" : "");
+            + "' and processed there (offsets " + rangeStart + " to " + targetHandover + ")" : "")
+        + " [boundary search: " + r.detail() + "]";
     if (takeOver) {
       return new Resolution(tp, Kind.CONTINUE, Outcome.CONTINUED, null, -1, target.alias(), targetHandover,
           r.translated(), 0, -1, null, handoverMillis, detail, withholding);
