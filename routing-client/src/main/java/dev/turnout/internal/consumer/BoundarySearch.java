@@ -100,8 +100,9 @@ final class BoundarySearch {
 
   /**
    * On a forward move, keeps as "written directly to the new cluster" only records routed under
-   * {@code epoch} or later (the epoch of the move): older ones were written during an earlier stay of the
-   * group's reads there, and were processed then or reconciled to the old cluster and processed there.
+   * {@code epoch} or later (the epoch after the group's handover on the new cluster, when it read there
+   * before): older ones were written during that earlier stay, and were processed then or reconciled to the
+   * old cluster and processed there.
    */
   BoundarySearch keepSince(long epoch) {
     this.keepSinceEpoch = epoch;

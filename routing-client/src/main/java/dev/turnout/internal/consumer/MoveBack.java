@@ -50,7 +50,6 @@ final class MoveBack {
   private final ClusterReader source;
   private final ClusterReader target;
   private final long sourceCommit;
-  private final long sourceCommitEpoch;
   private final boolean takeOver;
   private final long targetHandover;
   private final int window;
@@ -74,22 +73,19 @@ final class MoveBack {
    * @param target reads the rule's target (the cluster it leaves)
    * @param sourceCommit the group's commit on the source (where it left the source, or, with
    *     {@code takeOver}, where it continues), -1 if none
-   * @param sourceCommitEpoch the epoch stamped on that commit (the epoch the group left the source at), -1 if none
    * @param takeOver whether the group already committed on the source at the epoch of the move back: a member
    *     taking the partition over after the first one
    * @param targetHandover the group's handover offset on the target
    * @param window the most offsets of the target whose ids are kept
    * @param rewind whether an unverified range resumes anyway (accepting duplicates) instead of blocking
    */
-  MoveBack(TopicPartition tp, ClusterReader source, ClusterReader target, long sourceCommit, long sourceCommitEpoch,
-      boolean takeOver,
+  MoveBack(TopicPartition tp, ClusterReader source, ClusterReader target, long sourceCommit, boolean takeOver,
       long targetHandover, int window, OffsetTranslator translator, long deadlineNanos, boolean rewind,
       long handoverMillis, LongConsumer admitted) {
     this.tp = tp;
     this.source = source;
     this.target = target;
     this.sourceCommit = sourceCommit;
-    this.sourceCommitEpoch = sourceCommitEpoch;
     this.takeOver = takeOver;
     this.targetHandover = targetHandover;
     this.window = window;
@@ -141,7 +137,7 @@ final class MoveBack {
       if (entrySearch == null) {
         // Where the group entered the target: the forward boundary from the position it left the source at.
         entrySearch = new BoundarySearch(tp, source, target, sourceCommit, true, target.alias(), translator,
-            deadlineNanos, false, handoverMillis, n -> { }, -1).keepSince(sourceCommitEpoch);
+            deadlineNanos, false, handoverMillis, n -> { }, -1);
       }
       Resolution r = entrySearch.step();
       if (r == null) {

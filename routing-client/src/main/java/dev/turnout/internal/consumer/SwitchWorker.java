@@ -418,7 +418,7 @@ public final class SwitchWorker implements AutoCloseable {
             startMoveBack(onRead, false, decision.otherOffset(), decision.otherStamp().handoverMillis());
           } else {
             startSearch(decision.otherOffset(), decision.otherStamp().handoverMillis(), offsetOf(onRead));
-            search.keepSince(decision.otherStamp().epoch());
+            search.keepSince(writtenSince(onRead));
           }
         }
         case AWAIT_HANDOVER -> awaitHandover(now, decision, onRead);
@@ -453,6 +453,15 @@ public final class SwitchWorker implements AutoCloseable {
             + (ownership == Ownership.OWNED ? "consumes " + tp : "rebalances") + " and has not handed it over "
             + "(its commit: " + decision.otherStamp() + " at offset " + decision.otherOffset() + ")");
       }
+    }
+
+    /**
+     * The first epoch whose records written directly to the read cluster are new to the group: after its
+     * handover there (the end of an earlier stay of its reads on that cluster), any epoch when it has none.
+     */
+    private long writtenSince(OffsetAndMetadata onRead) {
+      CommitStamp stamp = onRead == null ? null : CommitStamp.parse(onRead.metadata());
+      return stamp != null && stamp.kind() == CommitStamp.Kind.HANDOVER ? stamp.epoch() + 1 : -1;
     }
 
     private long offsetOf(OffsetAndMetadata commit) {
@@ -494,8 +503,7 @@ public final class SwitchWorker implements AutoCloseable {
         long handoverMillis) {
       Request req = ticket.request;
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.boundaryTimeoutMillis());
-      moveBack = new MoveBack(tp, reader(req.readAlias()), reader(req.otherAlias()), offsetOf(sourceCommit),
-          sourceCommit == null ? -1 : CommitStamp.parse(sourceCommit.metadata()).epoch(), takeOver,
+      moveBack = new MoveBack(tp, reader(req.readAlias()), reader(req.otherAlias()), offsetOf(sourceCommit), takeOver,
           targetHandover, settings.dedupeWindow(), translator, deadline, settings.rewind(),
           handoverMillis > 0 ? handoverMillis : startedMillis, count -> listener.duplicatesAdmitted(tp, count));
       waitingFor = null;

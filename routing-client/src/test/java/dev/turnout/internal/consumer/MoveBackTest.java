@@ -75,7 +75,7 @@ class MoveBackTest {
   }
 
   private MoveBack moveBack(long sourceCommit, boolean takeOver, int window, boolean rewind) {
-    return new MoveBack(TP, new ClusterReader("onprem", onprem), new ClusterReader("cloud", cloud), sourceCommit, 2,
+    return new MoveBack(TP, new ClusterReader("onprem", onprem), new ClusterReader("cloud", cloud), sourceCommit,
         takeOver, TARGET_HANDOVER, window, OffsetTranslator.timestamp(), System.nanoTime()
         + TimeUnit.SECONDS.toNanos(5), rewind, 1_000, n -> { });
   }
@@ -187,7 +187,7 @@ class MoveBackTest {
     long handedOver = 13; // processed through onprem 12, the reconciled copy of 101
     BoundarySearch search = new BoundarySearch(TP, new ClusterReader("onprem", onprem),
         new ClusterReader("cloud", cloud), handedOver, true, "cloud", OffsetTranslator.timestamp(),
-        System.nanoTime() + TimeUnit.SECONDS.toNanos(5), false, 1_000, n -> { }, -1).keepSince(4);
+        System.nanoTime() + TimeUnit.SECONDS.toNanos(5), false, 1_000, n -> { }, -1).keepSince(4); // the group's handover on cloud was at epoch 3
     Resolution r = null;
     while (r == null && !search.done()) {
       r = search.step();
