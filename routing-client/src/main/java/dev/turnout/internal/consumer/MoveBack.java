@@ -54,7 +54,8 @@ final class MoveBack {
   private final long targetHandover;
   private final int window;
   private final boolean rewind;
-  private final long deadlineNanos;
+  private final long timeoutNanos;
+  private long deadlineNanos;
   private final OffsetTranslator translator;
   private final long handoverMillis;
   private final LongConsumer admitted;
@@ -77,10 +78,12 @@ final class MoveBack {
    *     taking the partition over after the first one
    * @param targetHandover the group's handover offset on the target
    * @param window the most offsets of the target whose ids are kept
+   * @param timeoutNanos how long each search waits for a record to appear, and how long reading the range may
+   *     make no progress
    * @param rewind whether an unverified range resumes anyway (accepting duplicates) instead of blocking
    */
   MoveBack(TopicPartition tp, ClusterReader source, ClusterReader target, long sourceCommit, boolean takeOver,
-      long targetHandover, int window, OffsetTranslator translator, long deadlineNanos, boolean rewind,
+      long targetHandover, int window, OffsetTranslator translator, long timeoutNanos, boolean rewind,
       long handoverMillis, LongConsumer admitted) {
     this.tp = tp;
     this.source = source;
@@ -90,7 +93,8 @@ final class MoveBack {
     this.targetHandover = targetHandover;
     this.window = window;
     this.translator = translator;
-    this.deadlineNanos = deadlineNanos;
+    this.timeoutNanos = timeoutNanos;
+    this.deadlineNanos = System.nanoTime() + timeoutNanos;
     this.rewind = rewind;
     this.handoverMillis = handoverMillis;
     this.admitted = admitted;
@@ -156,6 +160,7 @@ final class MoveBack {
           + rangeStart + " to " + targetHandover + " on '" + target.alias() + "')");
     }
     rangePos = rangeStart;
+    deadlineNanos = System.nanoTime() + timeoutNanos;
     ids = new IdSet((int) size);
     phase = Phase.RANGE;
     return null;
@@ -184,6 +189,12 @@ final class MoveBack {
           }
         }
       }
+      if (batch.next() > rangePos) {
+        deadlineNanos = System.nanoTime() + timeoutNanos;
+      } else if (System.nanoTime() > deadlineNanos) {
+        return unverified(Problem.CLUSTER_UNREACHABLE, "the records the group processed on '" + target.alias()
+            + "' (offsets " + rangeStart + " to " + targetHandover + ") could not be read past offset " + rangePos);
+      }
       rangePos = batch.next();
       if (batch.records().isEmpty() && rangePos < targetHandover && target.endOffset(tp) <= rangePos) {
         rangePos = targetHandover; // the log ends before the handover (deleted records): nothing more to read
@@ -200,6 +211,7 @@ final class MoveBack {
   }
 
   private void startBoundary() {
+    deadlineNanos = System.nanoTime() + timeoutNanos;
     boundarySearch = new BoundarySearch(tp, target, source, targetHandover, false, null, translator, deadlineNanos,
         rewind, handoverMillis, admitted, -1);
     phase = Phase.BOUNDARY;

@@ -502,9 +502,9 @@ public final class SwitchWorker implements AutoCloseable {
     private void startMoveBack(OffsetAndMetadata sourceCommit, boolean takeOver, long targetHandover,
         long handoverMillis) {
       Request req = ticket.request;
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.boundaryTimeoutMillis());
       moveBack = new MoveBack(tp, reader(req.readAlias()), reader(req.otherAlias()), offsetOf(sourceCommit), takeOver,
-          targetHandover, settings.dedupeWindow(), translator, deadline, settings.rewind(),
+          targetHandover, settings.dedupeWindow(), translator,
+          TimeUnit.MILLISECONDS.toNanos(settings.boundaryTimeoutMillis()), settings.rewind(),
           handoverMillis > 0 ? handoverMillis : startedMillis, count -> listener.duplicatesAdmitted(tp, count));
       waitingFor = null;
     }

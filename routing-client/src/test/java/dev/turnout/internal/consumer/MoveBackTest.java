@@ -76,8 +76,8 @@ class MoveBackTest {
 
   private MoveBack moveBack(long sourceCommit, boolean takeOver, int window, boolean rewind) {
     return new MoveBack(TP, new ClusterReader("onprem", onprem), new ClusterReader("cloud", cloud), sourceCommit,
-        takeOver, TARGET_HANDOVER, window, OffsetTranslator.timestamp(), System.nanoTime()
-        + TimeUnit.SECONDS.toNanos(5), rewind, 1_000, n -> { });
+        takeOver, TARGET_HANDOVER, window, OffsetTranslator.timestamp(), TimeUnit.SECONDS.toNanos(5),
+        rewind, 1_000, n -> { });
   }
 
   private static Resolution run(MoveBack m) {
