@@ -240,11 +240,11 @@ final class Resolutions<K, V> implements SwitchListener {
             + "back from '" + r.fromAlias() + "' and " + r.detail() + ", more than " + TurnoutConfig.CONSUMER_DEDUPE_WINDOW
             + "=" + ctx.options().dedupeWindow() + ", so the copies of the records it processed there cannot all be "
             + "recognised on '" + alias + "'. No record of it is delivered. Raise " + TurnoutConfig.CONSUMER_DEDUPE_WINDOW
-            + " to at least " + count + " and restart the consumer, or reset the group's offsets on '" + alias
-            + "' (members stopped: kafka-consumer-groups.sh --group " + ctx.group() + " --topic " + r.tp().topic() + ":"
-            + r.tp().partition() + " --reset-offsets --to-offset <offset> --execute), or seek the partition, or set "
-            + TurnoutConfig.CONSUMER_UNVERIFIED + "=" + TurnoutConfig.CONSUMER_UNVERIFIED_REWIND
-            + " to resume and accept the duplicates.");
+            + " to at least " + count + " and restart the consumer; or decide where to resume on '" + alias
+            + "' yourself: seek the partition or commit an offset for it through this consumer (an offset reset with "
+            + "kafka-consumer-groups.sh is not enough: the group's handover on '" + r.fromAlias() + "' outranks an "
+            + "unstamped commit); or set " + TurnoutConfig.CONSUMER_UNVERIFIED + "="
+            + TurnoutConfig.CONSUMER_UNVERIFIED_REWIND + " to resume and accept the duplicates.");
   }
 
   private static final java.util.regex.Pattern RANGE_SIZE = java.util.regex.Pattern.compile("holds (\\d+) records");

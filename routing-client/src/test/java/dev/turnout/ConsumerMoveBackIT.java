@@ -242,7 +242,7 @@ class ConsumerMoveBackIT {
       assertThat(e.reason()).isEqualTo(BoundaryNotVerifiedException.Reason.DEDUPE_WINDOW_EXCEEDED);
       assertThat(e.blocked()).isTrue();
       assertThat(e.getMessage()).contains("the promoted range holds 6 records", "turnout.consumer.dedupe.window=4",
-          "Raise turnout.consumer.dedupe.window to at least 6", "--reset-offsets");
+          "Raise turnout.consumer.dedupe.window to at least 6", "seek the partition");
       assertThat(count(consumer, "partitions-blocked", Map.of())).isEqualTo(1);
       write(onprem, topic, "s", 13, 14, "onprem", 3);
       assertThat(values(pollFor(consumer, Duration.ofSeconds(2)))).as("the partition stays blocked").isEmpty();
