@@ -31,7 +31,12 @@ public class BoundaryNotVerifiedException extends KafkaException {
     /** A commit was made under a newer authority map than this consumer has loaded. */
     AUTHORITY_BEHIND,
     /** A cluster needed to decide could not be reached. */
-    CLUSTER_UNREACHABLE
+    CLUSTER_UNREACHABLE,
+    /**
+     * Moving back from the rule's target to its source: the records the group processed on the target are
+     * more than {@code turnout.consumer.dedupe.window}, so their copies on the source cannot all be recognised.
+     */
+    DEDUPE_WINDOW_EXCEEDED
   }
 
   private final TopicPartition partition;

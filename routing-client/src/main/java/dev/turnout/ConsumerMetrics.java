@@ -66,6 +66,11 @@ final class ConsumerMetrics {
     switchDuration.record(durationMillis);
   }
 
+  /** Records withheld because the group had processed them on the other cluster. */
+  void duplicatesAvoided(long count) {
+    duplicatesAvoided.add(count);
+  }
+
   void duplicatesAdmitted(long count) {
     duplicatesAdmitted.add(count);
   }

@@ -82,7 +82,8 @@ final class ConsumerParts<K, V> {
     this.merger = new RecordMerger<>(ctx);
     this.metadata = new ClusterMetadata<>(ctx, routing);
     resolutions.worker(new SwitchWorker(settings.clientId, new SwitchWorker.Settings(kafka.group(),
-        options.boundaryTimeoutMillis(), options.rewind(), options.translation(), options.mm2SourceAlias()),
+        options.boundaryTimeoutMillis(), options.rewind(), options.translation(), options.mm2SourceAlias(),
+        options.dedupeWindow()),
         alias -> clients.config(settings.clusters.indexOf(alias)), routing::epoch, core::refresh, resolutions));
   }
 

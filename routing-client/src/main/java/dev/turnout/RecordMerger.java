@@ -1,8 +1,7 @@
 package dev.turnout;
 
 import dev.turnout.internal.consumer.PartitionBook;
-import dev.turnout.internal.consumer.RecordIdentity;
-import dev.turnout.internal.consumer.Resolution;
+import dev.turnout.internal.consumer.Withholding;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -85,7 +84,7 @@ final class RecordMerger<K, V> {
         continue;
       }
       List<ConsumerRecord<K, V>> list = records.records(tp);
-      Resolution suppression = book.suppression(tp);
+      Withholding suppression = book.suppression(tp);
       if (suppression != null) {
         list = withhold(tp, list, suppression);
       }
@@ -101,20 +100,23 @@ final class RecordMerger<K, V> {
     ctx.core().metrics().routed(cluster, delivered);
   }
 
-  /** Leaves out the copies of already processed records below the boundary (those from elsewhere are kept). */
-  private List<ConsumerRecord<K, V>> withhold(TopicPartition tp, List<ConsumerRecord<K, V>> list, Resolution suppression) {
+  /**
+   * Leaves out the copies of already processed records ({@link Withholding}); ends the withholding once it has
+   * nothing left to withhold.
+   */
+  private List<ConsumerRecord<K, V>> withhold(TopicPartition tp, List<ConsumerRecord<K, V>> list, Withholding rule) {
     List<ConsumerRecord<K, V>> kept = new ArrayList<>(list.size());
-    Resolution active = suppression;
     for (ConsumerRecord<K, V> r : list) {
-      if (active == null || r.offset() >= active.suppressBelow()) {
-        if (active != null) {
-          book.endSuppression(tp);
-          active = null;
-        }
-        kept.add(r);
-      } else if (active.keepOrigin().equals(RecordIdentity.originOf(r.headers()))) {
+      if (!rule.withholds(r.offset(), r.headers())) {
         kept.add(r);
       }
+    }
+    long byId = rule.takeWithheldById();
+    if (byId > 0) {
+      ctx.metrics().duplicatesAvoided(byId);
+    }
+    if (rule.finished()) {
+      book.endSuppression(tp);
     }
     return kept;
   }

@@ -129,7 +129,12 @@ final class Resolutions<K, V> implements SwitchListener {
     ctx.metrics().resolved(r);
     switch (r.kind()) {
       case CONTINUE -> {
-        log.debug("[{}] {} continues on '{}': {}", ctx.clientId(), tp, alias, r.detail());
+        if (r.withholding() != null) {
+          book.suppress(tp, r.withholding());
+          log.info("[{}] {} continues on '{}': {}", ctx.clientId(), tp, alias, r.detail());
+        } else {
+          log.debug("[{}] {} continues on '{}': {}", ctx.clientId(), tp, alias, r.detail());
+        }
         resume(tp);
       }
       case SEEK -> {
@@ -165,8 +170,8 @@ final class Resolutions<K, V> implements SwitchListener {
             ctx.clientId(), r.offset(), tp, alias, e.toString());
       }
     }
-    if (r.suppressBelow() >= 0) {
-      book.suppress(tp, r);
+    if (r.withholding() != null) {
+      book.suppress(tp, r.withholding());
     }
     long duration = Math.max(0, System.currentTimeMillis() - r.handoverMillis());
     ctx.metrics().seekApplied(r, duration);
@@ -216,12 +221,33 @@ final class Resolutions<K, V> implements SwitchListener {
 
   /** The exception of a blocked partition (fail closed). */
   BoundaryNotVerifiedException blockedException(Resolution r, String alias) {
+    if (r.problem() == Resolution.Problem.DEDUPE_WINDOW_EXCEEDED) {
+      return windowExceeded(r, alias);
+    }
     return new BoundaryNotVerifiedException(r.tp(), BoundaryNotVerifiedException.Reason.valueOf(r.problem().name()),
         r.fromAlias(), alias, true, "Partition " + r.tp() + " is blocked on '" + alias + "' (fail closed): its boundary "
             + "with '" + r.fromAlias() + "' could not be verified: " + r.detail() + ". No record of it is delivered. "
             + "Seek it to decide where to resume, or set " + TurnoutConfig.CONSUMER_UNVERIFIED + "="
             + TurnoutConfig.CONSUMER_UNVERIFIED_REWIND + " to accept duplicates.");
   }
+
+  /** The exception of a partition whose move back found more records than the dedupe window. */
+  private BoundaryNotVerifiedException windowExceeded(Resolution r, String alias) {
+    java.util.regex.Matcher m = RANGE_SIZE.matcher(r.detail());
+    String count = m.find() ? m.group(1) : "the size of that range";
+    return new BoundaryNotVerifiedException(r.tp(), BoundaryNotVerifiedException.Reason.DEDUPE_WINDOW_EXCEEDED,
+        r.fromAlias(), alias, true, "Partition " + r.tp() + " is blocked on '" + alias + "' (fail closed): it moved "
+            + "back from '" + r.fromAlias() + "' and " + r.detail() + ", more than " + TurnoutConfig.CONSUMER_DEDUPE_WINDOW
+            + "=" + ctx.options().dedupeWindow() + ", so the copies of the records it processed there cannot all be "
+            + "recognised on '" + alias + "'. No record of it is delivered. Raise " + TurnoutConfig.CONSUMER_DEDUPE_WINDOW
+            + " to at least " + count + " and restart the consumer; or decide where to resume on '" + alias
+            + "' yourself: seek the partition or commit an offset for it through this consumer (an offset reset with "
+            + "kafka-consumer-groups.sh is not enough: the group's handover on '" + r.fromAlias() + "' outranks an "
+            + "unstamped commit); or set " + TurnoutConfig.CONSUMER_UNVERIFIED + "="
+            + TurnoutConfig.CONSUMER_UNVERIFIED_REWIND + " to resume and accept the duplicates.");
+  }
+
+  private static final java.util.regex.Pattern RANGE_SIZE = java.util.regex.Pattern.compile("holds (\\d+) records");
 
   /** The next problem to throw from {@code poll}, skipping waits that have ended since; {@code null} if none. */
   RuntimeException nextReport() {

@@ -238,6 +238,22 @@ public final class TurnoutConfig {
   /** Value of {@link #CONSUMER_UNVERIFIED}: resume at the translated offset. */
   public static final String CONSUMER_UNVERIFIED_REWIND = "rewind";
 
+  /**
+   * When a consumer moves back from a rule's target to its source (a rollback), the most records of a
+   * partition it processed on the target whose copies it recognises on the source and withholds: the ids of
+   * the records written on the target within that range are kept in an exact set, about 24 to 48 bytes per
+   * record of the range, for each partition moved back, until every copy has been met. A range larger than
+   * this is an unverified boundary ({@link #CONSUMER_UNVERIFIED} applies). {@code 0} disables the check: a
+   * move back then resumes at the boundary of the last source record processed on the target, and copies of
+   * target-only records are delivered again. Default {@value #DEFAULT_CONSUMER_DEDUPE_WINDOW}, at most
+   * {@value #MAX_CONSUMER_DEDUPE_WINDOW}.
+   */
+  public static final String CONSUMER_DEDUPE_WINDOW = "turnout.consumer.dedupe.window";
+  /** Default of {@link #CONSUMER_DEDUPE_WINDOW}. */
+  public static final int DEFAULT_CONSUMER_DEDUPE_WINDOW = 100_000;
+  /** Largest value of {@link #CONSUMER_DEDUPE_WINDOW}. */
+  public static final int MAX_CONSUMER_DEDUPE_WINDOW = 10_000_000;
+
   /** Values of {@link #CUTOVER_BARRIER}. */
   public enum CutoverBarrier {
     /** Wait until the old owner's records are acknowledged and visible on the new owner. */

@@ -171,6 +171,13 @@ final class TurnoutConfigDef {
         "A boundary not verified in time: `fail` blocks the partition; `rewind` resumes at the translated offset "
             + "and counts the duplicates.",
         GROUP_CONSUMER, ++order[0], ConfigDef.Width.SHORT, CONSUMER_UNVERIFIED);
+    def.define(CONSUMER_DEDUPE_WINDOW, Type.INT, DEFAULT_CONSUMER_DEDUPE_WINDOW,
+        new Bounded(Range.between(0, MAX_CONSUMER_DEDUPE_WINDOW), "a number of records from 0 to "
+            + MAX_CONSUMER_DEDUPE_WINDOW), Importance.LOW,
+        "Moving back from a rule's target to its source: the most records of a partition processed on the target "
+            + "whose copies on the source are recognised and withheld (about 24 to 48 bytes of memory per record "
+            + "of the range, per partition moved back). A larger range is an unverified boundary. 0 disables it.",
+        GROUP_CONSUMER, ++order[0], ConfigDef.Width.SHORT, CONSUMER_DEDUPE_WINDOW);
   }
 
   /** The defined keys, sorted. */

@@ -268,7 +268,7 @@ final class TurnoutSettings {
    * @param rewind whether an unverified boundary resumes at the translated offset
    */
   record ConsumerOptions(boolean validation, OffsetTranslation translation, String mm2SourceAlias,
-      long boundaryTimeoutMillis, boolean rewind) {}
+      long boundaryTimeoutMillis, boolean rewind, int dedupeWindow) {}
 
   /**
    * Validates and returns the consumer settings.
@@ -311,7 +311,8 @@ final class TurnoutSettings {
         }
       }
     }
-    return new ConsumerOptions(validation, translation, mm2Alias, timeout, rewind);
+    int dedupeWindow = turnout.getInt(TurnoutConfig.CONSUMER_DEDUPE_WINDOW);
+    return new ConsumerOptions(validation, translation, mm2Alias, timeout, rewind, dedupeWindow);
   }
 
   private static final List<String> PER_GROUP_KEYS = List.of("group.id", "enable.auto.commit", "group.protocol");

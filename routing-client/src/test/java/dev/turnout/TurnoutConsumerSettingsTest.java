@@ -30,6 +30,20 @@ class TurnoutConsumerSettingsTest {
     assertThat(options.mm2SourceAlias()).isNull();
     assertThat(options.boundaryTimeoutMillis()).isEqualTo(TurnoutConfig.DEFAULT_CONSUMER_BOUNDARY_TIMEOUT_MS);
     assertThat(options.rewind()).isFalse();
+    assertThat(options.dedupeWindow()).isEqualTo(TurnoutConfig.DEFAULT_CONSUMER_DEDUPE_WINDOW).isEqualTo(100_000);
+  }
+
+  @Test
+  void theDedupeWindowTakesZeroToDisableAndRejectsNegativeOrHugeValuesNamingTheKey() {
+    assertThat(parse(with(valid(), "turnout.consumer.dedupe.window", "0")).consumerOptions().dedupeWindow()).isZero();
+    assertThat(parse(with(valid(), "turnout.consumer.dedupe.window", "2500")).consumerOptions().dedupeWindow())
+        .isEqualTo(2500);
+    assertThat(rejected(with(valid(), "turnout.consumer.dedupe.window", "-1")))
+        .hasMessageContaining("turnout.consumer.dedupe.window").hasMessageContaining("from 0 to 10000000");
+    assertThat(rejected(with(valid(), "turnout.consumer.dedupe.window", "10000001")))
+        .hasMessageContaining("turnout.consumer.dedupe.window");
+    assertThat(rejected(with(valid(), "turnout.consumer.dedupe.window", "many")))
+        .hasMessageContaining("turnout.consumer.dedupe.window");
   }
 
   @Test

@@ -54,6 +54,7 @@ final class BoundarySearch {
   private final long handoverMillis;
   private final LongConsumer admitted;
   private final long readCommitted;
+  private long keepSinceEpoch = -1;
 
   private Phase phase = Phase.ANCHOR;
   private RecordIdentity anchor;
@@ -95,6 +96,17 @@ final class BoundarySearch {
     this.rewind = rewind;
     this.handoverMillis = handoverMillis;
     this.admitted = admitted;
+  }
+
+  /**
+   * On a forward move, keeps as "written directly to the new cluster" only records routed under
+   * {@code epoch} or later (the epoch after the group's handover on the new cluster, when it read there
+   * before): older ones were written during that earlier stay, and were processed then or reconciled to the
+   * old cluster and processed there.
+   */
+  BoundarySearch keepSince(long epoch) {
+    this.keepSinceEpoch = epoch;
+    return this;
   }
 
   /** Whether a rewound search still watches for the last processed record (to count admitted duplicates). */
@@ -143,7 +155,7 @@ final class BoundarySearch {
       List<ConsumerRecord<byte[], byte[]>> records = from.read(tp, lo, hi, READ_TIMEOUT);
       for (int i = records.size() - 1; i >= 0 && anchor == null; i--) {
         ConsumerRecord<byte[], byte[]> r = records.get(i);
-        if (skipOrigin == null || !skipOrigin.equals(RecordIdentity.originOf(r.headers()))) {
+        if (skipOrigin == null || !RecordIdentity.writtenDirectlyTo(skipOrigin, r.headers())) {
           anchor = RecordIdentity.of(r);
         }
       }
@@ -172,7 +184,7 @@ final class BoundarySearch {
   private Resolution scan() {
     ClusterReader.Batch batch = to.readFrom(tp, pos, FETCH_WAIT);
     for (ConsumerRecord<byte[], byte[]> r : batch.records()) {
-      boolean keep = keepOrigin != null && keepOrigin.equals(RecordIdentity.originOf(r.headers()));
+      boolean keep = RecordIdentity.writtenDirectlyTo(keepOrigin, r.headers(), keepSinceEpoch);
       if (match < 0) {
         if (keep && firstKeep < 0) {
           firstKeep = r.offset();
@@ -218,7 +230,7 @@ final class BoundarySearch {
     }
     ClusterReader.Batch batch = to.readFrom(tp, pos, FETCH_WAIT);
     for (ConsumerRecord<byte[], byte[]> r : batch.records()) {
-      boolean keep = keepOrigin != null && keepOrigin.equals(RecordIdentity.originOf(r.headers()));
+      boolean keep = RecordIdentity.writtenDirectlyTo(keepOrigin, r.headers(), keepSinceEpoch);
       if (!keep && r.offset() >= rewoundTo) {
         copiesSinceEstimate++;
       }
@@ -255,7 +267,8 @@ final class BoundarySearch {
         + "' at offset " + match + "; resuming at " + seekTo + " (translation: " + (translated < 0 ? "none" : translated)
         + ", " + avoided + " duplicate(s) avoided)";
     return new Resolution(tp, Kind.SEEK, Outcome.VERIFIED, null, seekTo, from.alias(), fromOffset, translated, avoided,
-        suppressBelow, suppressBelow >= 0 ? keepOrigin : null, handoverMillis, detail);
+        suppressBelow, suppressBelow >= 0 ? keepOrigin : null, handoverMillis, detail,
+        suppressBelow >= 0 ? Withholding.below(suppressBelow, keepOrigin, keepSinceEpoch) : null);
   }
 
   private Resolution nothingProcessed() {

@@ -29,7 +29,7 @@ public final class PartitionBook {
   private final Map<TopicPartition, Integer> ownedBy = new HashMap<>();
   private final Map<TopicPartition, Pending> pending = new HashMap<>();
   private final Map<TopicPartition, Resolution> blocked = new HashMap<>();
-  private final Map<TopicPartition, Resolution> suppressions = new HashMap<>();
+  private final Map<TopicPartition, Withholding> suppressions = new HashMap<>();
   private final Map<TopicPartition, SwitchWorker.Ticket> watches = new HashMap<>();
   private final Set<TopicPartition> userPaused = new HashSet<>();
   private final Set<TopicPartition> announced = new HashSet<>();
@@ -222,12 +222,13 @@ public final class PartitionBook {
     return r;
   }
 
-  public Resolution suppression(TopicPartition tp) {
+  /** The records withheld from the partition now, or {@code null} (the usual case). */
+  public Withholding suppression(TopicPartition tp) {
     return suppressions.get(tp);
   }
 
-  public void suppress(TopicPartition tp, Resolution r) {
-    suppressions.put(tp, r);
+  public void suppress(TopicPartition tp, Withholding w) {
+    suppressions.put(tp, w);
   }
 
   public void endSuppression(TopicPartition tp) {

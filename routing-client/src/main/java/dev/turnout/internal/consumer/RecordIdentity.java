@@ -18,7 +18,15 @@ import org.apache.kafka.common.header.Headers;
  */
 public final class RecordIdentity {
 
+  /**
+   * The header reconciliation adds to the copy of a target-only record it writes to the source:
+   * {@code <target alias>/<partition>/<offset>} of the original. A copy and its original share their
+   * {@code turnout.id}, so matching by id alone would confuse them.
+   */
+  public static final String RECONCILED = ProvenanceHeaders.RECONCILED;
+
   private final byte[] id;
+  private final byte[] reconciled;
   private final long timestamp;
   private final byte[] key;
   private final byte[] value;
@@ -27,8 +35,9 @@ public final class RecordIdentity {
   private final String origin;
 
   private RecordIdentity(byte[] id, long timestamp, byte[] key, byte[] value, Header[] headers, long offset,
-      String origin) {
+      String origin, byte[] reconciled) {
     this.id = id;
+    this.reconciled = reconciled;
     this.timestamp = timestamp;
     this.key = key;
     this.value = value;
@@ -40,7 +49,7 @@ public final class RecordIdentity {
   /** The identity of a record read as bytes. */
   public static RecordIdentity of(ConsumerRecord<byte[], byte[]> record) {
     return new RecordIdentity(idOf(record.headers()), record.timestamp(), record.key(), record.value(),
-        record.headers().toArray(), record.offset(), originOf(record.headers()));
+        record.headers().toArray(), record.offset(), originOf(record.headers()), reconciledOf(record.headers()));
   }
 
   /** The {@code turnout.id} of a record, or {@code null} when it has none of the right length. */
@@ -48,6 +57,39 @@ public final class RecordIdentity {
     Header header = headers.lastHeader(ProvenanceHeaders.ID);
     return header != null && header.value() != null && header.value().length == ProvenanceHeaders.ID_LENGTH
         ? header.value() : null;
+  }
+
+  /** The value of a record's {@value #RECONCILED} marker, or {@code null} when it has none. */
+  public static byte[] reconciledOf(Headers headers) {
+    Header header = headers.lastHeader(RECONCILED);
+    return header == null ? null : header.value();
+  }
+
+  /** Whether a record is a reconciled copy (or a replica of one). */
+  public static boolean reconciled(Headers headers) {
+    return headers.lastHeader(RECONCILED) != null;
+  }
+
+  /**
+   * Whether a record was written directly to the cluster {@code alias}: its provenance origin is
+   * {@code alias} and it is not a reconciled copy (a reconciled copy keeps its original's origin header but
+   * was written to the other cluster; its replica on {@code alias} is a copy too).
+   */
+  public static boolean writtenDirectlyTo(String alias, Headers headers) {
+    return writtenDirectlyTo(alias, headers, -1);
+  }
+
+  /**
+   * As {@link #writtenDirectlyTo(String, Headers)}, routed under epoch {@code sinceEpoch} or later: records
+   * written to {@code alias} under an earlier epoch belong to an earlier stay of the group's reads there.
+   */
+  public static boolean writtenDirectlyTo(String alias, Headers headers, long sinceEpoch) {
+    if (alias == null || reconciled(headers)) {
+      return false;
+    }
+    Header header = headers.lastHeader(ProvenanceHeaders.ROUTE);
+    ProvenanceHeaders.RouteStamp stamp = header == null ? null : ProvenanceHeaders.parseRoute(header.value());
+    return stamp != null && alias.equals(stamp.origin()) && stamp.epoch() >= sinceEpoch;
   }
 
   /** The origin alias in a record's {@code turnout.route} header, or {@code null}. */
@@ -64,7 +106,8 @@ public final class RecordIdentity {
   public boolean matches(ConsumerRecord<byte[], byte[]> candidate) {
     if (id != null) {
       byte[] other = idOf(candidate.headers());
-      return other != null && Arrays.equals(id, other);
+      // A reconciled copy shares its original's id: the marker tells them apart.
+      return other != null && Arrays.equals(id, other) && Arrays.equals(reconciled, reconciledOf(candidate.headers()));
     }
     if (candidate.timestamp() != timestamp || !Arrays.equals(key, candidate.key())
         || !Arrays.equals(value, candidate.value())) {
@@ -95,6 +138,11 @@ public final class RecordIdentity {
   /** The record's offset on the cluster it was read from. */
   public long offset() {
     return offset;
+  }
+
+  /** Whether it is a reconciled copy (or a replica of one). */
+  public boolean isReconciled() {
+    return reconciled != null;
   }
 
   /** The origin alias of its provenance, or {@code null} for a record without Turnout headers. */

@@ -21,10 +21,20 @@ import org.apache.kafka.common.TopicPartition;
  * @param keepOrigin see {@link #suppressBelow}
  * @param handoverMillis wall-clock time the old cluster stopped (handover), or when the worker started on it
  * @param detail a sentence for logs and exceptions
+ * @param withholding the records to leave out after the seek ({@link Kind#SEEK}), or {@code null}; built from
+ *     {@code suppressBelow} and {@code keepOrigin} by the shorter constructor
  */
 public record Resolution(TopicPartition tp, Kind kind, Outcome outcome, Problem problem, long offset, String fromAlias,
     long fromOffset, long translated, long duplicatesAvoided, long suppressBelow, String keepOrigin,
-    long handoverMillis, String detail) {
+    long handoverMillis, String detail, Withholding withholding) {
+
+  /** A resolution whose withholding, if any, is the forward rule of {@code suppressBelow} and {@code keepOrigin}. */
+  public Resolution(TopicPartition tp, Kind kind, Outcome outcome, Problem problem, long offset, String fromAlias,
+      long fromOffset, long translated, long duplicatesAvoided, long suppressBelow, String keepOrigin,
+      long handoverMillis, String detail) {
+    this(tp, kind, outcome, problem, offset, fromAlias, fromOffset, translated, duplicatesAvoided, suppressBelow,
+        keepOrigin, handoverMillis, detail, suppressBelow >= 0 ? Withholding.below(suppressBelow, keepOrigin, -1) : null);
+  }
 
   /** What the consumer does with the partition. */
   public enum Kind {
@@ -63,7 +73,12 @@ public record Resolution(TopicPartition tp, Kind kind, Outcome outcome, Problem 
     /** A commit was made under a newer authority map than this consumer has loaded. */
     AUTHORITY_BEHIND,
     /** A cluster needed for the decision could not be reached. */
-    CLUSTER_UNREACHABLE
+    CLUSTER_UNREACHABLE,
+    /**
+     * Moving back to the rule's source: the range the group processed on the target holds more records than
+     * the dedupe window, so the copies of those records on the source cannot all be recognised.
+     */
+    DEDUPE_WINDOW_EXCEEDED
   }
 
   static Resolution proceed(TopicPartition tp, String detail) {

@@ -46,9 +46,24 @@ public final class SwitchWorker implements AutoCloseable {
    * @param rewind whether an unverified boundary resumes at the translated offset instead of blocking
    * @param translation the first translation of a handed-over offset
    * @param mm2SourceAlias MirrorMaker's alias of the source cluster, {@code null} for the Turnout alias
+   * @param dedupeWindow on a move back from the rule's target to its source, the most offsets of the target
+   *     whose processed records are recognised on the source ({@link MoveBack}); 0 disables it
    */
   public record Settings(String group, long boundaryTimeoutMillis, boolean rewind, OffsetTranslation translation,
-      String mm2SourceAlias) {}
+      String mm2SourceAlias, int dedupeWindow) {
+
+    public Settings {
+      if (dedupeWindow < 0) {
+        throw new IllegalArgumentException("dedupeWindow must not be negative: " + dedupeWindow);
+      }
+    }
+
+    /** Settings without the move-back dedupe (window 0). */
+    public Settings(String group, long boundaryTimeoutMillis, boolean rewind, OffsetTranslation translation,
+        String mm2SourceAlias) {
+      this(group, boundaryTimeoutMillis, rewind, translation, mm2SourceAlias, 0);
+    }
+  }
 
   /**
    * One partition assigned on its read cluster.
@@ -289,6 +304,7 @@ public final class SwitchWorker implements AutoCloseable {
     private final TopicPartition tp;
     private final long startedMillis = System.currentTimeMillis();
     private BoundarySearch search;
+    private MoveBack moveBack;
     private boolean finished;
     private long nextAttemptNanos;
     private Problem waitingFor;
@@ -306,6 +322,16 @@ public final class SwitchWorker implements AutoCloseable {
       long now = System.nanoTime();
       if (now < nextAttemptNanos) {
         return false;
+      }
+      if (moveBack != null) {
+        Resolution r = moveBack.step();
+        if (r != null) {
+          complete(r);
+        }
+        if (moveBack.done() || (ticket.result.isDone() && !moveBack.watching())) {
+          finished = true;
+        }
+        return true;
       }
       if (search != null) {
         Resolution r = search.step();
@@ -360,6 +386,9 @@ public final class SwitchWorker implements AutoCloseable {
         return;
       }
       if (PositionDecision.readCommitSuffices(onRead, current)) {
+        if (movedBackAt(current, onRead)) {
+          return;
+        }
         complete(Resolution.proceed(tp, "committed on '" + req.readAlias() + "' at epoch " + current));
         finished = true;
         return;
@@ -385,7 +414,12 @@ public final class SwitchWorker implements AutoCloseable {
         case BOUNDARY -> {
           log.info("[{}] {} was handed over by '{}' at offset {} ({}); searching its boundary on '{}'", owner, tp,
               req.otherAlias(), decision.otherOffset(), decision.otherStamp(), req.readAlias());
-          startSearch(decision.otherOffset(), decision.otherStamp().handoverMillis(), offsetOf(onRead));
+          if (req.readIsRuleSource() && settings.dedupeWindow() > 0) {
+            startMoveBack(onRead, false, decision.otherOffset(), decision.otherStamp().handoverMillis());
+          } else {
+            startSearch(decision.otherOffset(), decision.otherStamp().handoverMillis(), offsetOf(onRead));
+            search.keepSince(writtenSince(onRead));
+          }
         }
         case AWAIT_HANDOVER -> awaitHandover(now, decision, onRead);
         case BEHIND -> {
@@ -421,8 +455,58 @@ public final class SwitchWorker implements AutoCloseable {
       }
     }
 
+    /**
+     * The first epoch whose records written directly to the read cluster are new to the group: after its
+     * handover there (the end of an earlier stay of its reads on that cluster), any epoch when it has none.
+     */
+    private long writtenSince(OffsetAndMetadata onRead) {
+      CommitStamp stamp = onRead == null ? null : CommitStamp.parse(onRead.metadata());
+      return stamp != null && stamp.kind() == CommitStamp.Kind.HANDOVER ? stamp.epoch() + 1 : -1;
+    }
+
     private long offsetOf(OffsetAndMetadata commit) {
       return commit == null ? -1 : commit.offset();
+    }
+
+    /**
+     * On the rule's source, with the group's commit there made at the current epoch: whether the group moved
+     * back from the target at this epoch (its commit there is a handover of this epoch), in which case the
+     * copies of what it processed on the target may still arrive and a {@link MoveBack} takes the partition
+     * over from the group's commit. Returns true when it started one.
+     */
+    private boolean movedBackAt(long current, OffsetAndMetadata onRead) {
+      Request req = ticket.request;
+      if (!req.readIsRuleSource() || settings.dedupeWindow() == 0) {
+        return false;
+      }
+      OffsetAndMetadata onOther;
+      try {
+        onOther = offsets(req.otherAlias()).committed(settings.group(), tp);
+      } catch (KafkaException e) {
+        log.warn("[{}] {}: cannot read the commits of group '{}' on '{}' ({}); continuing on '{}' without checking "
+            + "for a move back at epoch {} (copies of records processed there would be delivered again)", owner, tp,
+            settings.group(), req.otherAlias(), e.getMessage(), req.readAlias(), current);
+        return false;
+      }
+      CommitStamp other = onOther == null ? null : CommitStamp.parse(onOther.metadata());
+      if (other == null || other.kind() != CommitStamp.Kind.HANDOVER || other.epoch() != current) {
+        return false;
+      }
+      log.info("[{}] {}: the group moved back from '{}' at epoch {} (handover at offset {}); continuing from its commit "
+          + "{} on '{}' and withholding the copies of records processed on '{}'", owner, tp, req.otherAlias(),
+          current, onOther.offset(), onRead.offset(), req.readAlias(), req.otherAlias());
+      startMoveBack(onRead, true, onOther.offset(), other.handoverMillis());
+      return true;
+    }
+
+    private void startMoveBack(OffsetAndMetadata sourceCommit, boolean takeOver, long targetHandover,
+        long handoverMillis) {
+      Request req = ticket.request;
+      moveBack = new MoveBack(tp, reader(req.readAlias()), reader(req.otherAlias()), offsetOf(sourceCommit), takeOver,
+          targetHandover, settings.dedupeWindow(), translator,
+          TimeUnit.MILLISECONDS.toNanos(settings.boundaryTimeoutMillis()), settings.rewind(),
+          handoverMillis > 0 ? handoverMillis : startedMillis, count -> listener.duplicatesAdmitted(tp, count));
+      waitingFor = null;
     }
 
     private void startSearch(long fromOffset, long handoverMillis, long readCommitted) {

@@ -35,6 +35,7 @@ final class FakeLog extends MockConsumer<byte[], byte[]> {
   private RuntimeException failure;
   private int failures;
   private int maxPerPoll = 3;
+  private long routeEpoch = 1;
 
   FakeLog() {
     super("none");
@@ -42,12 +43,21 @@ final class FakeLog extends MockConsumer<byte[], byte[]> {
 
   /** Appends a record (offset = log end); returns its offset. */
   synchronized long append(TopicPartition tp, long timestamp, String key, String value, byte[] id, String origin) {
+    return append(tp, timestamp, key, value, id, origin, null);
+  }
+
+  /** Appends a record, with a {@code turnout.reconciled} marker when {@code reconciled} is not null. */
+  synchronized long append(TopicPartition tp, long timestamp, String key, String value, byte[] id, String origin,
+      String reconciled) {
     RecordHeaders headers = new RecordHeaders();
+    if (reconciled != null) {
+      headers.add(new RecordHeader(RecordIdentity.RECONCILED, bytes(reconciled)));
+    }
     if (id != null) {
       headers.add(new RecordHeader(ProvenanceHeaders.ID, id));
     }
     if (origin != null) {
-      headers.add(ProvenanceHeaders.routeHeader(origin, 1, "r", ProvenanceHeaders.NO_SLICE));
+      headers.add(ProvenanceHeaders.routeHeader(origin, routeEpoch, "r", ProvenanceHeaders.NO_SLICE));
     }
     List<ConsumerRecord<byte[], byte[]>> log = logs.computeIfAbsent(tp, k -> new ArrayList<>());
     long offset = start(tp) + log.size();
@@ -69,6 +79,11 @@ final class FakeLog extends MockConsumer<byte[], byte[]> {
 
   private static byte[] bytes(String s) {
     return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The epoch written in the route header of the records appended from now on (default 1). */
+  synchronized void routeEpoch(long epoch) {
+    routeEpoch = epoch;
   }
 
   synchronized void logStart(TopicPartition tp, long start) {

@@ -41,6 +41,10 @@ class SwitchWorkerTest {
   private SwitchWorker worker;
 
   private SwitchWorker worker(String group) {
+    return worker(group, 0);
+  }
+
+  private SwitchWorker worker(String group, int dedupeWindow) {
     SwitchClients clients = new SwitchClients() {
       @Override
       public Consumer<byte[], byte[]> reader(String alias, Map<String, Object> config) {
@@ -62,7 +66,7 @@ class SwitchWorkerTest {
       public void duplicatesAdmitted(TopicPartition tp, long count) {}
     };
     worker = new SwitchWorker("test", new SwitchWorker.Settings(group, BOUNDARY_TIMEOUT_MS, false,
-        OffsetTranslation.IDENTITY, null), alias -> Map.of("bootstrap.servers", alias + ":9092"), epoch::get,
+        OffsetTranslation.IDENTITY, null, dedupeWindow), alias -> Map.of("bootstrap.servers", alias + ":9092"), epoch::get,
         refreshes::incrementAndGet, listener, clients);
     return worker;
   }
@@ -89,6 +93,73 @@ class SwitchWorkerTest {
     cloudLog.append(TP, 900, "c0", "x", null, null);
     cloudLog.append(TP, 901, "c1", "x", null, null);
     cloudLog.appendWithIds(TP, 0, 10);
+  }
+
+  /**
+   * The group read onprem 0..4, moved to cloud (copies of 0..4 at 0..4), processed there copies of onprem 5..7
+   * and cloud's own records 100 and 101 (offsets 5..9), and handed cloud over at 10 at epoch 3.
+   */
+  private void promotedAndRolledBack() {
+    onpremLog.appendWithIds(TP, 0, 10);
+    cloudLog.appendWithIds(TP, 0, 6);
+    cloudLog.append(TP, 1005, "t100", "x", FakeLog.id(100), "cloud");
+    cloudLog.appendWithIds(TP, 6, 1);
+    cloudLog.append(TP, 1006, "t101", "x", FakeLog.id(101), "cloud");
+    cloudLog.appendWithIds(TP, 7, 1);
+    cloudAdmin.commit(TP, 10, CommitStamp.handover(3, System.currentTimeMillis(), ""));
+    epoch.set(3);
+  }
+
+  /** A partition newly assigned on onprem (the rule's source): a move against the replication direction. */
+  private SwitchWorker.Ticket assignedOnOnprem() {
+    return worker.submit(new SwitchWorker.Request(TP, "onprem", "cloud", true, -1, 0));
+  }
+
+  @Test
+  void movingBackResumesWhereTheGroupLeftTheSourceWithholdingWhatItProcessedOnTheTarget() throws Exception {
+    promotedAndRolledBack();
+    onpremAdmin.commit(TP, 5, CommitStamp.handover(2, System.currentTimeMillis(), ""));
+    worker("billing", 1_000);
+    Resolution r = result(assignedOnOnprem());
+    assertThat(r.kind()).isEqualTo(Kind.SEEK);
+    assertThat(r.outcome()).isEqualTo(Outcome.VERIFIED);
+    assertThat(r.offset()).isEqualTo(5);
+    assertThat(r.withholding().below()).isEqualTo(8);
+    assertThat(r.withholding().processedIds()).isEqualTo(2);
+  }
+
+  @Test
+  void withoutADedupeWindowMovingBackResumesAtTheBoundaryAsBefore() throws Exception {
+    promotedAndRolledBack();
+    onpremAdmin.commit(TP, 5, CommitStamp.handover(2, System.currentTimeMillis(), ""));
+    worker("billing", 0);
+    Resolution r = result(assignedOnOnprem());
+    assertThat(r.offset()).isEqualTo(8);
+    assertThat(r.withholding()).isNull();
+  }
+
+  @Test
+  void aMemberAssignedTheSourceAfterTheGroupCommittedThereAtTheEpochOfTheMoveBackWithholdsTheSameIds()
+      throws Exception {
+    promotedAndRolledBack();
+    onpremAdmin.commit(TP, 9, CommitStamp.commit(3, ""));
+    worker("billing", 1_000);
+    Resolution r = result(assignedOnOnprem());
+    assertThat(r.kind()).isEqualTo(Kind.CONTINUE);
+    assertThat(r.withholding().processedIds()).isEqualTo(2);
+    assertThat(r.withholding().below()).isEqualTo(-1);
+  }
+
+  @Test
+  void aCommitOnTheSourceAfterAnOlderHandoverOnTheTargetIsNoMoveBack() throws Exception {
+    promotedAndRolledBack();
+    epoch.set(4);
+    onpremAdmin.commit(TP, 9, CommitStamp.commit(4, ""));
+    worker("billing", 1_000);
+    Resolution r = result(assignedOnOnprem());
+    assertThat(r.kind()).isEqualTo(Kind.CONTINUE);
+    assertThat(r.withholding()).isNull();
+    assertThat(cloudAdmin.offsetReads()).as("the target's commit was read to tell").isPositive();
   }
 
   @Test

@@ -54,7 +54,8 @@ final class TurnoutClientConfigs {
       Map.entry(TurnoutConfig.CONSUMER_OFFSET_TRANSLATION, "turnout.consumer.offset-translation"),
       Map.entry(TurnoutConfig.CONSUMER_MM2_SOURCE_ALIAS, "turnout.consumer.offset-translation-mm2-source-alias"),
       Map.entry(TurnoutConfig.CONSUMER_BOUNDARY_TIMEOUT_MS, "turnout.consumer.boundary-timeout"),
-      Map.entry(TurnoutConfig.CONSUMER_UNVERIFIED, "turnout.consumer.unverified"));
+      Map.entry(TurnoutConfig.CONSUMER_UNVERIFIED, "turnout.consumer.unverified"),
+      Map.entry(TurnoutConfig.CONSUMER_DEDUPE_WINDOW, "turnout.consumer.dedupe-window"));
 
   private TurnoutClientConfigs() {}
 
@@ -260,6 +261,10 @@ final class TurnoutClientConfigs {
         millis(consumer.getBoundaryTimeout()), consumer.getBoundaryTimeout());
     put(config, origins, TurnoutConfig.CONSUMER_UNVERIFIED, "turnout.consumer.unverified",
         consumer.getUnverified() == null ? "" : consumer.getUnverified().configValue(), consumer.getUnverified());
+    if (consumer.getDedupeWindow() != null) {
+      put(config, origins, TurnoutConfig.CONSUMER_DEDUPE_WINDOW, "turnout.consumer.dedupe-window",
+          consumer.getDedupeWindow(), consumer.getDedupeWindow());
+    }
   }
 
   private static void put(Map<String, Object> config, Map<String, Origin> origins, String key, String property,

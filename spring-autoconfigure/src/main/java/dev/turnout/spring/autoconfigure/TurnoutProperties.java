@@ -678,6 +678,13 @@ public class TurnoutProperties {
      */
     private UnverifiedBoundary unverified = UnverifiedBoundary.FAIL;
 
+    /**
+     * Moving back from a rule's target to its source (a rollback): the most records of a partition processed on
+     * the target whose copies on the source are recognised and withheld (about 24 to 48 bytes of memory per
+     * record of the range, per partition moved back). A larger range is an unverified boundary. 0 disables it.
+     */
+    private Integer dedupeWindow = 100_000;
+
     public ConsumerRole getRole() {
       return role;
     }
@@ -716,6 +723,14 @@ public class TurnoutProperties {
 
     public void setUnverified(UnverifiedBoundary unverified) {
       this.unverified = unverified;
+    }
+
+    public Integer getDedupeWindow() {
+      return dedupeWindow;
+    }
+
+    public void setDedupeWindow(Integer dedupeWindow) {
+      this.dedupeWindow = dedupeWindow;
     }
   }
 }

@@ -85,6 +85,17 @@ class TurnoutClientConfigsTest {
   }
 
   @Test
+  void theDedupeWindowIsPassedOnAndANegativeOneIsRejectedNamingTheSpringProperty() {
+    Map<String, Object> consumer = TurnoutClientConfigs.consumer(kafka, properties, new FileAuthoritySource(dir),
+        getClass().getClassLoader());
+    assertThat(consumer).containsEntry(TurnoutConfig.CONSUMER_DEDUPE_WINDOW, 100_000);
+
+    properties.getConsumer().setDedupeWindow(-1);
+    assertThat(consumerRejected()).hasMessageStartingWith("Property turnout.consumer.dedupe-window with value '-1' is "
+        + "invalid").hasMessageContaining("turnout.consumer.dedupe.window");
+  }
+
+  @Test
   void aFailureRateOutOfRange() {
     properties.getBreaker().setFailureRateThreshold(101);
 
