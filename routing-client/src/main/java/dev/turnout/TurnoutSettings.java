@@ -138,6 +138,9 @@ final class TurnoutSettings {
     }
     undefined.sort(null);
     for (String key : undefined) {
+      if (key.startsWith(TurnoutConfig.STATUS_TOPIC_PREFIX)) {
+        continue; // the status topic's own cluster settings, read by SideClusterSettings
+      }
       putPerClusterKey(key, originals.get(key), clusters, perCluster, expectedIds);
     }
 
@@ -279,6 +282,16 @@ final class TurnoutSettings {
   }
 
   private static final List<String> PER_GROUP_KEYS = List.of("group.id", "enable.auto.commit", "group.protocol");
+
+  /** The parsed {@code turnout.*} keys (for settings read by one part only, such as {@code turnout.status.*}). */
+  ParsedTurnoutConfig turnout() {
+    return turnout;
+  }
+
+  /** The configuration as given, every key included (secrets too: never log it). */
+  Map<String, Object> originals() {
+    return originals;
+  }
 
   AuthoritySource createSource() {
     String file = turnout.getString(TurnoutConfig.AUTHORITY_FILE);
