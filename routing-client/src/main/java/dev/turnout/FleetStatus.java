@@ -60,14 +60,19 @@ final class FleetStatus {
    * @throws TurnoutConfigException when the status topic's cluster is not named, or named wrongly
    */
   static FleetStatus plan(TurnoutSettings settings) {
+    return plan(settings, settings.originals());
+  }
+
+  /** {@link #plan(TurnoutSettings)} with the raw configuration {@code raw} (a test seam). */
+  static FleetStatus plan(TurnoutSettings settings, Map<String, ?> raw) {
     String topic = settings.turnout().getString(TurnoutConfig.STATUS_TOPIC);
     if (topic == null || topic.isBlank()) {
       return null;
     }
     String prefix;
-    if (SideClusterSettings.configured(settings, TurnoutConfig.STATUS_TOPIC_PREFIX)) {
+    if (SideClusterSettings.configured(raw, TurnoutConfig.STATUS_TOPIC_PREFIX)) {
       prefix = TurnoutConfig.STATUS_TOPIC_PREFIX;
-    } else if (SideClusterSettings.configured(settings, CONTROL_TOPIC_PREFIX)) {
+    } else if (SideClusterSettings.configured(raw, CONTROL_TOPIC_PREFIX)) {
       prefix = CONTROL_TOPIC_PREFIX;
     } else {
       throw TurnoutConfigException.invalid(TurnoutConfig.STATUS_TOPIC, topic.trim(), "no cluster is named for the "
@@ -76,12 +81,27 @@ final class FleetStatus {
           + TurnoutConfig.STATUS_TOPIC_PREFIX + "<Kafka client setting>), or the control topic's cluster ("
           + CONTROL_TOPIC_PREFIX + "cluster or " + CONTROL_TOPIC_PREFIX + "bootstrap.servers)");
     }
-    Map<String, Object> side = SideClusterSettings.clientConfig(settings, prefix);
-    Object alias = settings.originals().get(prefix + SideClusterSettings.CLUSTER);
+    Map<String, Object> side = SideClusterSettings.clientConfig(settings, raw, prefix);
+    Object alias = raw.get(prefix + SideClusterSettings.CLUSTER);
     String where = alias != null && !alias.toString().isBlank() ? "cluster '" + alias.toString().trim() + "'"
         : side.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG).toString();
     return new FleetStatus(settings, topic.trim(), producerConfig(side, settings.clientId, settings.turnout()
         .getLong(TurnoutConfig.STATUS_INTERVAL_MS)), where);
+  }
+
+  /** The status topic. */
+  String topic() {
+    return topic;
+  }
+
+  /** The status producer's configuration (may hold secrets: never log it). */
+  Map<String, Object> producerConfig() {
+    return producerConfig;
+  }
+
+  /** The service name in the records. */
+  String service() {
+    return service;
   }
 
   /** The status producer's configuration: the side cluster's producer settings, bounded waits, no idempotence. */

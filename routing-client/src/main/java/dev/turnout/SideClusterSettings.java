@@ -24,21 +24,26 @@ final class SideClusterSettings {
 
   private SideClusterSettings() {}
 
-  /** Whether {@code prefix} names a cluster: {@code <prefix>cluster} or {@code <prefix>bootstrap.servers} is set. */
-  static boolean configured(TurnoutSettings settings, String prefix) {
-    return present(settings.originals().get(prefix + CLUSTER))
-        || present(settings.originals().get(prefix + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
+  /**
+   * Whether {@code prefix} names a cluster: {@code <prefix>cluster} or {@code <prefix>bootstrap.servers} is set
+   * in {@code raw} (the configuration as given, {@link TurnoutSettings#originals()}).
+   */
+  static boolean configured(Map<String, ?> raw, String prefix) {
+    return present(raw.get(prefix + CLUSTER)) || present(raw.get(prefix + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
   }
 
   /**
    * The client configuration the keys under {@code prefix} name (a new mutable map; may hold secrets).
    *
+   * @param settings the parsed settings (the declared clusters and their client settings)
+   * @param raw the configuration as given ({@link TurnoutSettings#originals()})
+   *
    * @throws TurnoutConfigException when both or neither of {@code <prefix>cluster} and
    *     {@code <prefix>bootstrap.servers} are set, the alias is not declared, or the aliased cluster has no
    *     bootstrap servers (its client is supplied)
    */
-  static Map<String, Object> clientConfig(TurnoutSettings settings, String prefix) {
-    Map<String, Object> originals = settings.originals();
+  static Map<String, Object> clientConfig(TurnoutSettings settings, Map<String, ?> raw, String prefix) {
+    Map<String, ?> originals = raw;
     Object alias = originals.get(prefix + CLUSTER);
     String bootstrapKey = prefix + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG;
     boolean ownBootstrap = present(originals.get(bootstrapKey));

@@ -213,7 +213,8 @@ public class TurnoutSettingsTest {
         + "turnout.breaker.minimum.calls, turnout.breaker.open.wait.ms, turnout.breaker.window.size, "
         + "turnout.clusters, turnout.consumer.boundary.timeout.ms, turnout.consumer.offset.translation, "
         + "turnout.consumer.offset.translation.mm2.source.alias, turnout.consumer.role, turnout.consumer.unverified, "
-        + "turnout.cutover.barrier, turnout.cutover.buffer.bytes, turnout.cutover.max.pause.ms, and "
+        + "turnout.cutover.barrier, turnout.cutover.buffer.bytes, turnout.cutover.max.pause.ms, "
+        + "turnout.service.name, turnout.status.interval.ms, turnout.status.topic, turnout.status.topic.cluster, and "
         + "turnout.cluster.<alias>.<Kafka client setting> for each alias of turnout.clusters.";
 
     @Test

@@ -9,8 +9,6 @@ import java.security.cert.X509Certificate;
 import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.config.types.Password;
 
 /**
@@ -31,8 +29,6 @@ public final class Principals {
 
   /** The principal of an unauthenticated connection. */
   public static final String ANONYMOUS = "ANONYMOUS";
-
-  private static final Pattern USERNAME = Pattern.compile("\\busername\\s*=\\s*\"([^\"]*)\"");
 
   private Principals() {}
 
@@ -60,13 +56,54 @@ public final class Principals {
     return ANONYMOUS;
   }
 
-  /** The {@code username="..."} of a JAAS configuration, or {@code null}; nothing else of it is kept. */
+  /**
+   * The {@code username} option of a JAAS configuration, or {@code null}; nothing else of it is kept. Quoted
+   * values are skipped whole, so text inside another option's value (a password) is never taken for it.
+   */
   static String username(String jaas) {
     if (jaas == null) {
       return null;
     }
-    Matcher m = USERNAME.matcher(jaas);
-    return m.find() ? m.group(1) : null;
+    String previousWord = null;
+    boolean afterEquals = false;
+    int i = 0;
+    while (i < jaas.length()) {
+      char c = jaas.charAt(i);
+      if (c == '"') {
+        int end = i + 1;
+        StringBuilder value = new StringBuilder();
+        while (end < jaas.length() && jaas.charAt(end) != '"') {
+          if (jaas.charAt(end) == '\\' && end + 1 < jaas.length()) {
+            end++;
+          }
+          value.append(jaas.charAt(end++));
+        }
+        if (afterEquals && "username".equals(previousWord)) {
+          return value.toString();
+        }
+        previousWord = null;
+        afterEquals = false;
+        i = end + 1;
+      } else if (c == '=') {
+        afterEquals = previousWord != null;
+        i++;
+      } else if (Character.isWhitespace(c) || c == ';') {
+        i++;
+      } else {
+        int end = i;
+        while (end < jaas.length() && !Character.isWhitespace(jaas.charAt(end)) && "=;\"".indexOf(jaas.charAt(end)) < 0) {
+          end++;
+        }
+        String word = jaas.substring(i, end);
+        if (afterEquals && "username".equals(previousWord)) {
+          return word;
+        }
+        previousWord = afterEquals ? null : word;
+        afterEquals = false;
+        i = end;
+      }
+    }
+    return null;
   }
 
   /** The subject of the keystore's first certificate, or {@code null} when it cannot be read. */
