@@ -66,6 +66,7 @@ final class FleetStatus {
   /** {@link #plan(TurnoutSettings)} with the raw configuration {@code raw} (a test seam). */
   static FleetStatus plan(TurnoutSettings settings, Map<String, ?> raw) {
     String topic = settings.turnout().getString(TurnoutConfig.STATUS_TOPIC);
+    checkOwnSettings(raw, topic == null || topic.isBlank());
     if (topic == null || topic.isBlank()) {
       return null;
     }
@@ -102,6 +103,35 @@ final class FleetStatus {
   /** The service name in the records. */
   String service() {
     return service;
+  }
+
+  /**
+   * Each {@code turnout.status.topic.<setting>} must be a Kafka producer setting, given only with the topic's own
+   * {@code bootstrap.servers}: elsewhere it would be ignored without a word.
+   */
+  private static void checkOwnSettings(Map<String, ?> raw, boolean noTopic) {
+    String prefix = TurnoutConfig.STATUS_TOPIC_PREFIX;
+    boolean ownCluster = raw.get(prefix + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG) != null;
+    for (String key : new java.util.TreeSet<>(raw.keySet())) {
+      if (!key.startsWith(prefix) || key.equals(TurnoutConfig.STATUS_TOPIC_CLUSTER)) {
+        continue;
+      }
+      String setting = key.substring(prefix.length());
+      if (noTopic) {
+        throw TurnoutConfigException.invalid(key, null, "the status topic is not set: set "
+            + TurnoutConfig.STATUS_TOPIC + ", or remove the " + prefix + "* settings");
+      }
+      if (!ProducerConfig.configNames().contains(setting)) {
+        throw TurnoutConfigException.invalid(key, null, "'" + setting + "' is not a Kafka producer setting; the "
+            + "status topic's own cluster takes " + prefix + "bootstrap.servers and other producer settings, or use "
+            + TurnoutConfig.STATUS_TOPIC_CLUSTER + "=<alias>");
+      }
+      if (!ownCluster) {
+        throw TurnoutConfigException.invalid(key, null, "it applies only to a status cluster of its own: set "
+            + prefix + "bootstrap.servers too, or remove it (with " + TurnoutConfig.STATUS_TOPIC_CLUSTER
+            + " the cluster's own settings, " + TurnoutConfig.CLUSTER_PREFIX + "<alias>.*, are used)");
+      }
+    }
   }
 
   /** The status producer's configuration: the side cluster's producer settings, bounded waits, no idempotence. */

@@ -106,6 +106,21 @@ class FleetStatusTest {
   }
 
   @Test
+  void statusTopicSettingsThatWouldBeIgnoredAreRefused() {
+    assertThat(refused(with(valid(), "turnout.status.topic.bootstrap.servers", "ops:9092")).getMessage())
+        .isEqualTo("Invalid configuration turnout.status.topic.bootstrap.servers: the status topic is not set: set "
+            + "turnout.status.topic, or remove the turnout.status.topic.* settings");
+    assertThat(refused(with(valid(), "turnout.status.topic", "s", "turnout.status.topic.bootstrap.servers",
+        "ops:9092", "turnout.status.topic.clustr", "cloud")).getMessage())
+        .contains("turnout.status.topic.clustr").contains("'clustr' is not a Kafka producer setting");
+    TurnoutConfigException ignored = refused(with(valid(), "turnout.status.topic", "s",
+        "turnout.status.topic.cluster", "cloud", "turnout.status.topic.sasl.jaas.config", JAAS));
+    assertThat(ignored.key()).isEqualTo("turnout.status.topic.sasl.jaas.config");
+    assertThat(ignored.getMessage()).contains("applies only to a status cluster of its own")
+        .doesNotContain("status-secret-pw");
+  }
+
+  @Test
   void theIntervalIsAtLeast100Milliseconds() {
     assertThatThrownBy(() -> plan(with(valid(), "turnout.status.interval.ms", "99")))
         .isInstanceOf(TurnoutConfigException.class)
