@@ -50,6 +50,8 @@ public final class StatusPublisher implements AutoCloseable {
   private boolean requested = true; // guarded by lock; the first publication is at start
   private boolean closing; // guarded by lock
   private volatile boolean failing;
+  /** Set when {@link #close} gave up waiting for the thread, which then closes the producer itself. */
+  private volatile boolean abandoned;
   private Producer<byte[], byte[]> producer; // publisher thread, then the closing thread after it ended
 
   /**
@@ -95,6 +97,16 @@ public final class StatusPublisher implements AutoCloseable {
   }
 
   private void run() {
+    try {
+      loop();
+    } finally {
+      if (abandoned && producer != null) { // close() stopped waiting for this thread: nobody else will close it
+        producer.close(Duration.ZERO);
+      }
+    }
+  }
+
+  private void loop() {
     long nextDue = System.nanoTime();
     long lastSignature = source.changeSignature();
     while (true) {
@@ -179,13 +191,26 @@ public final class StatusPublisher implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (thread.isAlive()) {
+      abandoned = true;
       thread.interrupt(); // stuck creating the producer or sending: give up on the tombstone
+      try {
+        thread.join(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (!thread.isAlive() && producer != null) {
+        producer.close(Duration.ZERO); // it may have ended before it saw the flag (closing twice is harmless)
+      }
       log.warn("[{}] The status publisher did not stop within {}; no tombstone written to topic '{}'", clientId,
           timeout, topic);
       return;
     }
     if (producer == null) {
       return; // nothing was ever published
+    }
+    if (published.get() == 0 && failures.get() > 0) {
+      producer.close(Duration.ZERO); // nothing of this instance reached the topic: nothing to remove
+      return;
     }
     try {
       producer.send(new ProducerRecord<>(topic, key, null)).get(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS);

@@ -119,6 +119,22 @@ class StatusPublisherTest {
   }
 
   @Test
+  void anInstanceThatNeverReachedTheTopicWritesNoTombstone() {
+    MockProducer<byte[], byte[]> producer = mock(false);
+    StatusPublisher publisher = new StatusPublisher("c", "status", "test", ID, () -> producer, new Source(),
+        600_000);
+    publisher.start();
+    await().until(() -> producer.history().size() == 1);
+    producer.errorNext(new org.apache.kafka.common.errors.TimeoutException("down"));
+    await().until(() -> publisher.failures() == 1);
+
+    publisher.close(Duration.ofSeconds(5));
+
+    assertThat(values(producer)).containsExactly("n=1");
+    assertThat(producer.closed()).isTrue();
+  }
+
+  @Test
   void aProducerThatCannotBeCreatedIsAFailureRetriedAtTheNextPublication() {
     MockProducer<byte[], byte[]> producer = mock(true);
     AtomicInteger attempts = new AtomicInteger();
