@@ -123,7 +123,9 @@ class FleetStatusIT {
       FleetView fleet = await().atMost(Duration.ofSeconds(30)).until(() -> {
         consumer.poll(Duration.ofMillis(100)); // a consumer applies its epoch when it polls
         return reader.read();
-      }, view -> view.epochOf(producerId).orElse(-2) == 1 && view.epochOf(consumerId).orElse(-2) == 1);
+      }, view -> view.epochOf(producerId).orElse(-2) == 1 && view.epochOf(consumerId).orElse(-2) == 1
+          // published on the change of its read clusters, which the consumer sets after it applied the epoch
+          && view.instance(consumerId).status().consumer().readClusters().containsKey("fleet-orders"));
 
       assertThat(fleet.byService()).containsOnlyKeys("orders-api", "billing");
       InstanceStatus p = fleet.instance(producerId);
