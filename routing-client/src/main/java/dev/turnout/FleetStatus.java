@@ -113,13 +113,16 @@ final class FleetStatus {
     String prefix = TurnoutConfig.STATUS_TOPIC_PREFIX;
     boolean ownCluster = raw.get(prefix + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG) != null;
     for (String key : new java.util.TreeSet<>(raw.keySet())) {
-      if (!key.startsWith(prefix) || key.equals(TurnoutConfig.STATUS_TOPIC_CLUSTER)) {
+      if (!key.startsWith(prefix) || raw.get(key) == null) {
         continue;
       }
-      String setting = key.substring(prefix.length());
       if (noTopic) {
         throw TurnoutConfigException.invalid(key, null, "the status topic is not set: set "
             + TurnoutConfig.STATUS_TOPIC + ", or remove the " + prefix + "* settings");
+      }
+      String setting = key.substring(prefix.length());
+      if (key.equals(TurnoutConfig.STATUS_TOPIC_CLUSTER)) {
+        continue;
       }
       if (!ProducerConfig.configNames().contains(setting)) {
         throw TurnoutConfigException.invalid(key, null, "'" + setting + "' is not a Kafka producer setting; the "

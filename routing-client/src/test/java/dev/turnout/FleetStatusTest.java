@@ -110,6 +110,8 @@ class FleetStatusTest {
     assertThat(refused(with(valid(), "turnout.status.topic.bootstrap.servers", "ops:9092")).getMessage())
         .isEqualTo("Invalid configuration turnout.status.topic.bootstrap.servers: the status topic is not set: set "
             + "turnout.status.topic, or remove the turnout.status.topic.* settings");
+    assertThat(refused(with(valid(), "turnout.status.topic.cluster", "cloud")).key())
+        .isEqualTo("turnout.status.topic.cluster");
     assertThat(refused(with(valid(), "turnout.status.topic", "s", "turnout.status.topic.bootstrap.servers",
         "ops:9092", "turnout.status.topic.clustr", "cloud")).getMessage())
         .contains("turnout.status.topic.clustr").contains("'clustr' is not a Kafka producer setting");
