@@ -23,6 +23,7 @@ final class ClientCore implements AutoCloseable {
   private final String client;
   private final AuthorityRefresher refresher;
   private final Listeners listeners;
+  private final String instanceId = java.util.UUID.randomUUID().toString();
 
   /**
    * Creates the refresher of the configured source (not started).
@@ -43,6 +44,11 @@ final class ClientCore implements AutoCloseable {
   /** The client's {@link dev.turnout.status.TurnoutListener}s. */
   Listeners listeners() {
     return listeners;
+  }
+
+  /** A random id of this client instance, stable for its life (status snapshots, the status topic's key). */
+  String instanceId() {
+    return instanceId;
   }
 
   /** The refresher (for metrics and status). */

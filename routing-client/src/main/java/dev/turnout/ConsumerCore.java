@@ -41,6 +41,11 @@ final class ConsumerCore implements AutoCloseable {
     }
   }
 
+  /** A random id of this client instance (see {@link ClientCore#instanceId()}). */
+  String instanceId() {
+    return core.instanceId();
+  }
+
   ClientMetrics metrics() {
     return metrics;
   }

@@ -44,6 +44,7 @@ final class ConsumerParts<K, V> {
   final Fencing<K, V> fencing;
   final RecordMerger<K, V> merger;
   final ClusterMetadata<K, V> metadata;
+  final FleetStatus fleet;
   private final Set<String> supplied;
 
   /**
@@ -56,6 +57,7 @@ final class ConsumerParts<K, V> {
     TurnoutSettings settings = TurnoutSettings.parse(configs, "turnout-consumer-" + CLIENT_SEQUENCE.incrementAndGet(),
         supplied.keySet());
     requireDeclared(supplied.keySet(), settings.clusters);
+    this.fleet = FleetStatus.plan(settings);
     TurnoutSettings.ConsumerOptions options = settings.consumerOptions();
     if (supplied.size() < settings.clusters.size()) {
       requireDeserializer(settings, keyDeserializer, ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG);
@@ -72,7 +74,7 @@ final class ConsumerParts<K, V> {
     WakeupGuard wakeups = new WakeupGuard();
     this.ctx = new ConsumerContext<>(settings, options, kafka, core, new ConsumerMetrics(core.metrics(), book),
         new DelegateSet<>(clients, wakeups), book, new Subscription(kafka.patternRefresh().toMillis()), wakeups,
-        new ConcurrentLinkedDeque<>(), new ConsumerStatusView(settings.clientId, options.validation(), kafka.group(),
+        new ConcurrentLinkedDeque<>(), new ConsumerStatusView(settings.clientId, core.instanceId(), options.validation(), kafka.group(),
             settings.clusters, core.refresher(), core.metrics(), core.listeners()));
     this.resolutions = new Resolutions<>(ctx, this::epoch, this::ruleInForce);
     this.routing = new ReadRouting<>(ctx, new Handover<>(ctx), resolutions, this::clusterListener);
@@ -96,6 +98,10 @@ final class ConsumerParts<K, V> {
         options.validation() ? TurnoutConfig.CONSUMER_ROLE_VALIDATION : TurnoutConfig.CONSUMER_ROLE_PRODUCTION,
         options.translation().configValue(), options.rewind() ? "rewind" : "fail", ctx.core().sourceDescription(),
         supplied.isEmpty() ? "" : "; supplied clients for " + supplied);
+    if (fleet != null) {
+      ConsumerStatusView view = ctx.status();
+      fleet.start(ctx.core().instanceId(), ctx.core().listeners(), view::snapshot, view::changeSignature);
+    }
   }
 
   private long epoch() {

@@ -38,6 +38,7 @@ final class ConsumerStatusView {
   private final AuthorityRefresher refresher;
   private final ClientMetrics metrics;
   private final Listeners listeners;
+  private final String instanceId;
   private volatile long epoch = -1;
   private volatile Map<String, String> readClusters = Map.of();
   private volatile List<PartitionRef> establishing = List.of();
@@ -51,9 +52,10 @@ final class ConsumerStatusView {
   /**
    * @param groupId the group used on every cluster, or {@code null}
    */
-  ConsumerStatusView(String clientId, boolean validation, String groupId, List<String> aliases,
+  ConsumerStatusView(String clientId, String instanceId, boolean validation, String groupId, List<String> aliases,
       AuthorityRefresher refresher, ClientMetrics metrics, Listeners listeners) {
     this.clientId = clientId;
+    this.instanceId = instanceId;
     this.role = validation ? ClientRole.VALIDATION_CONSUMER : ClientRole.CONSUMER;
     this.groupId = groupId;
     this.aliases = List.copyOf(aliases);
@@ -117,6 +119,18 @@ final class ConsumerStatusView {
     long applied = epoch;
     return new ClientStatus(clientId, role, Instant.now(), applied, listeners.epochSince(), refresher.ageMillis(),
         reason != null, reason, Freshness.authorityProblem(refresher), clusters, RouteTable.of(map != null && map.epoch() == applied ? map : null, Map.of()),
-        List.of(), null, reads, listeners.recentRefusals(), values.countsBy("records-refused-total", "reason"));
+        List.of(), null, reads, listeners.recentRefusals(), values.countsBy("records-refused-total", "reason"),
+        instanceId);
+  }
+
+  /**
+   * A value that changes when the epoch applied, a read cluster, the blocked or establishing partitions or the
+   * fenced topics change (for the fleet status publisher). Reads the published copies only.
+   */
+  long changeSignature() {
+    long signature = epoch * 31 + readClusters.hashCode();
+    signature = signature * 31 + blocked.hashCode();
+    signature = signature * 31 + establishing.hashCode();
+    return signature * 31 + fenced.hashCode();
   }
 }

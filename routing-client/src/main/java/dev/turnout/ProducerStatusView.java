@@ -33,10 +33,12 @@ final class ProducerStatusView {
   private final ClusterBreaker[] breakers;
   private final ClusterIdentity[] identities;
   private final Listeners listeners;
+  private final String instanceId;
 
-  ProducerStatusView(String clientId, List<String> aliases, AuthorityRefresher refresher, ClientMetrics metrics,
+  ProducerStatusView(String clientId, String instanceId, List<String> aliases, AuthorityRefresher refresher, ClientMetrics metrics,
       CutoverCoordinator cutover, ClusterBreaker[] breakers, ClusterIdentity[] identities, Listeners listeners) {
     this.clientId = clientId;
+    this.instanceId = instanceId;
     this.aliases = List.copyOf(aliases);
     this.refresher = refresher;
     this.metrics = metrics;
@@ -76,7 +78,20 @@ final class ProducerStatusView {
         clusters,
         RouteTable.of(map, values.countsBy("records-routed-by-rule-total", ClientMetrics.CLUSTER_TAG, "rule", "slice")),
         cutover.openBarriers(), cutoverStatus, null, listeners.recentRefusals(),
-        values.countsBy("records-refused-total", "reason"));
+        values.countsBy("records-refused-total", "reason"), instanceId);
+  }
+
+  /**
+   * A value that changes when a breaker changes state or a barrier opens, fails or settles (for the fleet
+   * status publisher, which compares it a few times a second). Reads counters and volatile states only.
+   */
+  long changeSignature() {
+    long signature = cutover.barriers() * 31 + cutover.timeouts();
+    signature = signature * 31 + cutover.pendingCutovers();
+    for (ClusterBreaker breaker : breakers) {
+      signature = signature * 31 + breaker.state().code();
+    }
+    return signature;
   }
 
   static ClusterIdCheck idCheck(ClusterIdentity identity) {

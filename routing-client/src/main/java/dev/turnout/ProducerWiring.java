@@ -44,6 +44,7 @@ final class ProducerWiring<K, V> {
   final Transactions<K, V> transactions;
   final Listeners listeners;
   final ProducerStatusView status;
+  private final FleetStatus fleet;
 
   /**
    * Where the reconciliation of rolled-back slices comes from when the caller supplies none: the adapter of the
@@ -68,6 +69,7 @@ final class ProducerWiring<K, V> {
       Map<String, Producer<K, V>> supplied, SliceReconciliation.Factory reconciliation) {
     this.settings = settings;
     checkSupplied(settings, supplied);
+    this.fleet = FleetStatus.plan(settings);
     this.keys = RecordKeys.create(settings.base, settings.keySerializerClass, settings.valueSerializerClass,
         keySerializer, valueSerializer);
     this.core = new ClientCore(settings, "RoutingProducer");
@@ -106,7 +108,7 @@ final class ProducerWiring<K, V> {
       }
     });
     // After the cutover's listener: an epoch counts as applied once the cutover machinery has installed it.
-    this.status = new ProducerStatusView(settings.clientId, settings.clusters, core.refresher(), metrics, cutover,
+    this.status = new ProducerStatusView(settings.clientId, core.instanceId(), settings.clusters, core.refresher(), metrics, cutover,
         clusters.breakers(), clusters.identities(), listeners);
   }
 
@@ -132,6 +134,9 @@ final class ProducerWiring<K, V> {
       throw e;
     }
     clusters.startChecks(settings.refreshMillis);
+    if (fleet != null) {
+      fleet.start(core.instanceId(), listeners, status::snapshot, status::changeSignature);
+    }
     log.info("[{}] RoutingProducer started for clusters {} with authority from {}; cutover barrier {}, max pause {} ms",
         settings.clientId, settings.clusters, core.sourceDescription(), settings.barrierMode.configValue(),
         settings.maxPauseMillis);
@@ -139,6 +144,9 @@ final class ProducerWiring<K, V> {
 
   /** Stops refreshing, ends the cutovers, and closes every client within {@code timeout} in total. */
   void close(Duration timeout) {
+    if (fleet != null) {
+      fleet.close(timeout); // the tombstone first: this instance stops counting in the fleet
+    }
     core.close();
     Duration budget = timeout.compareTo(Duration.ofDays(365)) > 0 ? Duration.ofDays(365) : timeout;
     long deadline = System.nanoTime() + Math.max(0, budget.toNanos());

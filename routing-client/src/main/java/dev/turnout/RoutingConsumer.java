@@ -88,6 +88,7 @@ public final class RoutingConsumer<K, V> implements Consumer<K, V> {
   private final StampedCommits<K, V> commits;
   private final RecordMerger<K, V> merger;
   private final ClusterMetadata<K, V> metadata;
+  private final FleetStatus fleet;
 
   /** A consumer configured by properties, deserializers named by {@code key.deserializer}/{@code value.deserializer}. */
   public RoutingConsumer(Properties properties) {
@@ -123,6 +124,7 @@ public final class RoutingConsumer<K, V> implements Consumer<K, V> {
     this.commits = parts.commits;
     this.merger = parts.merger;
     this.metadata = parts.metadata;
+    this.fleet = parts.fleet;
     parts.start();
   }
 
@@ -767,6 +769,9 @@ public final class RoutingConsumer<K, V> implements Consumer<K, V> {
       guard.startClosing();
       ctx.core().listeners().closing();
       long deadline = Deadlines.of(options.timeout().orElse(DEFAULT_CLOSE_TIMEOUT));
+      if (fleet != null) {
+        fleet.close(Deadlines.remaining(deadline)); // the tombstone first
+      }
       commits.commitOnClose(deadline);
       ctx.book().cancelAll();
       resolutions.worker().close();

@@ -27,7 +27,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 final class SideClusterSettings {
 
   /** The prefixes of side topics whose client settings are read by {@link #resolve}. */
-  static final List<String> PREFIXES = List.of(TurnoutConfig.AUTHORITY_TOPIC_PREFIX);
+  static final List<String> PREFIXES = List.of(TurnoutConfig.AUTHORITY_TOPIC_PREFIX,
+      TurnoutConfig.STATUS_TOPIC_PREFIX);
 
   static final String CLUSTER = "cluster";
 
@@ -53,6 +54,18 @@ final class SideClusterSettings {
     return Set.copyOf(keys);
   }
 
+  /**
+   * Whether {@code prefix} names a cluster: {@code <prefix>cluster} or {@code <prefix>bootstrap.servers} is set
+   * in {@code raw} (the configuration as given, {@link TurnoutSettings#originals()}).
+   */
+  static boolean configured(Map<String, ?> raw, String prefix) {
+    return present(raw.get(prefix + CLUSTER)) || present(raw.get(prefix + CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
+  }
+
+  private static boolean present(Object value) {
+    return value != null && !value.toString().isBlank();
+  }
+
   /** Whether {@code key} is a client setting of a side topic (under one of {@link #PREFIXES}). */
   static boolean isSideKey(String key) {
     for (String prefix : PREFIXES) {
@@ -71,7 +84,12 @@ final class SideClusterSettings {
    *     set, for an undeclared alias, and for a setting under the prefix that is not a Kafka client setting
    */
   static Map<String, Object> resolve(TurnoutSettings settings, String prefix) {
-    Map<String, Object> own = own(settings.originals(), prefix);
+    return resolve(settings, settings.originals(), prefix);
+  }
+
+  /** {@link #resolve(TurnoutSettings, String)} over the configuration as given, {@code raw}. */
+  static Map<String, Object> resolve(TurnoutSettings settings, Map<String, ?> raw, String prefix) {
+    Map<String, Object> own = own(raw, prefix);
     Object alias = own.remove(CLUSTER);
     Object bootstrap = own.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
     String aliasKey = prefix + CLUSTER;
@@ -107,7 +125,12 @@ final class SideClusterSettings {
 
   /** How messages name the side topic's cluster: its alias, or its bootstrap servers. Call after {@link #resolve}. */
   static String clusterName(TurnoutSettings settings, String prefix) {
-    Map<String, Object> own = own(settings.originals(), prefix);
+    return clusterName(settings.originals(), prefix);
+  }
+
+  /** {@link #clusterName(TurnoutSettings, String)} over the configuration as given, {@code raw}. */
+  static String clusterName(Map<String, ?> raw, String prefix) {
+    Map<String, Object> own = own(raw, prefix);
     Object alias = own.get(CLUSTER);
     if (alias != null) {
       return alias.toString().trim();
@@ -116,7 +139,7 @@ final class SideClusterSettings {
   }
 
   /** The settings under the prefix, the prefix removed. */
-  private static Map<String, Object> own(Map<String, Object> originals, String prefix) {
+  private static Map<String, Object> own(Map<String, ?> originals, String prefix) {
     Map<String, Object> own = new HashMap<>();
     originals.forEach((key, value) -> {
       if (key.startsWith(prefix) && key.length() > prefix.length() && value != null) {

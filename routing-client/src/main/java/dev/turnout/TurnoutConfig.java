@@ -254,6 +254,31 @@ public final class TurnoutConfig {
   /** Largest value of {@link #CONSUMER_DEDUPE_WINDOW}. */
   public static final int MAX_CONSUMER_DEDUPE_WINDOW = 10_000_000;
 
+  /**
+   * Fleet status: the topic each client instance publishes its status to (key: the instance id, value: JSON,
+   * a tombstone on close). Unset (default): no status is published. The topic should be compacted; Turnout
+   * does not create it. See docs/control-plane.md.
+   */
+  public static final String STATUS_TOPIC = "turnout.status.topic";
+  /**
+   * The alias (one of {@link #CLUSTERS}) of the cluster holding {@link #STATUS_TOPIC}, whose client settings
+   * are used. Instead, {@code turnout.status.topic.bootstrap.servers} and other
+   * {@code turnout.status.topic.<Kafka client setting>} keys ({@link #STATUS_TOPIC_PREFIX}) name a cluster of
+   * its own. With neither, the control topic's cluster settings are used.
+   */
+  public static final String STATUS_TOPIC_CLUSTER = "turnout.status.topic.cluster";
+  /** Prefix of the Kafka client settings of the status topic's own cluster, e.g. {@code turnout.status.topic.bootstrap.servers}. */
+  public static final String STATUS_TOPIC_PREFIX = "turnout.status.topic.";
+  /** How often a client publishes its status when nothing changed, in milliseconds (at least 100). */
+  public static final String STATUS_INTERVAL_MS = "turnout.status.interval.ms";
+  /** Default of {@link #STATUS_INTERVAL_MS}. */
+  public static final long DEFAULT_STATUS_INTERVAL_MS = 10_000;
+  /**
+   * The service name in the status record, grouping instances of one service. Default: the {@code client.id}
+   * without a trailing {@code -<digits>} (so {@code billing-3} gives {@code billing}), or the client id itself.
+   */
+  public static final String SERVICE_NAME = "turnout.service.name";
+
   /** Values of {@link #CUTOVER_BARRIER}. */
   public enum CutoverBarrier {
     /** Wait until the old owner's records are acknowledged and visible on the new owner. */
@@ -332,7 +357,7 @@ public final class TurnoutConfig {
    * @throws org.apache.kafka.common.config.ConfigException for an invalid Kafka producer setting
    */
   public static void validateProducerConfig(Map<?, ?> configs) {
-    TurnoutSettings.parse(configs, "turnout-validation");
+    FleetStatus.plan(TurnoutSettings.parse(configs, "turnout-validation"));
   }
 
   /**
@@ -342,7 +367,9 @@ public final class TurnoutConfig {
    * @throws TurnoutConfigException naming the key of the first invalid {@code turnout.*} setting
    */
   public static void validateConsumerConfig(Map<?, ?> configs) {
-    TurnoutSettings.parse(configs, "turnout-validation").consumerOptions();
+    TurnoutSettings settings = TurnoutSettings.parse(configs, "turnout-validation");
+    settings.consumerOptions();
+    FleetStatus.plan(settings);
   }
 
   private TurnoutConfig() {}

@@ -30,6 +30,7 @@ final class TurnoutConfigDef {
   static final String GROUP_CUTOVER = "cutover";
   static final String GROUP_BREAKER = "breaker";
   static final String GROUP_CONSUMER = "consumer";
+  static final String GROUP_STATUS = "status";
 
   /** The definitions. */
   static final ConfigDef DEFINITION = define();
@@ -47,6 +48,7 @@ final class TurnoutConfigDef {
     defineClustersAndAuthority(def, order);
     defineCutoverAndBreaker(def, order);
     defineConsumer(def, order);
+    defineStatus(def, order);
     return def;
   }
 
@@ -178,6 +180,23 @@ final class TurnoutConfigDef {
             + "whose copies on the source are recognised and withheld (about 24 to 48 bytes of memory per record "
             + "of the range, per partition moved back). A larger range is an unverified boundary. 0 disables it.",
         GROUP_CONSUMER, ++order[0], ConfigDef.Width.SHORT, CONSUMER_DEDUPE_WINDOW);
+  }
+
+  private static void defineStatus(ConfigDef def, int[] order) {
+    def.define(STATUS_TOPIC, Type.STRING, null, null, Importance.MEDIUM, "The topic each client instance "
+            + "publishes its status to (compacted; not created by Turnout). Unset: no status is published.",
+        GROUP_STATUS, ++order[0], ConfigDef.Width.LONG, STATUS_TOPIC);
+    def.define(STATUS_TOPIC_CLUSTER, Type.STRING, null, null, Importance.MEDIUM, "The alias of the cluster "
+            + "holding the status topic; or `" + STATUS_TOPIC_PREFIX + "bootstrap.servers` and other `"
+            + STATUS_TOPIC_PREFIX + "<setting>` keys; neither: the control topic's cluster.",
+        GROUP_STATUS, ++order[0], ConfigDef.Width.SHORT, STATUS_TOPIC_CLUSTER);
+    def.define(STATUS_INTERVAL_MS, Type.LONG, DEFAULT_STATUS_INTERVAL_MS,
+        new Bounded(Range.atLeast(100), "at least 100 milliseconds"), Importance.LOW,
+        "How often the status is published when nothing changed, in milliseconds.",
+        GROUP_STATUS, ++order[0], ConfigDef.Width.SHORT, STATUS_INTERVAL_MS);
+    def.define(SERVICE_NAME, Type.STRING, null, null, Importance.LOW, "The service name in the status record; "
+            + "unset: the `client.id` without a trailing `-<digits>`.",
+        GROUP_STATUS, ++order[0], ConfigDef.Width.SHORT, SERVICE_NAME);
   }
 
   /** The defined keys, sorted. */

@@ -317,6 +317,16 @@ final class TurnoutSettings {
 
   private static final List<String> PER_GROUP_KEYS = List.of("group.id", "enable.auto.commit", "group.protocol");
 
+  /** The parsed {@code turnout.*} keys (for settings read by one part only, such as {@code turnout.status.*}). */
+  ParsedTurnoutConfig turnout() {
+    return turnout;
+  }
+
+  /** The configuration as given, every key included (secrets too: never log it). */
+  Map<String, Object> originals() {
+    return originals;
+  }
+
   AuthoritySource createSource() {
     String file = turnout.getString(TurnoutConfig.AUTHORITY_FILE);
     if (file != null) {

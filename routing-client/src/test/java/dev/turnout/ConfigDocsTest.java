@@ -105,9 +105,14 @@ class ConfigDocsTest {
   }
 
   @Test
+  void theControlPlanePageDocumentsTheStatusKeysWithTheirDefaults() throws IOException {
+    checkClientTables("control-plane.md", keysOf(TurnoutConfigDef.GROUP_STATUS));
+  }
+
+  @Test
   void everyKeyBelongsToADocumentedGroup() {
     assertThat(keysOf(TurnoutConfigDef.GROUP_CLUSTERS, TurnoutConfigDef.GROUP_AUTHORITY, TurnoutConfigDef.GROUP_CUTOVER,
-        TurnoutConfigDef.GROUP_BREAKER, TurnoutConfigDef.GROUP_CONSUMER))
+        TurnoutConfigDef.GROUP_BREAKER, TurnoutConfigDef.GROUP_CONSUMER, TurnoutConfigDef.GROUP_STATUS))
         .containsExactlyInAnyOrderElementsOf(TurnoutConfigDef.DEFINITION.names());
   }
 

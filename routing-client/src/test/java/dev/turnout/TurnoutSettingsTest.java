@@ -217,7 +217,8 @@ public class TurnoutSettingsTest {
         + "turnout.consumer.offset.translation, "
         + "turnout.consumer.offset.translation.mm2.source.alias, turnout.consumer.role, turnout.consumer.unverified, "
         + "turnout.cutover.barrier, turnout.cutover.buffer.bytes, turnout.cutover.max.pause.ms, "
-        + "turnout.rollback.max.pause.ms, turnout.rollback.reconcile, and "
+        + "turnout.rollback.max.pause.ms, turnout.rollback.reconcile, "
+        + "turnout.service.name, turnout.status.interval.ms, turnout.status.topic, turnout.status.topic.cluster, and "
         + "turnout.cluster.<alias>.<Kafka client setting> for each alias of turnout.clusters.";
 
     @Test

@@ -27,12 +27,14 @@ import java.util.Map;
  * @param consumer a consumer's reads; {@code null} for producers
  * @param recentRefusals the last refusal of each reason, newest first
  * @param refusals refusals since the client opened, per reason (every reason, zeros included)
+ * @param instanceId a random id of this client instance, stable for its life (the key of its records in the
+ *     status topic, docs/control-plane.md); {@code null} in snapshots built without one
  */
 public record ClientStatus(String clientId, ClientRole role, Instant at, long epoch, Instant epochSince,
     long mapAgeMs, boolean failingClosed, String failingClosedReason, String authorityProblem,
     List<ClusterStatus> clusters,
     List<RouteStatus> routes, List<BarrierStatus> barriers, CutoverStatus cutover, ConsumerStatus consumer,
-    List<Refusal> recentRefusals, Map<String, Long> refusals) {
+    List<Refusal> recentRefusals, Map<String, Long> refusals, String instanceId) {
 
   public ClientStatus {
     clusters = List.copyOf(clusters);
@@ -40,5 +42,15 @@ public record ClientStatus(String clientId, ClientRole role, Instant at, long ep
     barriers = List.copyOf(barriers);
     recentRefusals = List.copyOf(recentRefusals);
     refusals = Map.copyOf(refusals);
+  }
+
+  /** A snapshot without an instance id (as before {@link #instanceId()} existed). */
+  public ClientStatus(String clientId, ClientRole role, Instant at, long epoch, Instant epochSince,
+      long mapAgeMs, boolean failingClosed, String failingClosedReason, String authorityProblem,
+      List<ClusterStatus> clusters,
+      List<RouteStatus> routes, List<BarrierStatus> barriers, CutoverStatus cutover, ConsumerStatus consumer,
+      List<Refusal> recentRefusals, Map<String, Long> refusals) {
+    this(clientId, role, at, epoch, epochSince, mapAgeMs, failingClosed, failingClosedReason, authorityProblem,
+        clusters, routes, barriers, cutover, consumer, recentRefusals, refusals, null);
   }
 }

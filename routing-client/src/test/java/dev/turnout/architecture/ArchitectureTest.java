@@ -35,7 +35,7 @@ class ArchitectureTest {
 
   /** The packages users see. Everything else is under {@link #INTERNAL}. */
   static final Set<String> PUBLIC_PACKAGES = Set.of("dev.turnout", "dev.turnout.authority", "dev.turnout.source",
-      "dev.turnout.status", "dev.turnout.reconcile");
+      "dev.turnout.status", "dev.turnout.reconcile", "dev.turnout.fleet");
   static final String INTERNAL = "dev.turnout.internal";
 
   private static JavaClasses classes;

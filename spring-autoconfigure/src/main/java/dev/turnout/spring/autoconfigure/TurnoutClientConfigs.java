@@ -55,7 +55,11 @@ final class TurnoutClientConfigs {
       Map.entry(TurnoutConfig.CONSUMER_MM2_SOURCE_ALIAS, "turnout.consumer.offset-translation-mm2-source-alias"),
       Map.entry(TurnoutConfig.CONSUMER_BOUNDARY_TIMEOUT_MS, "turnout.consumer.boundary-timeout"),
       Map.entry(TurnoutConfig.CONSUMER_UNVERIFIED, "turnout.consumer.unverified"),
-      Map.entry(TurnoutConfig.CONSUMER_DEDUPE_WINDOW, "turnout.consumer.dedupe-window"));
+      Map.entry(TurnoutConfig.CONSUMER_DEDUPE_WINDOW, "turnout.consumer.dedupe-window"),
+      Map.entry(TurnoutConfig.STATUS_TOPIC, "turnout.status.topic"),
+      Map.entry(TurnoutConfig.STATUS_TOPIC_CLUSTER, "turnout.status.cluster"),
+      Map.entry(TurnoutConfig.STATUS_INTERVAL_MS, "turnout.status.interval"),
+      Map.entry(TurnoutConfig.SERVICE_NAME, "turnout.status.service-name"));
 
   private TurnoutClientConfigs() {}
 
@@ -163,7 +167,32 @@ final class TurnoutClientConfigs {
       put(config, origins, TurnoutConfig.AUTHORITY_TRUSTED_KEYS, "turnout.authority.trusted-keys",
           List.copyOf(authority.getTrustedKeys()), null);
     }
+    putStatus(config, origins, properties.getStatus());
     return config;
+  }
+
+  /** {@code turnout.status.*}: set only when a topic is, so that the client's own validation names what is missing. */
+  private static void putStatus(Map<String, Object> config, Map<String, Origin> origins,
+      TurnoutProperties.Status status) {
+    put(config, origins, TurnoutConfig.STATUS_INTERVAL_MS, "turnout.status.interval", millis(status.getInterval()),
+        status.getInterval());
+    if (status.getTopic() == null || status.getTopic().isBlank()) {
+      return;
+    }
+    put(config, origins, TurnoutConfig.STATUS_TOPIC, "turnout.status.topic", status.getTopic().trim(),
+        status.getTopic());
+    if (status.getCluster() != null && !status.getCluster().isBlank()) {
+      put(config, origins, TurnoutConfig.STATUS_TOPIC_CLUSTER, "turnout.status.cluster", status.getCluster().trim(),
+          status.getCluster());
+    }
+    status.getProperties().forEach((key, value) -> {
+      config.put(TurnoutConfig.STATUS_TOPIC_PREFIX + key, value);
+      origins.put(TurnoutConfig.STATUS_TOPIC_PREFIX + key, new Origin("turnout.status.properties." + key, null, true));
+    });
+    if (status.getServiceName() != null && !status.getServiceName().isBlank()) {
+      put(config, origins, TurnoutConfig.SERVICE_NAME, "turnout.status.service-name", status.getServiceName().trim(),
+          status.getServiceName());
+    }
   }
 
   private static void putCluster(Map<String, Object> config, Map<String, Origin> origins, String alias,

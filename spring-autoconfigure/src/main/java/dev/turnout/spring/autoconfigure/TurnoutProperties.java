@@ -53,6 +53,8 @@ public class TurnoutProperties {
 
   private final Consumer consumer = new Consumer();
 
+  private final Status status = new Status();
+
   public boolean isEnabled() {
     return enabled;
   }
@@ -87,6 +89,10 @@ public class TurnoutProperties {
 
   public Consumer getConsumer() {
     return consumer;
+  }
+
+  public Status getStatus() {
+    return status;
   }
 
   /** One cluster: its bootstrap servers and the Kafka settings that differ from {@code spring.kafka.*}. */
@@ -731,6 +737,70 @@ public class TurnoutProperties {
 
     public void setDedupeWindow(Integer dedupeWindow) {
       this.dedupeWindow = dedupeWindow;
+    }
+  }
+  /**
+   * Fleet status (docs/control-plane.md): every routing client publishes its status to a compacted topic,
+   * which the fleet status reader reads. Off while no topic is set.
+   */
+  public static class Status {
+
+    /** The status topic (compacted; Turnout does not create it). Unset: no status is published. */
+    private String topic;
+
+    /**
+     * The alias of the cluster (one of turnout.clusters) that holds the status topic. Instead, a cluster of its
+     * own: bootstrap.servers and the other Kafka client settings in properties.*.
+     */
+    private String cluster;
+
+    /** Kafka client settings of the status topic's own cluster (bootstrap.servers, security...). */
+    private Map<String, String> properties = new LinkedHashMap<>();
+
+    /** How often a client publishes its status when nothing changed (at least 100ms). */
+    private Duration interval = Duration.ofSeconds(10);
+
+    /** The service name in the status records. Unset: the client.id without a trailing -<digits>. */
+    private String serviceName;
+
+    public String getTopic() {
+      return topic;
+    }
+
+    public void setTopic(String topic) {
+      this.topic = topic;
+    }
+
+    public String getCluster() {
+      return cluster;
+    }
+
+    public void setCluster(String cluster) {
+      this.cluster = cluster;
+    }
+
+    public Map<String, String> getProperties() {
+      return properties;
+    }
+
+    public void setProperties(Map<String, String> properties) {
+      this.properties = properties;
+    }
+
+    public Duration getInterval() {
+      return interval;
+    }
+
+    public void setInterval(Duration interval) {
+      this.interval = interval;
+    }
+
+    public String getServiceName() {
+      return serviceName;
+    }
+
+    public void setServiceName(String serviceName) {
+      this.serviceName = serviceName;
     }
   }
 }

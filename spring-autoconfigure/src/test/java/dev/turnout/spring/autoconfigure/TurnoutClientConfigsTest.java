@@ -96,6 +96,34 @@ class TurnoutClientConfigsTest {
   }
 
   @Test
+  void theStatusPropertiesBecomeTheStatusKeys() {
+    properties.getStatus().setTopic(" turnout-status ");
+    properties.getStatus().setCluster("cloud");
+    properties.getStatus().setInterval(Duration.ofSeconds(2));
+    properties.getStatus().setServiceName("billing");
+
+    Map<String, Object> producer = TurnoutClientConfigs.producer(kafka, properties, new FileAuthoritySource(dir));
+
+    assertThat(producer).containsEntry(TurnoutConfig.STATUS_TOPIC, "turnout-status")
+        .containsEntry(TurnoutConfig.STATUS_TOPIC_CLUSTER, "cloud").containsEntry(TurnoutConfig.STATUS_INTERVAL_MS, 2000L)
+        .containsEntry(TurnoutConfig.SERVICE_NAME, "billing");
+    properties.getStatus().setCluster(null);
+    properties.getStatus().getProperties().put("bootstrap.servers", "ops-1:9092");
+    assertThat(TurnoutClientConfigs.consumer(kafka, properties, new FileAuthoritySource(dir),
+        getClass().getClassLoader())).containsEntry("turnout.status.topic.bootstrap.servers", "ops-1:9092");
+  }
+
+  @Test
+  void aStatusTopicWithoutAClusterNamesTheSpringProperties() {
+    properties.getStatus().setTopic("turnout-status");
+
+    assertThat(producerRejected()).satisfies(e -> assertThat(e.getName()).isEqualTo("turnout.status.topic"))
+        .hasMessageContaining("no cluster is named for the status topic");
+    properties.getStatus().setCluster("nowhere");
+    assertThat(producerRejected().getName()).isEqualTo("turnout.status.cluster");
+  }
+
+  @Test
   void aFailureRateOutOfRange() {
     properties.getBreaker().setFailureRateThreshold(101);
 
