@@ -322,11 +322,6 @@ final class TurnoutSettings {
     return turnout;
   }
 
-  /** The configuration as given, every key included (secrets too: never log it). */
-  Map<String, Object> originals() {
-    return originals;
-  }
-
   AuthoritySource createSource() {
     String file = turnout.getString(TurnoutConfig.AUTHORITY_FILE);
     if (file != null) {
