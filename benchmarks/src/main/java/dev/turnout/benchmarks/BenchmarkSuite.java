@@ -3,6 +3,7 @@ package dev.turnout.benchmarks;
 import dev.turnout.benchmarks.e2e.BenchBroker;
 import dev.turnout.benchmarks.e2e.ConsumerComparison;
 import dev.turnout.benchmarks.e2e.CutoverBarrier;
+import dev.turnout.benchmarks.e2e.FleetFlip;
 import dev.turnout.benchmarks.e2e.FlipPropagation;
 import dev.turnout.benchmarks.e2e.ProducerComparison;
 import dev.turnout.benchmarks.e2e.ProvenanceCost;
@@ -33,7 +34,7 @@ import java.util.concurrent.Callable;
  *
  * <pre>
  * java -cp &lt;classpath&gt; dev.turnout.benchmarks.BenchmarkSuite --profile full|smoke --output docs/benchmarks.md
- *     [--parts micro,producer,provenance,consumer,flip,barrier,reconcile] [--jmh-json target/jmh-results.json]
+ *     [--parts micro,producer,provenance,consumer,flip,fleet,barrier,reconcile] [--jmh-json target/jmh-results.json]
  * </pre>
  *
  * <p>Exits with 0 when every part ran (missed targets are reported, not failures), 1 when a part failed (the
@@ -43,7 +44,7 @@ public final class BenchmarkSuite {
 
   /** The parts of a run, in the order they run. */
   enum Part {
-    MICRO, PRODUCER, PROVENANCE, CONSUMER, FLIP, BARRIER, RECONCILE;
+    MICRO, PRODUCER, PROVENANCE, CONSUMER, FLIP, FLEET, BARRIER, RECONCILE;
 
     static Set<Part> parse(String list) {
       Set<Part> parts = EnumSet.noneOf(Part.class);
@@ -52,7 +53,7 @@ public final class BenchmarkSuite {
           parts.add(valueOf(name.trim().toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException("unknown part '" + name.trim()
-              + "': use micro, producer, provenance, consumer, flip, barrier, reconcile");
+              + "': use micro, producer, provenance, consumer, flip, fleet, barrier, reconcile");
         }
       }
       return parts;
@@ -86,7 +87,7 @@ public final class BenchmarkSuite {
   }
 
   static final String USAGE = "usage: BenchmarkSuite [--profile full|smoke] [--output docs/benchmarks.md] "
-      + "[--parts micro,producer,provenance,consumer,flip,barrier,reconcile] [--jmh-json file]";
+      + "[--parts micro,producer,provenance,consumer,flip,fleet,barrier,reconcile] [--jmh-json file]";
 
   private final Options options;
   private final long startNanos = System.nanoTime();
@@ -135,7 +136,7 @@ public final class BenchmarkSuite {
             + MicroSuite.recordCostTable(r);
       });
     }
-    EnumSet<Part> needBroker = EnumSet.of(Part.PRODUCER, Part.PROVENANCE, Part.CONSUMER, Part.FLIP);
+    EnumSet<Part> needBroker = EnumSet.of(Part.PRODUCER, Part.PROVENANCE, Part.CONSUMER, Part.FLIP, Part.FLEET);
     needBroker.retainAll(options.parts());
     if (!needBroker.isEmpty()) {
       progress("starting the in-process broker");
@@ -166,6 +167,13 @@ public final class BenchmarkSuite {
                 BenchmarkSuite::progress).run();
             targets.addAll(FlipPropagation.targets(r));
             return FlipPropagation.render(r);
+          });
+        }
+        if (options.parts().contains(Part.FLEET)) {
+          part(Part.FLEET, () -> {
+            FleetFlip.Results r = new FleetFlip(broker, profile.fleet, BenchmarkSuite::progress).run();
+            targets.addAll(FleetFlip.targets(r));
+            return FleetFlip.render(r);
           });
         }
       }
@@ -250,6 +258,7 @@ public final class BenchmarkSuite {
         Part.PROVENANCE, "## What provenance headers cost a raw KafkaProducer",
         Part.CONSUMER, "## Consumer: RoutingConsumer against KafkaConsumer",
         Part.FLIP, "## Flip propagation (file source)",
+        Part.FLEET, "## A flip reaching a fleet (control topic to status topic)",
         Part.BARRIER, "## Cutover barrier wait and replication latency",
         Part.RECONCILE, "## Reconciliation: Reconciler.apply against a raw copy");
     for (Part part : Part.values()) {

@@ -2,6 +2,7 @@ package dev.turnout.benchmarks;
 
 import dev.turnout.benchmarks.e2e.ConsumerComparison;
 import dev.turnout.benchmarks.e2e.CutoverBarrier;
+import dev.turnout.benchmarks.e2e.FleetFlip;
 import dev.turnout.benchmarks.e2e.FlipPropagation;
 import dev.turnout.benchmarks.e2e.ProducerComparison;
 import dev.turnout.benchmarks.e2e.ProvenanceCost;
@@ -26,6 +27,7 @@ enum Profile {
           List.of(100, 1024), List.of("none", "lz4")),
       new ConsumerComparison.Settings(1, 1, sizes(50_000, 20_000), 3, Duration.ofMinutes(2)),
       new FlipPropagation.Settings(refreshes(5, 3), Duration.ofMillis(1)),
+      new FleetFlip.Settings(3, 3, 5),
       new CutoverBarrier.Settings(3, Duration.ofSeconds(2), Duration.ofMillis(2500), Duration.ofSeconds(1), 1000, 400,
           100, 1000, 3, 42),
       new ReconcileComparison.Settings(1, 5_000, 100, 3)),
@@ -37,6 +39,7 @@ enum Profile {
           List.of(100, 1024), List.of("none", "lz4")),
       new ConsumerComparison.Settings(8, 4, sizes(600_000, 200_000), 3, Duration.ofMinutes(2)),
       new FlipPropagation.Settings(refreshes(40, 15), Duration.ofMillis(1)),
+      new FleetFlip.Settings(10, 10, 30),
       new CutoverBarrier.Settings(12, Duration.ofSeconds(2), Duration.ofMillis(2500), Duration.ofSeconds(1), 1000,
           400, 100, 1000, 3, 42),
       new ReconcileComparison.Settings(5, 200_000, 100, 3));
@@ -46,17 +49,20 @@ enum Profile {
   final ProvenanceCost.Settings provenance;
   final ConsumerComparison.Settings consumer;
   final FlipPropagation.Settings flip;
+  final FleetFlip.Settings fleet;
   final CutoverBarrier.Settings barrier;
   final ReconcileComparison.Settings reconcile;
 
   Profile(MicroSuite.Settings micro, ProducerComparison.Settings producer, ProvenanceCost.Settings provenance,
-      ConsumerComparison.Settings consumer, FlipPropagation.Settings flip, CutoverBarrier.Settings barrier,
+      ConsumerComparison.Settings consumer, FlipPropagation.Settings flip, FleetFlip.Settings fleet,
+      CutoverBarrier.Settings barrier,
       ReconcileComparison.Settings reconcile) {
     this.micro = micro;
     this.producer = producer;
     this.provenance = provenance;
     this.consumer = consumer;
     this.flip = flip;
+    this.fleet = fleet;
     this.barrier = barrier;
     this.reconcile = reconcile;
   }
