@@ -1,0 +1,28 @@
+package dev.turnout.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+class TurnoutCliTest {
+
+  @Test
+  void helpListsTheExitCodes() {
+    StringWriter out = new StringWriter();
+    int status = TurnoutCli.run(new String[] {"--help"}, new PrintWriter(out, true), new PrintWriter(new StringWriter()));
+
+    assertThat(status).isEqualTo(ExitCodes.OK);
+    assertThat(out.toString()).contains("Usage: turnout").contains("Exit codes:").contains("2   usage or connection error");
+  }
+
+  @Test
+  void anUnknownOptionIsAUsageErrorOnOneLineWithTheWayToHelp() {
+    StringWriter err = new StringWriter();
+    int status = TurnoutCli.run(new String[] {"--frobnicate"}, new PrintWriter(new StringWriter()), new PrintWriter(err, true));
+
+    assertThat(status).isEqualTo(ExitCodes.USAGE);
+    assertThat(err.toString()).startsWith("error: Unknown option: '--frobnicate'").contains("turnout --help");
+  }
+}
