@@ -517,51 +517,12 @@ public final class AuthorityRefresher implements AutoCloseable {
   }
 
   private void checkSuccession(AuthorityMap candidate) {
-    AuthorityMap current = map;
-    if (current == null) {
-      return;
+    String cacheHint = fromCache ? " (read at start from the last-known-good cache " + cache.file() + "; if the lower "
+        + "epoch is meant, remove that file and restart the client)" : "";
+    List<DocumentProblem> problems = Succession.problems(map, candidate, confirmed, cacheHint);
+    if (!problems.isEmpty()) {
+      throw new InvalidAuthorityDocumentException(problems);
     }
-    if (candidate.epoch() < current.epoch()) {
-      throw new InvalidAuthorityDocumentException(List.of(new DocumentProblem(DocumentProblem.Kind.EPOCH_REGRESSION,
-          "epoch " + candidate.epoch() + " is lower than epoch " + current.epoch() + " in force"
-              + (fromCache ? " (read at start from the last-known-good cache " + cache.file() + "; if the lower "
-                  + "epoch is meant, remove that file and restart the client)" : "")
-              + "; epochs only increase: raise it above " + current.epoch())));
-    }
-    if (candidate.epoch() == current.epoch() && !candidate.sameDocument(current) && confirmed) {
-      throw new InvalidAuthorityDocumentException(List.of(new DocumentProblem(DocumentProblem.Kind.EPOCH_CONFLICT,
-          "the document changed but its epoch is still " + current.epoch()
-              + "; every change needs a higher epoch: raise it above " + current.epoch())));
-    }
-    List<DocumentProblem> rollbacks = unallowedRollbacks(current, candidate);
-    if (!rollbacks.isEmpty()) {
-      throw new InvalidAuthorityDocumentException(rollbacks);
-    }
-  }
-
-  /**
-   * A problem for every rule in {@code TARGET_AUTHORITY} in {@code current} that {@code candidate} moves back to
-   * an earlier state without {@code rule.<name>.rollback.allowed=true}: leaving the target's authority strands
-   * the records written only to the target, so it must be said explicitly.
-   */
-  static List<DocumentProblem> unallowedRollbacks(AuthorityMap current, AuthorityMap candidate) {
-    List<DocumentProblem> problems = new java.util.ArrayList<>();
-    for (dev.turnout.authority.Rule before : current.rules()) {
-      if (before.state() != dev.turnout.authority.MigrationState.TARGET_AUTHORITY) {
-        continue;
-      }
-      for (dev.turnout.authority.Rule after : candidate.rules()) {
-        if (after.name().equals(before.name())
-            && after.state() != dev.turnout.authority.MigrationState.TARGET_AUTHORITY && !after.rollbackAllowed()) {
-          problems.add(new DocumentProblem(DocumentProblem.Kind.ROLLBACK_NOT_ALLOWED, "rule '" + after.name()
-              + "' is in TARGET_AUTHORITY at epoch " + current.epoch() + " and this document moves it back to "
-              + after.state() + "; the records written only to '" + before.target() + "' since then must be "
-              + "reconciled to '" + after.source() + "' first. If the rollback is intended, add rule." + after.name()
-              + ".rollback.allowed=true to the document (the map of epoch " + current.epoch() + " stays in force)"));
-        }
-      }
-    }
-    return problems;
   }
 
   private void succeeded() {

@@ -103,7 +103,7 @@ class RollbackSuccessionTest {
         "rule.pay.state", "TARGET_AUTHORITY"), List.of("onprem", "cloud"));
     AuthorityMap after = AuthorityMap.parse(with(doc(4), "rule.pay.topics", "pay", "rule.pay.state", "DUAL_READ"),
         List.of("onprem", "cloud"));
-    assertThat(AuthorityRefresher.unallowedRollbacks(before, after)).extracting(DocumentProblem::detail)
+    assertThat(Succession.unallowedRollbacks(before, after)).extracting(DocumentProblem::detail)
         .hasSize(2).anySatisfy(d -> assertThat(d).contains("rule.orders.rollback.allowed=true"))
         .anySatisfy(d -> assertThat(d).contains("rule.pay.rollback.allowed=true"));
   }
