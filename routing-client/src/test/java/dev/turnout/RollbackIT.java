@@ -8,6 +8,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.turnout.OwnershipAmbiguousException.Reason;
 import dev.turnout.authority.AuthorityMap;
+import dev.turnout.internal.cutover.RollbackScope;
 import dev.turnout.reconcile.ReconcileReport;
 import dev.turnout.reconcile.ReconcileRequest;
 import dev.turnout.reconcile.Reconciler;
@@ -22,12 +23,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,6 +63,7 @@ class RollbackIT {
     clusters.createTopic("rb-auto", 3);
     clusters.createTopic("rb-manual", 3);
     clusters.createTopic("rb-fail", 1);
+    clusters.createTopic("rb-bound", 1);
     mirror = InProcessMirrorMaker.builder(clusters).topics("rb-.*").start();
   }
 
@@ -292,6 +296,49 @@ class RollbackIT {
     assertThat(Records.readAll(onprem, topic)).noneMatch(r -> movedKeys.contains(r.key()));
   }
 
+  @Test
+  void theProducersReconciliationCountsOnlyBelowItsBoundsAndFindsNullKeyRecords() throws Exception {
+    String topic = "rb-bound";
+    Path file = dir.resolve("bound.properties");
+    String promoted = document(topic, 2) + "rule.r.null-key-owner=cloud\n";
+    writeDocument(file, promoted);
+    List<String> movedKeys = new ArrayList<>();
+    for (int i = 0; movedKeys.size() < 10; i++) {
+      if (moved(topic, "n-" + i)) {
+        movedKeys.add("n-" + i);
+      }
+    }
+    try (RoutingProducer<String, String> producer = producer(file, "rb-bound", "manual")) {
+      sendAll(producer, topic, movedKeys, 0); // offsets 0-9 on cloud
+      for (int i = 0; i < 3; i++) {
+        assertThat(producer.sendRouted(new ProducerRecord<>(topic, null, "null:" + i)).get(10, TimeUnit.SECONDS)
+            .cluster()).isEqualTo("cloud");
+      }
+    }
+    Map<String, String> parsed = new HashMap<>();
+    for (String line : promoted.split("\n")) {
+      parsed.put(line.split("=", 2)[0], line.split("=", 2)[1]);
+    }
+    List<AuthorityMap> documents = List.of(AuthorityMap.parse(parsed, ALIASES));
+    TopicPartition p0 = new TopicPartition(topic, 0);
+    try (ReconcilerReconciliation reconciliation = new ReconcilerReconciliation("rb-bound", ALIASES,
+        List.of(Map.of("bootstrap.servers", onprem.bootstrapServers()),
+            Map.of("bootstrap.servers", cloud.bootstrapServers())))) {
+      long since = System.currentTimeMillis() - 60_000;
+      assertThat(reconciliation.missing(new RollbackScope("r", "s10", 2, 2, documents,
+          Map.of(p0, 7L), since))).as("records at offsets 0-6 only").isEqualTo(7);
+      assertThat(reconciliation.missing(new RollbackScope("r", "s10", 2, 2, documents,
+          Map.of(), -1))).isEqualTo(10);
+      RollbackScope nullKeys = new RollbackScope("r",
+          "null-key", 2, 2, documents, Map.of(), since);
+      assertThat(reconciliation.missing(nullKeys)).isEqualTo(3);
+      reconciliation.reconcile(nullKeys);
+      assertThat(reconciliation.missing(nullKeys)).isZero();
+    }
+    assertThat(Records.readAll(onprem, topic, true)).extracting(r -> r.value())
+        .containsExactly("null:0", "null:1", "null:2");
+  }
+
   private static void sendAll(RoutingProducer<String, String> producer, String topic, List<String> keys, int seq)
       throws Exception {
     for (String key : keys) {
@@ -357,7 +404,7 @@ class RollbackIT {
     private final RoutingProducer<String, String> producer;
     private final String topic;
     private final HistoryCheck.Sends sends;
-    private final Map<String, Long> ackedOn = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Long> ackedOn = new ConcurrentHashMap<>();
     private final AtomicBoolean stop = new AtomicBoolean();
     private final Thread thread;
     volatile Window window;
