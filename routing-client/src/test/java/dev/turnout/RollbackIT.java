@@ -224,7 +224,11 @@ class RollbackIT {
     assertThat(window.openedOn("onprem")).as("nothing of the slice reached the source before reconciling").isFalse();
     long applying = System.nanoTime();
     ReconcileReport report = reconciler.apply(request);
+    long applied = System.nanoTime();
     await().atMost(Duration.ofSeconds(20)).until(() -> window.openedOn("onprem") && barriersOpen(List.of(producer)));
+    System.out.printf("ROLLBACK-MANUAL %s: barrier seen waiting %d ms after the flip; apply took %d ms (%d copied); "
+        + "the barrier opened %d ms after apply returned%n", request, (applying - window.start) / 1_000_000,
+        (applied - applying) / 1_000_000, report.copied(), (window.firstOnNanos("onprem") - applied) / 1_000_000);
     assertThat(window.firstOnNanos("onprem")).as("the barrier opened after the reconciliation began")
         .isGreaterThan(applying);
     assertThat(reconciler.plan(request).toCopy()).isZero();
