@@ -42,6 +42,8 @@ class ReconcilerReconciliationTest {
     assertThat(request.targetOffsets()).as("no invented lower bound").isEmpty();
     assertThat(request.targetOffsetsBelow()).containsOnly(Map.entry(p0, 17L), Map.entry(p2, 4L));
     assertThat(request.since()).contains(Instant.ofEpochMilli(since - ReconcilerReconciliation.CLOCK_MARGIN.toMillis()));
+    assertThatThrownBy(() -> ReconcileRequest.forRule("r").targetOffsetsBelow(p0, -1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("-1");
   }
 
   @Test
