@@ -47,11 +47,12 @@ final class ProducerWiring<K, V> {
   private final FleetStatus fleet;
 
   /**
-   * Where the reconciliation of rolled-back slices comes from when the caller supplies none: the adapter of the
-   * reconciliation library plugs in here. Without one ({@code null} from the factory) every slice moved back from
-   * the target to the source that has records to prove fails closed with {@code ROLLBACK_NOT_RECONCILED}.
+   * Where the reconciliation of rolled-back slices comes from when the caller supplies none: a
+   * {@link ReconcilerReconciliation} over the clusters' connection and security settings. (A factory returning
+   * {@code null} leaves the producer without one: every slice moved back from the target to the source that has
+   * records to prove then fails closed with {@code ROLLBACK_NOT_RECONCILED}.)
    */
-  static final SliceReconciliation.Factory DEFAULT_RECONCILIATION = (clientId, aliases, clusterConfigs) -> null;
+  static final SliceReconciliation.Factory DEFAULT_RECONCILIATION = ReconcilerReconciliation::create;
 
   /**
    * @param supplied clients supplied by the caller, by alias (see {@link RoutingProducer.Builder})

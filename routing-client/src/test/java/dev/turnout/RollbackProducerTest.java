@@ -177,6 +177,8 @@ class RollbackProducerTest {
     assertThat(onprem.history()).extracting(ProducerRecord::value).containsExactly("after");
     assertThat(asked.get().rule()).isEqualTo("r");
     assertThat(asked.get().slice()).isEqualTo("a");
+    // the slice was on cloud in the first map: only this producer's own records bound the read, from its start
+    assertThat(asked.get().sinceMillis()).isPositive();
   }
 
   @Test

@@ -41,6 +41,7 @@ public final class ReconcileRequest {
   private final long toEpoch;
   private final List<AuthorityMap> documents;
   private final Map<TopicPartition, TargetRange> targetOffsets;
+  private final Map<TopicPartition, Long> targetOffsetsBelow;
   private final Instant since;
 
   private ReconcileRequest(Builder b) {
@@ -50,6 +51,7 @@ public final class ReconcileRequest {
     this.toEpoch = b.toEpoch;
     this.documents = List.copyOf(b.documents);
     this.targetOffsets = Collections.unmodifiableMap(new LinkedHashMap<>(b.targetOffsets));
+    this.targetOffsetsBelow = Collections.unmodifiableMap(new LinkedHashMap<>(b.targetOffsetsBelow));
     this.since = b.since;
   }
 
@@ -88,6 +90,11 @@ public final class ReconcileRequest {
     return targetOffsets;
   }
 
+  /** The upper bounds given with {@link Builder#targetOffsetsBelow}; empty when none. */
+  public Map<TopicPartition, Long> targetOffsetsBelow() {
+    return targetOffsetsBelow;
+  }
+
   /** Where derived ranges start their scan; empty for the log start. */
   public Optional<Instant> since() {
     return Optional.ofNullable(since);
@@ -96,7 +103,8 @@ public final class ReconcileRequest {
   @Override
   public String toString() {
     return "ReconcileRequest{rule=" + rule + (slice == null ? "" : ", slice=" + slice) + ", epochs=" + fromEpoch
-        + ".." + toEpoch + (targetOffsets.isEmpty() ? "" : ", targetOffsets=" + targetOffsets) + '}';
+        + ".." + toEpoch + (targetOffsets.isEmpty() ? "" : ", targetOffsets=" + targetOffsets)
+        + (targetOffsetsBelow.isEmpty() ? "" : ", targetOffsetsBelow=" + targetOffsetsBelow) + '}';
   }
 
   /** Builds a {@link ReconcileRequest}; {@link #epochs} and {@link #documents} are required. */
@@ -107,6 +115,7 @@ public final class ReconcileRequest {
     private long toEpoch = -1;
     private final List<AuthorityMap> documents = new ArrayList<>();
     private final Map<TopicPartition, TargetRange> targetOffsets = new LinkedHashMap<>();
+    private final Map<TopicPartition, Long> targetOffsetsBelow = new LinkedHashMap<>();
     private Instant since;
 
     private Builder(String rule) {
@@ -148,6 +157,23 @@ public final class ReconcileRequest {
      */
     public Builder targetOffsets(TopicPartition partition, long from, long to) {
       targetOffsets.put(Objects.requireNonNull(partition, "partition"), new TargetRange(from, to));
+      return this;
+    }
+
+    /**
+     * Reconciles this target partition only below offset {@code below} (exclusive): its range is derived as without
+     * bounds (from the log start, or {@link #since}), but the scan stops at {@code below}; no lower bound is
+     * assumed. Once a partition is named here or in {@link #targetOffsets}, only the partitions named are
+     * reconciled; a partition named in both uses its {@link #targetOffsets} range.
+     *
+     * @throws IllegalArgumentException when {@code below} is negative
+     */
+    public Builder targetOffsetsBelow(TopicPartition partition, long below) {
+      Objects.requireNonNull(partition, "partition");
+      if (below < 0) {
+        throw new IllegalArgumentException("not an offset bound: " + below + " (need 0 <= below)");
+      }
+      targetOffsetsBelow.put(partition, below);
       return this;
     }
 

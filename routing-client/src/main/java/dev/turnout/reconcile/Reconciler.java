@@ -114,7 +114,7 @@ public final class Reconciler implements AutoCloseable {
     Map<TopicPartition, OffsetRange> offsets = new LinkedHashMap<>();
     request.targetOffsets().forEach((tp, r) -> offsets.put(tp, new OffsetRange(r.from(), r.to())));
     return new Scope(request.rule(), request.slice().orElse(null), request.fromEpoch(), request.toEpoch(),
-        documents, offsets, request.since().orElse(null));
+        documents, offsets, request.since().orElse(null), request.targetOffsetsBelow());
   }
 
   private static Map<SkipReason, Long> skipped(Map<Skip, Long> skipped) {

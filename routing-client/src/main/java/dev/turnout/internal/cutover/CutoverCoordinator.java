@@ -439,7 +439,9 @@ public final class CutoverCoordinator implements AutoCloseable {
       java.util.Map<org.apache.kafka.common.TopicPartition, Long> upTo = targetLedger.offsetsUpTo(topic);
       List<RollbackScope> own = new ArrayList<>();
       for (RollbackScope s : scopes) {
-        own.add(new RollbackScope(s.rule(), s.slice(), s.fromEpoch(), s.toEpoch(), s.documents(), upTo));
+        // this producer's own records are no older than its first map
+        own.add(new RollbackScope(s.rule(), s.slice(), s.fromEpoch(), s.toEpoch(), s.documents(), upTo,
+            Math.max(s.sinceMillis(), t.tenures().loadedMillis())));
       }
       scopes = own;
     }

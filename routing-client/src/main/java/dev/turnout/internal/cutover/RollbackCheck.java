@@ -80,7 +80,8 @@ final class RollbackCheck {
     for (String slice : slices) {
       long fromEpoch = t.tenures().fromEpoch(before.name(), slice, toEpoch);
       List<AuthorityMap> documents = t.tenures().between(fromEpoch, toEpoch);
-      scopes.add(new RollbackScope(before.name(), slice, fromEpoch, toEpoch, documents, Map.of()));
+      scopes.add(new RollbackScope(before.name(), slice, fromEpoch, toEpoch, documents, Map.of(),
+          t.tenures().sinceMillis(before.name(), slice)));
     }
     return scopes;
   }

@@ -20,9 +20,14 @@ import org.apache.kafka.common.TopicPartition;
  *     {@code toEpoch}; at most the last {@value TargetTenures#MAX_DOCUMENTS})
  * @param targetOffsetsUpTo per target partition, the offset below which (exclusive) to look; empty means every
  *     partition of every topic of the rule, whole
+ * @param sinceMillis wall-clock time (ms) before which no record of the scope was written, as far as this producer
+ *     knows: when it installed the epoch that promoted the slice; for a scope of its own records
+ *     ({@code targetOffsetsUpTo} given) at the latest when it loaded its first map; -1 when unknown (the slice was
+ *     already on the target when this producer started, and the scope covers every producer's records). A hint
+ *     to bound reads: records may carry older timestamps (clock skew, explicit timestamps)
  */
 public record RollbackScope(String rule, String slice, long fromEpoch, long toEpoch, List<AuthorityMap> documents,
-    Map<TopicPartition, Long> targetOffsetsUpTo) {
+    Map<TopicPartition, Long> targetOffsetsUpTo, long sinceMillis) {
 
   public RollbackScope {
     Objects.requireNonNull(rule, "rule");
@@ -32,7 +37,8 @@ public record RollbackScope(String rule, String slice, long fromEpoch, long toEp
 
   /** This scope over the whole range (no offset bound). */
   public RollbackScope wholeRange() {
-    return targetOffsetsUpTo.isEmpty() ? this : new RollbackScope(rule, slice, fromEpoch, toEpoch, documents, Map.of());
+    return targetOffsetsUpTo.isEmpty() ? this
+        : new RollbackScope(rule, slice, fromEpoch, toEpoch, documents, Map.of(), sinceMillis);
   }
 
   /** The slice as people read it: {@code rule 'r' slice 'a'}, or {@code rule 'r'} when unsliced. */

@@ -23,16 +23,30 @@ final class TargetTenures {
   static final int MAX_DOCUMENTS = 256;
 
   private final Map<String, Long> fromEpochs = new HashMap<>();
+  private final Map<String, Long> sinceMillis = new HashMap<>();
   private final ArrayDeque<AuthorityMap> documents = new ArrayDeque<>();
+  private long loadedMillis = -1;
 
-  /** The tenures as they stood before an install: what a rollback by that install reconciles. */
-  record Snapshot(Map<String, Long> fromEpochs, List<AuthorityMap> documents) {
+  /**
+   * The tenures as they stood before an install: what a rollback by that install reconciles.
+   *
+   * @param sinceMillis per slice, when this producer installed the epoch that put it on the target; -1 when it was
+   *     on the target in the first map this producer loaded
+   * @param loadedMillis when this producer installed its first map; -1 before
+   */
+  record Snapshot(Map<String, Long> fromEpochs, List<AuthorityMap> documents, Map<String, Long> sinceMillis,
+      long loadedMillis) {
 
-    static final Snapshot EMPTY = new Snapshot(Map.of(), List.of());
+    static final Snapshot EMPTY = new Snapshot(Map.of(), List.of(), Map.of(), -1);
 
     /** The epoch since which the slice was on the target, or {@code fallback} when it is not known. */
     long fromEpoch(String rule, String slice, long fallback) {
       return fromEpochs.getOrDefault(key(rule, slice), fallback);
+    }
+
+    /** When this producer saw the slice's tenure on the target begin; -1 when not known. */
+    long sinceMillis(String rule, String slice) {
+      return sinceMillis.getOrDefault(key(rule, slice), -1L);
     }
 
     /** The maps of epochs {@code from} to {@code to}, oldest first. */
@@ -49,11 +63,19 @@ final class TargetTenures {
 
   /** Records {@code current}; returns the tenures as they stood before it. */
   Snapshot install(AuthorityMap current) {
-    Snapshot before = new Snapshot(Map.copyOf(fromEpochs), List.copyOf(documents));
+    Snapshot before = new Snapshot(Map.copyOf(fromEpochs), List.copyOf(documents), Map.copyOf(sinceMillis),
+        loadedMillis);
+    long now = System.currentTimeMillis();
+    boolean first = loadedMillis < 0;
+    if (first) {
+      loadedMillis = now;
+    }
     Set<String> onTarget = onTarget(current);
     fromEpochs.keySet().retainAll(onTarget);
+    sinceMillis.keySet().retainAll(onTarget);
     for (String key : onTarget) {
       fromEpochs.putIfAbsent(key, current.epoch());
+      sinceMillis.putIfAbsent(key, first ? -1L : now);
     }
     documents.addLast(current);
     long oldest = fromEpochs.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);

@@ -20,7 +20,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * One cluster of a reconciliation: its alias, its client settings (bootstrap servers and security, never logged)
  * and the clients made from them. The Admin client and the {@code read_committed} consumer are created on first
- * use and kept; each transactional producer belongs to its caller. Not thread-safe.
+ * use and kept; each transactional producer belongs to its caller. A {@code client.id} in the settings prefixes the
+ * clients' ids ({@code <client.id>-turnout-reconcile-admin-<alias>}...). Not thread-safe.
  */
 public final class ClusterSide implements AutoCloseable {
 
@@ -33,12 +34,15 @@ public final class ClusterSide implements AutoCloseable {
   private final String alias;
   private final Map<String, Object> configs;
   private final Duration timeout;
+  private final String idPrefix;
   private Admin admin;
   private Consumer<byte[], byte[]> consumer;
 
   public ClusterSide(String alias, Map<String, Object> configs, Duration timeout) {
     this.alias = Objects.requireNonNull(alias, "alias");
     this.configs = new HashMap<>(configs);
+    Object clientId = this.configs.remove(CommonClientConfigs.CLIENT_ID_CONFIG);
+    this.idPrefix = clientId == null || clientId.toString().isBlank() ? "" : clientId + "-";
     DROPPED.forEach(this.configs::remove);
     this.timeout = Objects.requireNonNull(timeout, "timeout");
   }
@@ -62,7 +66,7 @@ public final class ClusterSide implements AutoCloseable {
   public Admin admin() {
     if (admin == null) {
       Map<String, Object> c = new HashMap<>(configs);
-      c.put(AdminClientConfig.CLIENT_ID_CONFIG, "turnout-reconcile-admin-" + alias);
+      c.put(AdminClientConfig.CLIENT_ID_CONFIG, idPrefix + "turnout-reconcile-admin-" + alias);
       c.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis());
       c.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis());
       admin = Admin.create(c);
@@ -74,7 +78,7 @@ public final class ClusterSide implements AutoCloseable {
   public Consumer<byte[], byte[]> consumer() {
     if (consumer == null) {
       Map<String, Object> c = new HashMap<>(configs);
-      c.put(ConsumerConfig.CLIENT_ID_CONFIG, "turnout-reconcile-reader-" + alias);
+      c.put(ConsumerConfig.CLIENT_ID_CONFIG, idPrefix + "turnout-reconcile-reader-" + alias);
       c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
       c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
       c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
@@ -88,7 +92,7 @@ public final class ClusterSide implements AutoCloseable {
   /** A new transactional producer of raw bytes; the caller closes it. */
   public Producer<byte[], byte[]> transactionalProducer(String transactionalId) {
     Map<String, Object> c = new HashMap<>(configs);
-    c.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
+    c.put(ProducerConfig.CLIENT_ID_CONFIG, idPrefix + transactionalId);
     c.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
     c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     c.put(ProducerConfig.ACKS_CONFIG, "all");

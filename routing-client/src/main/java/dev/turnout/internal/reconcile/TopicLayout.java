@@ -45,8 +45,8 @@ public final class TopicLayout {
     }
     Map<String, Integer> counts = partitionCounts(topics);
     List<TopicPartition> partitions = new ArrayList<>();
-    if (!scope.offsets().isEmpty()) {
-      for (TopicPartition tp : scope.offsets().keySet()) {
+    if (!scope.named().isEmpty()) {
+      for (TopicPartition tp : scope.named()) {
         if (tp.partition() < 0 || tp.partition() >= counts.get(tp.topic())) {
           throw new ReconcileFailure(ReconcileFailure.Kind.INVALID_RANGE, "targetOffsets names partition " + tp
               + ", but topic '" + tp.topic() + "' has " + counts.get(tp.topic()) + " partitions. Nothing was written.");
@@ -74,7 +74,8 @@ public final class TopicLayout {
         continue;
       }
       found = true;
-      sliceFound |= rule.slices().stream().anyMatch(s -> s.name().equals(scope.slice()));
+      sliceFound |= rule.slices().stream().anyMatch(s -> s.name().equals(scope.slice()))
+          || Rule.NULL_KEY_SLICE.equals(scope.slice()) && rule.nullKeyOwner() != null;
       if (!source.alias().equals(rule.source()) || !target.alias().equals(rule.target())) {
         throw new ReconcileFailure(ReconcileFailure.Kind.ALIAS_MISMATCH, "rule '" + scope.rule()
             + "' in the document of epoch " + map.epoch() + " replicates '" + rule.source() + "' to '"
@@ -96,8 +97,8 @@ public final class TopicLayout {
 
   private Set<String> topics(List<AuthorityMap> documents) {
     Set<String> topics = new TreeSet<>();
-    if (!scope.offsets().isEmpty()) {
-      for (TopicPartition tp : scope.offsets().keySet()) {
+    if (!scope.named().isEmpty()) {
+      for (TopicPartition tp : scope.named()) {
         if (documents.stream().noneMatch(map -> governs(map, tp.topic()))) {
           throw new ReconcileFailure(ReconcileFailure.Kind.RULE_MISSING, "targetOffsets names topic '" + tp.topic()
               + "', which rule '" + scope.rule() + "' does not govern in the documents given. Nothing was written.");
@@ -171,7 +172,7 @@ public final class TopicLayout {
     Map<TopicPartition, Long> logStart = offsets(partitions, OffsetSpec.earliest(), IsolationLevel.READ_UNCOMMITTED);
     Map<TopicPartition, Long> highWatermark = offsets(partitions, OffsetSpec.latest(), IsolationLevel.READ_UNCOMMITTED);
     Map<TopicPartition, Long> stable = offsets(partitions, OffsetSpec.latest(), IsolationLevel.READ_COMMITTED);
-    Map<TopicPartition, Long> since = scope.since() == null || !scope.offsets().isEmpty() ? Map.of()
+    Map<TopicPartition, Long> since = scope.since() == null || scope.offsets().size() == partitions.size() ? Map.of()
         : offsets(partitions, OffsetSpec.forTimestamp(scope.since().toEpochMilli()), IsolationLevel.READ_UNCOMMITTED);
     List<PartitionTask> tasks = new ArrayList<>();
     for (TopicPartition tp : partitions) {
@@ -181,14 +182,30 @@ public final class TopicLayout {
         RangeChecks.checkGiven(tp, given, logStart.get(tp), highWatermark.get(tp));
         tasks.add(new PartitionTask(tp, given.from(), given.to(), given, compact, -1));
       } else if (scope.since() != null) {
-        long start = since.get(tp) < 0 ? stable.get(tp) : Math.min(since.get(tp), stable.get(tp));
-        tasks.add(new PartitionTask(tp, start, stable.get(tp), null, compact, -1));
+        long end = end(tp, stable.get(tp), highWatermark.get(tp));
+        long start = since.get(tp) < 0 ? end : Math.min(since.get(tp), end);
+        tasks.add(new PartitionTask(tp, start, end, null, compact, -1));
       } else {
         long start = logStart.get(tp);
-        tasks.add(new PartitionTask(tp, start, stable.get(tp), null, compact, start > 0 ? start : -1));
+        tasks.add(new PartitionTask(tp, start, end(tp, stable.get(tp), highWatermark.get(tp)), null, compact,
+            start > 0 ? start : -1));
       }
     }
     return tasks;
+  }
+
+  /** Where a derived range's scan ends: its bound ({@code Scope.below}) when given, else the last stable offset. */
+  private long end(TopicPartition tp, long stable, long highWatermark) {
+    Long below = scope.below().get(tp);
+    if (below == null) {
+      return stable;
+    }
+    if (below > highWatermark) {
+      throw new ReconcileFailure(ReconcileFailure.Kind.INVALID_RANGE, "the bound " + below + " of partition " + tp
+          + " lies beyond its end offset " + highWatermark + " on the target. Nothing was written. Give a bound "
+          + "of at most " + highWatermark + ".");
+    }
+    return below;
   }
 
   private Map<TopicPartition, Long> offsets(List<TopicPartition> partitions, OffsetSpec spec, IsolationLevel level) {
