@@ -91,17 +91,6 @@ final class ControlTopic {
     }
   }
 
-  /** The number of records on the topic now (the sum of its end offsets), for checking that nothing was written. */
-  long endOffsetSum() {
-    Map<String, Object> config = new HashMap<>(clientConfig);
-    config.keySet().retainAll(ConsumerConfig.configNames());
-    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-        new ByteArrayDeserializer())) {
-      return consumer.endOffsets(partitions(consumer), TIMEOUT).values().stream().mapToLong(Long::longValue).sum();
-    }
-  }
-
   /** Sends {@code text} as one record with key {@value #RECORD_KEY} and waits for its acknowledgement. */
   Written publish(String text) {
     Map<String, Object> config = new HashMap<>(clientConfig);

@@ -23,7 +23,7 @@ final class DiffOutput {
 
   private static String tag(Change change) {
     if (change.refused()) {
-      return "@|red,bold [REFUSED] |@";
+      return "@|red,bold [REFUSED]  |@";
     }
     return switch (change.kind()) {
       case WRITES_ROLL_BACK -> "@|yellow,bold [reconcile]|@";

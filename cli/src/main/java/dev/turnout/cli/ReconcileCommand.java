@@ -148,11 +148,13 @@ final class ReconcileCommand implements Callable<Integer> {
   private String reportText(ReconcileReport report) {
     String head = "applied for rule " + rule + (slice == null ? "" : " slice " + slice) + ", epochs " + epochs
         + ": read " + report.read() + ", copied " + report.copied() + " to " + sourceAlias + ", already present "
-        + report.alreadyPresent() + ", skipped " + report.skippedTotal() + " " + report.skipped()
+        + report.alreadyPresent() + ", skipped " + report.skippedTotal() + (report.skippedTotal() == 0 ? ""
+        : " " + report.skipped())
         + (report.complete() ? "" : "; INCOMPLETE: another reconciler took a partition over, run --plan") + "\n";
     Table table = new Table("TOPIC", "PARTITION", "READ", "COPIED", "ALREADY PRESENT", "SKIPPED", "TAKEN OVER");
     for (ReconcileReport.PartitionResult p : report.partitions()) {
-      table.row(p.topic(), p.partition(), p.read(), p.copied(), p.alreadyPresent(), p.skipped(), p.takenOver());
+      table.row(p.topic(), p.partition(), p.read(), p.copied(), p.alreadyPresent(),
+          p.skippedTotal() == 0 ? "0" : p.skipped(), p.takenOver());
     }
     return head + render(table);
   }

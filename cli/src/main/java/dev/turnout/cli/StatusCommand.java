@@ -6,6 +6,7 @@ import dev.turnout.status.ConsumerStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -84,13 +85,13 @@ final class StatusCommand implements Callable<Integer> {
 
     static void print(PrintWriter out, Ansi ansi, FleetSummary s, String topic) {
       out.println(ansi.string((s.red() ? "@|red,bold RED|@" : "@|green,bold GREEN|@")) + "  status topic " + topic
-          + " read at " + s.now + ": " + s.view.instances().size() + " instance(s), newest epoch applied "
+          + " read at " + seconds(s.now) + ": " + s.view.instances().size() + " instance(s), newest epoch applied "
           + s.newestEpoch + ", " + s.stale.size() + " stale, " + s.stragglers.size() + " straggler(s), "
           + s.breakers.size() + " breaker(s) not closed, " + s.refusing.size() + " refusing");
       Table instances = new Table("SERVICE", "ROLE", "HOST", "CLIENT", "EPOCH", "SINCE", "PUBLISHED", "HEALTH");
       for (InstanceStatus i : s.instances()) {
         String health = s.health(i);
-        instances.row(i.service(), i.role(), i.host(), i.clientId(), i.epoch(), i.epochSince(),
+        instances.row(i.service(), i.role(), i.host(), i.clientId(), i.epoch(), seconds(i.epochSince()),
             ago(s.now, i.publishedAt()), health.equals("ok") ? "@|green ok|@" : "@|red,bold " + health + "|@");
       }
       section(out, ansi, "Instances", instances);
@@ -101,8 +102,9 @@ final class StatusCommand implements Callable<Integer> {
       section(out, ansi, "Breakers not closed", breakers);
       Table refusals = new Table("SERVICE", "HOST", "CLIENT", "REASON", "TOTAL", "LAST TOPIC", "LAST AT");
       s.refusing.forEach(r -> refusals.row(r.instance().service(), r.instance().host(), r.instance().clientId(),
-          "@|red " + r.reason() + "|@", r.total(), r.last().topic(), r.last().at()));
-      section(out, ansi, "Refusals in the last interval " + s.refusingByReason(), refusals);
+          "@|red " + r.reason() + "|@", r.total(), r.last().topic(), seconds(r.last().at())));
+      section(out, ansi, "Refusals in the last interval" + (s.refusing.isEmpty() ? "" : " (instances refusing, per "
+          + "reason: " + s.refusingByReason() + ")"), refusals);
       Table groups = new Table("GROUP", "SERVICE", "HOST", "CLIENT", "TOPIC", "READS FROM");
       for (InstanceStatus i : s.instances()) {
         ConsumerStatus c = i.status().consumer();
@@ -120,6 +122,10 @@ final class StatusCommand implements Callable<Integer> {
       if (!table.isEmpty()) {
         table.print(out, ansi, "  ");
       }
+    }
+
+    private static Instant seconds(Instant at) {
+      return at == null ? null : at.truncatedTo(ChronoUnit.SECONDS);
     }
 
     private static String ago(Instant now, Instant then) {
