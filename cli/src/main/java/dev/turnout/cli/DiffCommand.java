@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code turnout diff OLD NEW}: what moves from one authority document to the next. */
 @Command(name = "diff", mixinStandardHelpOptions = true,
+    header = "Show what moves from one authority document to the next.",
     description = {"Show what moves from OLD to NEW: owners of writes per key range, read clusters, states, and "
         + "what each move needs.",
         "Tags: [barrier] writes move forward and wait at the cutover barrier; [reconcile] writes move back from "

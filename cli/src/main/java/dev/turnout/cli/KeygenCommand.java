@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code turnout keygen --out PREFIX}: an Ed25519 key pair for signing authority documents. */
 @Command(name = "keygen", mixinStandardHelpOptions = true,
+    header = "Generate an Ed25519 key pair for signing documents.",
     description = {"Generate an Ed25519 key pair for signing authority documents: PREFIX.pem (private, PKCS#8; keep "
         + "it with whoever publishes) and PREFIX.pub.pem (public, X.509; give it to every client in "
         + "turnout.authority.trusted.keys). Prints the key id. Never overwrites a file."},

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
  * one published there. The record's key is {@value ControlTopic#RECORD_KEY}, its value the file as it is.
  */
 @Command(name = "publish", mixinStandardHelpOptions = true,
+    header = "Publish an authority document on the control topic.",
     description = {"Publish an authority document on the control topic, as one record with key 'authority' and the "
         + "file's text as value. First reads the topic to its end: the newest valid document with the highest epoch "
         + "is the published one. Refuses an invalid document, an epoch not above the published one, an unsigned "

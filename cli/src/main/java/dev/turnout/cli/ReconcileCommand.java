@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
  * rollback, over {@link Reconciler} (docs/rollback.md).
  */
 @Command(name = "reconcile", mixinStandardHelpOptions = true,
+    header = "Copy target-only records back to the source before a rollback.",
     description = {"Before rolling writes back from target to source: find the records a rule wrote only to the "
         + "target under a range of epochs (--plan, writes nothing) and copy those the source lacks back to it "
         + "(--apply; idempotent, resumable, never writes to the target)."},

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code turnout sign FILE --key KEYFILE [--out FILE]}: sign an authority document with Ed25519. */
 @Command(name = "sign", mixinStandardHelpOptions = true,
+    header = "Sign an authority document.",
     description = {"Sign an authority document (signature.key-id and signature.value, replacing any previous "
         + "signature). Writes the document as sorted key=value lines to --out (atomically), or to standard output. "
         + "Validate it first: signing does not check the content."},

@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code turnout status --topic T}: the fleet as its instances report it on the status topic. */
 @Command(name = "status", mixinStandardHelpOptions = true,
+    header = "Show the fleet from its status topic.",
     description = {"Read the fleet's status topic (turnout.status.topic): instances by service and role, the epoch "
         + "each applied, stale instances (silent for 3 of their intervals), stragglers on an epoch older than the "
         + "newest applied, breakers not closed, refusals within each instance's last interval (per reason), and "

@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code turnout validate FILE...}: every problem of each document, as a client would reject it. */
 @Command(name = "validate", mixinStandardHelpOptions = true,
+    header = "Check authority documents as the clients do.",
     description = "Check authority documents as the clients do, listing every problem with the key and what to fix.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {"0:every document is valid", "1:a document is invalid", "2:usage error, unreadable file"})
