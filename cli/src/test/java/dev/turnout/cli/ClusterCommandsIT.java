@@ -139,6 +139,10 @@ class ClusterCommandsIT {
       assertThat(green.out()).startsWith("GREEN").contains("2 instance(s), newest epoch applied 1, 0 stale")
           .containsPattern("orders-api +PRODUCER +\\S+ +orders-api-1 +1 ")
           .containsPattern("billing +CONSUMER ");
+      Cli watched = status(topic, "--watch", "--watch-count", "2");
+      assertThat(watched.out().split("GREEN  status topic", -1)).as("two refreshes, plain repeated blocks")
+          .hasSize(3);
+      assertThat(watched.out()).doesNotContain("\033[");
       JsonNode json = status(topic, "--json").json();
       assertThat(json.get("red").asBoolean()).isFalse();
       assertThat(json.get("instances").findValuesAsText("clientId")).contains("orders-api-1");
