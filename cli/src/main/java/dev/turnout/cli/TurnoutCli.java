@@ -16,7 +16,16 @@ import picocli.CommandLine.Command;
         "0:green / ok",
         "1:red, or an invalid document",
         "2:usage or connection error"},
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {
+        CommandLine.HelpCommand.class,
+        ValidateCommand.class,
+        DiffCommand.class,
+        KeygenCommand.class,
+        SignCommand.class,
+        PublishCommand.class,
+        StatusCommand.class,
+        ReconcileCommand.class,
+    })
 public final class TurnoutCli {
 
   private TurnoutCli() {}

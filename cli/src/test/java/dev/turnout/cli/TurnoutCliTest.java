@@ -25,4 +25,16 @@ class TurnoutCliTest {
     assertThat(status).isEqualTo(ExitCodes.USAGE);
     assertThat(err.toString()).startsWith("error: Unknown option: '--frobnicate'").contains("turnout --help");
   }
+
+  @Test
+  void helpListsEverySubcommand() {
+    Cli result = Cli.run("--help");
+
+    assertThat(result.out()).contains("validate", "diff", "keygen", "sign", "publish", "status", "reconcile");
+    for (String command : new String[] {"validate", "diff", "keygen", "sign", "publish", "status", "reconcile"}) {
+      Cli help = Cli.run(command, "--help");
+      assertThat(help.status()).as(command).isEqualTo(ExitCodes.OK);
+      assertThat(help.out()).as(command).contains("Usage: turnout " + command).contains("Exit codes:");
+    }
+  }
 }
