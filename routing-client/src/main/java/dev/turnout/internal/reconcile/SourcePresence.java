@@ -12,12 +12,21 @@ import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Finds which record ids are already in a source partition, by reading it ({@code read_committed}) from the first
- * offset whose timestamp is at least the earliest candidate's minus {@link #MARGIN_MS} up to its high watermark. A
- * copy keeps its original's timestamp, so with {@code CreateTime} every copy lies after that offset; the margin
- * covers {@code LogAppendTime} topics and clock skew between the clusters. Reading up to the high watermark (not
- * the last stable offset) means an open transaction on the partition is waited for, so committed copies beyond
- * it are never missed.
+ * Finds which record ids are already in source partitions, by reading them ({@code read_committed}, all partitions
+ * at once) from a lower bound up to their high watermark.
+ *
+ * <p><b>The lower bound</b> of a partition is the offset the source returns for the timestamp {@code T = } (the
+ * earliest candidate's timestamp) {@code - }{@link #MARGIN_MS}: the earliest offset whose record has a timestamp
+ * {@code >= T}. It is safe on a {@code CreateTime} topic whatever the order of timestamps in the log: a copy keeps
+ * its original's timestamp {@code t >= T + MARGIN_MS > T}, so the copy itself is a record with a timestamp
+ * {@code >= T}, and the earliest such offset cannot lie after it (the broker's time index only skips records whose
+ * timestamps are all {@code <= T}, and the margin makes the copy's strictly greater). On a {@code LogAppendTime}
+ * source topic the copy's timestamp is its append time on the source, later than the reconciler read the original;
+ * the bound is then safe as long as the source broker's clock is not more than the margin behind the clock that
+ * stamped the original.
+ *
+ * <p>Reading up to the high watermark (not the last stable offset) means an open transaction on the partition is
+ * waited for, so committed copies beyond it are never missed.
  */
 public final class SourcePresence {
 
@@ -34,30 +43,76 @@ public final class SourcePresence {
 
   /** The ids of {@code wanted} present in {@code partition} of the source. */
   public Set<ByteBuffer> present(TopicPartition partition, Set<ByteBuffer> wanted, long minTimestamp) {
-    Set<ByteBuffer> found = new HashSet<>();
-    if (wanted.isEmpty()) {
-      return found;
+    return present(Map.of(partition, wanted), Map.of(partition, minTimestamp)).get(partition);
+  }
+
+  /**
+   * The ids of {@code wanted} present in each partition of the source, all partitions searched at once.
+   *
+   * @param minTimestamps per partition, the earliest timestamp of its candidates
+   */
+  public Map<TopicPartition, Set<ByteBuffer>> present(Map<TopicPartition, Set<ByteBuffer>> wanted,
+      Map<TopicPartition, Long> minTimestamps) {
+    Map<TopicPartition, OffsetRange> ranges = ranges(minTimestamps);
+    return scan(ranges, wanted);
+  }
+
+  /** Per partition, the offsets to search: from the lower bound for {@code minTimestamp} to the high watermark. */
+  Map<TopicPartition, OffsetRange> ranges(Map<TopicPartition, Long> minTimestamps) {
+    Map<TopicPartition, Long> end = offsets(minTimestamps.keySet(), tp -> OffsetSpec.latest());
+    Map<TopicPartition, Long> from = offsets(minTimestamps.keySet(),
+        tp -> OffsetSpec.forTimestamp(lowerBoundTimestamp(minTimestamps.get(tp))));
+    Map<TopicPartition, OffsetRange> out = new HashMap<>();
+    for (TopicPartition tp : minTimestamps.keySet()) {
+      long to = end.get(tp);
+      long start = from.get(tp);
+      out.put(tp, new OffsetRange(start < 0 ? to : Math.min(start, to), to));
     }
-    long from = offset(partition, OffsetSpec.forTimestamp(Math.max(0, minTimestamp - MARGIN_MS)));
-    long to = offset(partition, OffsetSpec.latest());
-    if (from < 0) {
-      return found;
-    }
-    reader.read(partition, from, to, r -> {
+    return out;
+  }
+
+  /** The timestamp whose first offset starts the search for candidates of {@code minTimestamp} or later. */
+  static long lowerBoundTimestamp(long minTimestamp) {
+    return Math.max(0, minTimestamp - MARGIN_MS);
+  }
+
+  /** The ids of {@code wanted} found in {@code ranges} of the source, per partition (every partition a key). */
+  Map<TopicPartition, Set<ByteBuffer>> scan(Map<TopicPartition, OffsetRange> ranges,
+      Map<TopicPartition, Set<ByteBuffer>> wanted) {
+    Map<TopicPartition, Set<ByteBuffer>> found = new HashMap<>();
+    wanted.keySet().forEach(tp -> found.put(tp, new HashSet<>()));
+    Map<TopicPartition, OffsetRange> toRead = new HashMap<>();
+    ranges.forEach((tp, r) -> {
+      if (!wanted.getOrDefault(tp, Set.of()).isEmpty()) {
+        toRead.put(tp, r);
+      }
+    });
+    reader.read(toRead, r -> {
       ByteBuffer id = RecordClassifier.id(r.headers());
-      if (id != null && wanted.contains(id)) {
-        found.add(id);
+      if (id != null) {
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        if (wanted.get(tp).contains(id)) {
+          found.get(tp).add(id);
+        }
       }
     });
     return found;
   }
 
-  private long offset(TopicPartition partition, OffsetSpec spec) {
+  /** One listOffsets request for all {@code partitions}. */
+  Map<TopicPartition, Long> offsets(Set<TopicPartition> partitions,
+      java.util.function.Function<TopicPartition, OffsetSpec> spec) {
+    Map<TopicPartition, Long> out = new HashMap<>();
+    if (partitions.isEmpty()) {
+      return out;
+    }
     Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-    request.put(partition, spec);
+    partitions.forEach(tp -> request.put(tp, spec.apply(tp)));
     Map<TopicPartition, ListOffsetsResultInfo> result = Calls.get(source.admin()
         .listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all(), source,
-        "the offsets of partition " + partition);
-    return result.get(partition).offset();
+        "the offsets of " + (partitions.size() == 1 ? "partition " + partitions.iterator().next()
+            : partitions.size() + " partition(s)"));
+    result.forEach((tp, info) -> out.put(tp, info.offset()));
+    return out;
   }
 }
