@@ -23,6 +23,8 @@ public final class ReconcileEngine {
   private final int batch;
   private final long retainBudget;
   private final PlanCache cache = new PlanCache();
+  private long lastPlanTargetReads;
+  private long lastPlanSourceReads;
 
   /** @param batch records per transaction of a copy */
   public ReconcileEngine(ClusterSide source, ClusterSide target, int batch) {
@@ -68,15 +70,16 @@ public final class ReconcileEngine {
       partitions.add(task.partition());
     }
     entries.keySet().retainAll(partitions);
-    surveyor.feed(tallies, ranges, null);
+    lastPlanTargetReads = surveyor.feed(tallies, ranges, null);
     List<PartitionSurvey> surveys = new ArrayList<>();
     for (PartitionTask task : tasks) {
       PlanCache.Entry e = entries.get(task.partition());
       e.surveyedTo = task.end();
       surveys.add(e.tally.finish());
     }
-    Map<TopicPartition, Set<ByteBuffer>> present = new PlanSearch(new SourcePresence(source)).present(surveys,
-        entries);
+    SourcePresence presence = new SourcePresence(source);
+    Map<TopicPartition, Set<ByteBuffer>> present = new PlanSearch(presence).present(surveys, entries);
+    lastPlanSourceReads = presence.scanned();
     List<SliceTally> out = new ArrayList<>();
     for (PartitionSurvey survey : surveys) {
       if (!survey.candidates().isEmpty()) {
@@ -84,6 +87,16 @@ public final class ReconcileEngine {
       }
     }
     return out;
+  }
+
+  /** Target records read by the last plan (what a repeated plan of one request saves shows here). */
+  long lastPlanTargetReads() {
+    return lastPlanTargetReads;
+  }
+
+  /** Source records read by the last plan. */
+  long lastPlanSourceReads() {
+    return lastPlanSourceReads;
   }
 
   /** Copies the target-only records the source lacks; one outcome per partition read. */

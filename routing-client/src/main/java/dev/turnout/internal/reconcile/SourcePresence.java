@@ -35,6 +35,7 @@ public final class SourcePresence {
 
   private final ClusterSide source;
   private final PartitionReader reader;
+  private long scanned;
 
   public SourcePresence(ClusterSide source) {
     this.source = source;
@@ -88,6 +89,7 @@ public final class SourcePresence {
       }
     });
     reader.read(toRead, r -> {
+      scanned++;
       ByteBuffer id = RecordClassifier.id(r.headers());
       if (id != null) {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -97,6 +99,11 @@ public final class SourcePresence {
       }
     });
     return found;
+  }
+
+  /** Records read from the source so far by this instance. */
+  long scanned() {
+    return scanned;
   }
 
   /** One listOffsets request for all {@code partitions}. */

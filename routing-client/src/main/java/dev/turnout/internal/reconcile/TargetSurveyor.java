@@ -35,10 +35,13 @@ public final class TargetSurveyor {
    * Feeds each partition's range to its tally, all partitions read at once; fails on the first problem found.
    *
    * @param keep where to keep the candidate records for the copy, or {@code null}
+   * @return the number of records read
    */
-  void feed(Map<TopicPartition, RangeTally> tallies, Map<TopicPartition, OffsetRange> ranges, RetainedRecords keep) {
+  long feed(Map<TopicPartition, RangeTally> tallies, Map<TopicPartition, OffsetRange> ranges, RetainedRecords keep) {
     Map<TopicPartition, RangeTally> byPartition = new HashMap<>(tallies);
+    long[] read = {0};
     reader.read(ranges, r -> {
+      read[0]++;
       RangeTally tally = byPartition.get(new TopicPartition(r.topic(), r.partition()));
       int before = tally.candidateCount();
       tally.accept(r.offset(), r.key(), r.headers(), r.timestamp());
@@ -46,5 +49,6 @@ public final class TargetSurveyor {
         keep.keep(r);
       }
     });
+    return read[0];
   }
 }
