@@ -42,8 +42,7 @@ final class PlanSearch {
         newSince.put(tp, fresh.stream().mapToLong(Candidate::timestamp).min().orElseThrow());
       }
     });
-    Map<TopicPartition, Long> bound = presence.offsets(newSince.keySet(),
-        tp -> OffsetSpec.forTimestamp(SourcePresence.lowerBoundTimestamp(newSince.get(tp))));
+    Map<TopicPartition, Long> bound = presence.lowerBounds(newSince);
     Map<TopicPartition, OffsetRange> ranges = new HashMap<>();
     Map<TopicPartition, Set<ByteBuffer>> wanted = new HashMap<>();
     byPartition.forEach((tp, survey) -> {

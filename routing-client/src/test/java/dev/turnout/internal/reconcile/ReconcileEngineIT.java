@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,6 +27,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -169,6 +171,27 @@ class ReconcileEngineIT {
     assertThat(presence.ranges(Map.of(tp, copyTimestamp))).containsEntry(tp, new OffsetRange(1, 3));
     Set<ByteBuffer> found = presence.present(tp, Set.of(ByteBuffer.wrap(copyId)), copyTimestamp);
     assertThat(found).containsExactly(ByteBuffer.wrap(copyId));
+  }
+
+  @Test
+  void aLogAppendTimeSourceTopicIsSearchedFromItsLogStart() throws Exception {
+    onprem.admin().createTopics(List.of(new NewTopic("eng-append", 1, (short) 1)
+        .configs(Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")))).all().get(10, TimeUnit.SECONDS);
+    onprem.createTopic("eng-create", 1);
+    TopicPartition tp = new TopicPartition("eng-append", 0);
+    TopicPartition createTime = new TopicPartition("eng-create", 0);
+    try (KafkaProducer<byte[], byte[]> producer = producer(onprem)) {
+      for (int i = 0; i < 3; i++) {
+        send(producer, tp, System.currentTimeMillis(), id(IDS.getAndIncrement()));
+        send(producer, createTime, System.currentTimeMillis(), id(IDS.getAndIncrement()));
+      }
+    }
+    long future = System.currentTimeMillis() + Duration.ofHours(2).toMillis();
+    SourcePresence presence = new SourcePresence(source);
+
+    assertThat(presence.ranges(Map.of(tp, future))).containsEntry(tp, new OffsetRange(0, 3));
+    assertThat(presence.ranges(Map.of(createTime, future)))
+        .as("a CreateTime topic holds no record that late").containsEntry(createTime, new OffsetRange(3, 3));
   }
 
   private static Scope scope(String topic) {
