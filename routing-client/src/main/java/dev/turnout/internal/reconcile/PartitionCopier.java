@@ -70,11 +70,6 @@ public final class PartitionCopier {
     return TRANSACTIONAL_ID_PREFIX + partition.topic() + '-' + partition.partition();
   }
 
-  /** Writes the survey's missing records to the source, reading them again from the target. */
-  public CopyOutcome copy(PartitionSurvey survey) {
-    return copy(List.of(survey), new RetainedRecords(0)).get(0);
-  }
-
   /**
    * Writes the surveys' missing records to the source; one outcome per survey, in order.
    *

@@ -51,9 +51,12 @@ final class RetainedRecords {
     kept.computeIfAbsent(tp, k -> new ArrayList<>()).add(record);
   }
 
-  /** The kept candidate records of a partition in offset order, or {@code null} when they were dropped. */
+  /**
+   * The kept candidate records of a partition in offset order, or {@code null} when none were kept (dropped for
+   * the budget, or never given): the copy then reads the target again.
+   */
   List<ConsumerRecord<byte[], byte[]>> of(TopicPartition tp) {
-    return dropped.contains(tp) ? null : kept.getOrDefault(tp, List.of());
+    return kept.get(tp);
   }
 
   /** Bytes counted for the records kept now. */

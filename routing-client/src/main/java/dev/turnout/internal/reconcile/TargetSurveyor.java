@@ -24,13 +24,6 @@ public final class TargetSurveyor {
     return new RangeTally(task.partition(), classifier, scope, task.given(), task.compacted(), task.logStartCheck());
   }
 
-  /** The validated contents of one partition's range; fails on the first problem. */
-  public PartitionSurvey survey(PartitionTask task) {
-    RangeTally tally = tally(task);
-    feed(Map.of(task.partition(), tally), Map.of(task.partition(), new OffsetRange(task.start(), task.end())), null);
-    return tally.finish();
-  }
-
   /**
    * Feeds each partition's range to its tally, all partitions read at once; fails on the first problem found.
    *

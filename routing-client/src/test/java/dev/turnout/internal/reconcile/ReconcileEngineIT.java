@@ -54,7 +54,7 @@ class ReconcileEngineIT {
   static void start(TwoClusters clusters) {
     onprem = clusters.source();
     cloud = clusters.target();
-    List.of("eng-repeat", "eng-tgap", "eng-sgap", "eng-budget").forEach(t -> clusters.createTopic(t, 2));
+    List.of("eng-repeat", "eng-tgap", "eng-sgap", "eng-budget", "eng-stall").forEach(t -> clusters.createTopic(t, 2));
     onprem.createTopic("eng-bound", 1);
     source = new ClusterSide("onprem", onprem.clientConfig(), Duration.ofSeconds(20));
     target = new ClusterSide("cloud", cloud.clientConfig(), Duration.ofSeconds(20));
@@ -192,6 +192,27 @@ class ReconcileEngineIT {
     assertThat(presence.ranges(Map.of(tp, future))).containsEntry(tp, new OffsetRange(0, 3));
     assertThat(presence.ranges(Map.of(createTime, future)))
         .as("a CreateTime topic holds no record that late").containsEntry(createTime, new OffsetRange(3, 3));
+  }
+
+  @Test
+  void anOpenTransactionOnOneSourcePartitionStallsThePlanAndNamesThatPartition() throws Exception {
+    String topic = "eng-stall";
+    writeTargetOnly(topic, 20);
+    Map<String, Object> config = onprem.clientConfig();
+    config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "eng-stall-open");
+    try (KafkaProducer<byte[], byte[]> open = new KafkaProducer<>(config, new ByteArraySerializer(),
+        new ByteArraySerializer());
+        ClusterSide impatient = new ClusterSide("onprem", onprem.clientConfig(), Duration.ofSeconds(2))) {
+      open.initTransactions();
+      open.beginTransaction();
+      open.send(new ProducerRecord<>(topic, 1, null, new byte[1])).get(10, TimeUnit.SECONDS);
+
+      assertThatThrownBy(() -> new ReconcileEngine(impatient, target, 1_000).plan(scope(topic)))
+          .isInstanceOf(ReconcileFailure.class)
+          .satisfies(e -> assertThat(((ReconcileFailure) e).kind()).isEqualTo(ReconcileFailure.Kind.STALLED))
+          .hasMessageContaining("partition " + topic + "-1 of 'onprem'");
+      open.abortTransaction();
+    }
   }
 
   private static Scope scope(String topic) {
