@@ -32,7 +32,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  *   <li>the missing records (kept from the validation read, or read again from the target when they did not fit
  *       in memory) are sent in target order to the same partition number (key, value, timestamp and headers kept,
  *       plus {@code turnout.reconciled}) without waiting for each send, committed every {@code batch} records
- *       (default {@value #BATCH}) and at the end of each partition.
+ *       (default {@value #BATCH}) and at the end of the partition, before the next partition is written.
  * </ol>
  *
  * <p>Fenced mid-way by another reconciler, a partition stops and is reported as taken over: its committed batches
@@ -112,9 +112,6 @@ public final class PartitionCopier {
       for (PartitionCopy c : live) {
         write(c, present.get(c.partition()), kept.of(c.partition()));
       }
-      for (PartitionCopy c : live) {
-        guarded(c, () -> c.commit());
-      }
     } catch (RuntimeException e) {
       group.forEach(c -> c.abortQuietly(e));
       throw e;
@@ -141,6 +138,7 @@ public final class PartitionCopier {
       } else {
         reread(c, missing);
       }
+      c.commit(); // at once: an open transaction holds the source partition's last stable offset
     });
     if (!c.takenOver && c.sent != missing.size()) {
       throw changed(c.partition(), -1);
