@@ -23,7 +23,8 @@ final class PlanSearch {
   }
 
   /** Per partition with candidates, the ids of its candidates present on the source. */
-  Map<TopicPartition, Set<ByteBuffer>> present(List<PartitionSurvey> surveys, Map<TopicPartition, PlanCache.Entry> entries) {
+  Map<TopicPartition, Set<ByteBuffer>> present(List<PartitionSurvey> surveys,
+      Map<TopicPartition, PlanCache.Entry> entries) {
     Map<TopicPartition, PartitionSurvey> byPartition = new HashMap<>();
     surveys.stream().filter(s -> !s.candidates().isEmpty()).forEach(s -> byPartition.put(s.partition(), s));
     if (byPartition.isEmpty()) {

@@ -231,8 +231,8 @@ class ReconcileEngineIT {
     try (KafkaProducer<byte[], byte[]> producer = producer(cloud)) {
       for (int i = 0; i < count; i++) {
         long n = IDS.getAndIncrement();
-        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, i % 2, ("k" + n).getBytes(StandardCharsets.UTF_8),
-            ("v" + n).getBytes(StandardCharsets.UTF_8));
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, i % 2,
+            ("k" + n).getBytes(StandardCharsets.UTF_8), ("v" + n).getBytes(StandardCharsets.UTF_8));
         r.headers().add(route);
         r.headers().add(ProvenanceHeaders.ID, id(n));
         producer.send(r).get(10, TimeUnit.SECONDS);
