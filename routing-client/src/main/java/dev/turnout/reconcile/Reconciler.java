@@ -72,6 +72,13 @@ public final class Reconciler implements AutoCloseable {
   /**
    * Reads and validates the request's ranges on the target and searches the source; writes nothing.
    *
+   * <p>The reconciler remembers what the last plan established for its request, per partition; a plan of the same
+   * request (equal rule, slice, epochs, documents, ranges and {@code since}) reads only what was appended to the
+   * target and the source since, and gives the same answer a first plan would. A partition is read again from its
+   * start when its log start moved or its end moved back, or its topic is compacted; a failure or a plan of another
+   * request forgets everything. Calling {@code plan} repeatedly while waiting for a slice to be reconciled is
+   * therefore cheap.
+   *
    * @throws ReconcileException when the request cannot be reconciled as asked
    */
   public synchronized ReconcilePlan plan(ReconcileRequest request) {

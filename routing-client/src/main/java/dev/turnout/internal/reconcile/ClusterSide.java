@@ -31,6 +31,9 @@ public final class ClusterSide implements AutoCloseable {
       ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
       ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG);
 
+  /** The consumer's {@code fetch.max.wait.ms}. */
+  static final int FETCH_MAX_WAIT_MS = 20;
+
   private final String alias;
   private final Map<String, Object> configs;
   private final Duration timeout;
@@ -84,6 +87,11 @@ public final class ClusterSide implements AutoCloseable {
       c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "none");
       c.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, millis());
       c.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis());
+      // A read stops at a known end offset: a fetch left waiting there for new data would only delay the next
+      // read (the broker holds it up to fetch.max.wait.ms, default 500 ms), so it returns quickly.
+      c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, FETCH_MAX_WAIT_MS);
+      c.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+      c.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
       consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
     return consumer;
@@ -97,6 +105,7 @@ public final class ClusterSide implements AutoCloseable {
     c.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     c.put(ProducerConfig.ACKS_CONFIG, "all");
     c.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+    c.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
     c.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, millis());
     c.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, millis());
     c.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 2 * millis() + 1_000);

@@ -53,6 +53,20 @@ public final class EpochDocuments {
     return out;
   }
 
+  /** Whether {@code other} holds the same documents (same canonical content and clusters) for the same epochs. */
+  public boolean sameAs(EpochDocuments other) {
+    if (other == null || !byEpoch.keySet().equals(other.byEpoch.keySet())) {
+      return false;
+    }
+    for (Map.Entry<Long, AuthorityMap> e : byEpoch.entrySet()) {
+      AuthorityMap theirs = other.byEpoch.get(e.getKey());
+      if (!e.getValue().sameDocument(theirs) || !e.getValue().clusters().equals(theirs.clusters())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The rule named {@code name} in {@code map}, or {@code null}. */
   public static Rule rule(AuthorityMap map, String name) {
     for (Rule rule : map.rules()) {

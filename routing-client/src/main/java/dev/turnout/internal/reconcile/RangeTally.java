@@ -143,6 +143,11 @@ public final class RangeTally {
     return "the record at offset " + offset + " of partition " + partition + " on the target";
   }
 
+  /** Target-only records found so far. */
+  public int candidateCount() {
+    return candidates.size();
+  }
+
   /** The result; a derived range that met no record of the request has a {@code null} range. */
   public PartitionSurvey finish() {
     if (given != null) {

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
@@ -131,8 +132,10 @@ public final class TopicLayout {
   }
 
   private Map<String, Integer> partitionCounts(Set<String> topics) {
-    Map<String, Integer> onTarget = describe(target, topics);
-    Map<String, Integer> onSource = describe(source, topics);
+    var targetAsked = target.admin().describeTopics(topics).topicNameValues();
+    var sourceAsked = source.admin().describeTopics(topics).topicNameValues();
+    Map<String, Integer> onTarget = describe(target, topics, targetAsked);
+    Map<String, Integer> onSource = describe(source, topics, sourceAsked);
     for (String topic : topics) {
       if (!onTarget.get(topic).equals(onSource.get(topic))) {
         throw new ReconcileFailure(ReconcileFailure.Kind.PARTITION_COUNT_MISMATCH, "topic '" + topic + "' has "
@@ -145,9 +148,9 @@ public final class TopicLayout {
     return onTarget;
   }
 
-  private static Map<String, Integer> describe(ClusterSide side, Set<String> topics) {
+  private static Map<String, Integer> describe(ClusterSide side, Set<String> topics,
+      Map<String, KafkaFuture<TopicDescription>> futures) {
     Map<String, Integer> counts = new HashMap<>();
-    var futures = side.admin().describeTopics(topics).topicNameValues();
     for (String topic : topics) {
       TopicDescription d = Calls.get(futures.get(topic), side, "topic '" + topic + "'");
       counts.put(topic, d.partitions().size());
@@ -169,11 +172,16 @@ public final class TopicLayout {
   }
 
   private List<PartitionTask> tasks(List<TopicPartition> partitions, Map<String, Boolean> compacted) {
-    Map<TopicPartition, Long> logStart = offsets(partitions, OffsetSpec.earliest(), IsolationLevel.READ_UNCOMMITTED);
-    Map<TopicPartition, Long> highWatermark = offsets(partitions, OffsetSpec.latest(), IsolationLevel.READ_UNCOMMITTED);
-    Map<TopicPartition, Long> stable = offsets(partitions, OffsetSpec.latest(), IsolationLevel.READ_COMMITTED);
-    Map<TopicPartition, Long> since = scope.since() == null || scope.offsets().size() == partitions.size() ? Map.of()
-        : offsets(partitions, OffsetSpec.forTimestamp(scope.since().toEpochMilli()), IsolationLevel.READ_UNCOMMITTED);
+    // the requests go out together; each is waited for in turn
+    var logStartAsked = ask(partitions, OffsetSpec.earliest(), IsolationLevel.READ_UNCOMMITTED);
+    var highWatermarkAsked = ask(partitions, OffsetSpec.latest(), IsolationLevel.READ_UNCOMMITTED);
+    var stableAsked = ask(partitions, OffsetSpec.latest(), IsolationLevel.READ_COMMITTED);
+    var sinceAsked = scope.since() == null || scope.offsets().size() == partitions.size() ? null
+        : ask(partitions, OffsetSpec.forTimestamp(scope.since().toEpochMilli()), IsolationLevel.READ_UNCOMMITTED);
+    Map<TopicPartition, Long> logStart = answer(logStartAsked, partitions);
+    Map<TopicPartition, Long> highWatermark = answer(highWatermarkAsked, partitions);
+    Map<TopicPartition, Long> stable = answer(stableAsked, partitions);
+    Map<TopicPartition, Long> since = sinceAsked == null ? Map.of() : answer(sinceAsked, partitions);
     List<PartitionTask> tasks = new ArrayList<>();
     for (TopicPartition tp : partitions) {
       boolean compact = compacted.getOrDefault(tp.topic(), false);
@@ -208,11 +216,16 @@ public final class TopicLayout {
     return below;
   }
 
-  private Map<TopicPartition, Long> offsets(List<TopicPartition> partitions, OffsetSpec spec, IsolationLevel level) {
+  private KafkaFuture<Map<TopicPartition, ListOffsetsResultInfo>> ask(List<TopicPartition> partitions,
+      OffsetSpec spec, IsolationLevel level) {
     Map<TopicPartition, OffsetSpec> request = new HashMap<>();
     partitions.forEach(tp -> request.put(tp, spec));
-    Map<TopicPartition, ListOffsetsResultInfo> result = Calls.get(
-        target.admin().listOffsets(request, new ListOffsetsOptions(level)).all(), target,
+    return target.admin().listOffsets(request, new ListOffsetsOptions(level)).all();
+  }
+
+  private Map<TopicPartition, Long> answer(KafkaFuture<Map<TopicPartition, ListOffsetsResultInfo>> asked,
+      List<TopicPartition> partitions) {
+    Map<TopicPartition, ListOffsetsResultInfo> result = Calls.get(asked, target,
         "the offsets of " + partitions.size() + " partition(s)");
     Map<TopicPartition, Long> out = new HashMap<>();
     result.forEach((tp, info) -> out.put(tp, info.offset()));

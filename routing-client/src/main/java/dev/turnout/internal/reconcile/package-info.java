@@ -4,7 +4,8 @@
  * record in a range ({@link dev.turnout.internal.reconcile.RecordClassifier},
  * {@link dev.turnout.internal.reconcile.RangeTally}), the search of the source for copies already written
  * ({@link dev.turnout.internal.reconcile.SourcePresence}) and the fenced, transactional copy to the source
- * ({@link dev.turnout.internal.reconcile.PartitionCopier}). Failures are {@link
+ * ({@link dev.turnout.internal.reconcile.PartitionCopier}), and what a repeated plan of one request continues from
+ * ({@code PlanCache}). Failures are {@link
  * dev.turnout.internal.reconcile.ReconcileFailure}s, which the public package turns into its own exception.
  */
 package dev.turnout.internal.reconcile;
