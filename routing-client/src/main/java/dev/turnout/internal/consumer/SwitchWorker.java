@@ -447,7 +447,13 @@ public final class SwitchWorker implements AutoCloseable {
         log.info("[{}] {}: no member of group '{}' on '{}' holds it and its commit there ({} at offset {}) is "
             + "the newest; taking over from it", owner, tp, group, req.otherAlias(), decision.otherStamp(),
             decision.otherOffset());
-        startSearch(decision.otherOffset(), startedMillis, offsetOf(onRead));
+        if (req.readIsRuleSource() && settings.dedupeWindow() > 0) {
+          // Moving back without a handover (the holder there stopped, or handed over after the commit read
+          // above): the copies of what the group processed on the target must be withheld all the same.
+          startMoveBack(onRead, false, decision.otherOffset(), startedMillis);
+        } else {
+          startSearch(decision.otherOffset(), startedMillis, offsetOf(onRead));
+        }
       } else {
         waitFor(now, Problem.HANDOVER_PENDING, "group '" + group + "' on '" + req.otherAlias() + "' still "
             + (ownership == Ownership.OWNED ? "consumes " + tp : "rebalances") + " and has not handed it over "
