@@ -56,7 +56,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Every acknowledged record must then be processed exactly once by {@code turnout.id} (a reconciled copy, or its
  * replica, is the same record as its original), in per-key order. The only second processing allowed is Kafka's
  * at-least-once redelivery: the same cluster, partition and offset again after the member's commit of that batch
- * failed (counted and printed; none is expected).
+ * failed (counted and printed; none is expected). A send may fail only as a refusal of the rolled-back slice
+ * ({@code ROLLBACK_NOT_RECONCILED}, when a reconciliation attempt failed, for example a broker error while two
+ * producers' reconcilers fence each other); such a record is written nowhere and must never be processed.
  */
 @TwoKafkaClusters
 class ConsumerGroupRollbackIT {
