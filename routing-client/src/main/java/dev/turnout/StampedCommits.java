@@ -128,7 +128,7 @@ final class StampedCommits<K, V> {
       Map<TopicPartition, OffsetAndMetadata> stamped = stamp(e.getValue());
       book.requested(e.getValue());
       commitSync(e.getKey(), stamped, deadline);
-      e.getValue().keySet().forEach(this::takeOver);
+      e.getValue().keySet().forEach(this::committedExplicitly);
     }
   }
 
@@ -152,7 +152,7 @@ final class StampedCommits<K, V> {
   /** {@code commitAsync(offsets, callback)}: see {@link #commit}. */
   void commitAsync(Map<TopicPartition, OffsetAndMetadata> offsets, OffsetCommitCallback callback) {
     Map<Integer, Map<TopicPartition, OffsetAndMetadata>> byCluster = byCluster(offsets);
-    byCluster.values().forEach(m -> m.keySet().forEach(this::takeOver));
+    byCluster.values().forEach(m -> m.keySet().forEach(this::committedExplicitly));
     commitAsyncByCluster(byCluster, callback);
   }
 
@@ -178,15 +178,32 @@ final class StampedCommits<K, V> {
     return byCluster;
   }
 
-  /** The application decided the position of a partition: stop establishing it or unblock it. */
+  /**
+   * The application moved the position of a partition (a seek): stop establishing it or unblock it, and stop
+   * withholding records of it (the withholding follows the offsets from where it was established).
+   */
   void takeOver(TopicPartition tp) {
+    decided(tp);
+    book.endSuppression(tp);
+  }
+
+  /**
+   * The application committed an offset of a partition: an explicit decision for one still being established or
+   * blocked. A commit does not move the position, so a partition that withholds copies of records already
+   * processed on the other cluster keeps withholding them (an application committing what it processed after each
+   * batch would otherwise receive those copies).
+   */
+  void committedExplicitly(TopicPartition tp) {
+    decided(tp);
+  }
+
+  private void decided(TopicPartition tp) {
     Pending p = book.pending(tp);
     if (p != null) {
       book.removePending(tp, p);
       p.ticket().cancel();
     }
     boolean wasBlocked = book.unblock(tp) != null;
-    book.endSuppression(tp);
     if (p != null || wasBlocked) {
       log.info("[{}] The application set the position of {} explicitly; Turnout stops {} it", ctx.clientId(), tp,
           p != null ? "establishing" : "blocking");

@@ -55,6 +55,26 @@ final class HistoryCheck {
       return count(acked);
     }
 
+    /** A copy of the acknowledged sequence numbers per key. */
+    Map<String, BitSet> ackedSnapshot() {
+      return snapshot(acked);
+    }
+
+    /** A copy of the failed sequence numbers per key. */
+    Map<String, BitSet> failedSnapshot() {
+      return snapshot(failed);
+    }
+
+    private static Map<String, BitSet> snapshot(Map<String, BitSet> sets) {
+      Map<String, BitSet> out = new HashMap<>();
+      sets.forEach((key, set) -> {
+        synchronized (set) {
+          out.put(key, (BitSet) set.clone());
+        }
+      });
+      return out;
+    }
+
     long failed() {
       return count(failed);
     }

@@ -77,6 +77,12 @@ final class GroupOffsets implements AutoCloseable {
     return committedAll(group).get(tp);
   }
 
+  /** As {@link #committed}, read from the cluster now (not from the answers reused for a while). */
+  OffsetAndMetadata committedNow(String group, TopicPartition tp) {
+    cached = null;
+    return committed(group, tp);
+  }
+
   /**
    * Every commit of the group on this cluster (partitions without one are absent). Answers are reused for
    * {@value #CACHE_MILLIS} ms, so that many partitions assigned at once cost one request.

@@ -400,11 +400,12 @@ public final class SwitchWorker implements AutoCloseable {
             + req.otherAlias() + "' to decide where " + tp + " continues: " + e.getMessage());
         return;
       }
-      act(now, PositionDecision.decide(onRead, onOther, current, req.readIsRuleSource()), onRead, current);
+      act(now, PositionDecision.decide(onRead, onOther, current, req.readIsRuleSource()), onRead, onOther, current);
     }
 
     /** Acts on the decision the two clusters' commits led to. */
-    private void act(long now, PositionDecision decision, OffsetAndMetadata onRead, long current) {
+    private void act(long now, PositionDecision decision, OffsetAndMetadata onRead, OffsetAndMetadata onOther,
+        long current) {
       Request req = ticket.request;
       switch (decision.action()) {
         case CONTINUE -> {
@@ -421,7 +422,7 @@ public final class SwitchWorker implements AutoCloseable {
             search.keepSince(writtenSince(onRead));
           }
         }
-        case AWAIT_HANDOVER -> awaitHandover(now, decision, onRead);
+        case AWAIT_HANDOVER -> awaitHandover(now, decision, onRead, onOther);
         case BEHIND -> {
           refreshAuthoritySoon();
           waitFor(now, Problem.AUTHORITY_BEHIND, "a commit of " + tp + " was made under a newer authority map ("
@@ -432,7 +433,8 @@ public final class SwitchWorker implements AutoCloseable {
     }
 
     /** The other cluster holds the live position: take over once no member of the group there holds it. */
-    private void awaitHandover(long now, PositionDecision decision, OffsetAndMetadata onRead) {
+    private void awaitHandover(long now, PositionDecision decision, OffsetAndMetadata onRead,
+        OffsetAndMetadata onOther) {
       Request req = ticket.request;
       String group = settings.group();
       Ownership ownership;
@@ -444,10 +446,31 @@ public final class SwitchWorker implements AutoCloseable {
         return;
       }
       if (ownership == Ownership.UNOWNED) {
+        OffsetAndMetadata latest;
+        try {
+          latest = offsets(req.otherAlias()).committedNow(group, tp);
+        } catch (KafkaException e) {
+          waitFor(now, Problem.CLUSTER_UNREACHABLE, "cannot read the commits of group '" + group + "' on '"
+              + req.otherAlias() + "': " + e.getMessage());
+          return;
+        }
+        if (!Objects.equals(latest, onOther)) {
+          // The holder committed between the read above and leaving (its last batch, its handover): decide again
+          // from its newest commit, at the next step.
+          log.debug("[{}] {}: the commit of group '{}' on '{}' changed while it was let go ({} -> {}); deciding again",
+              owner, tp, group, req.otherAlias(), onOther, latest);
+          return;
+        }
         log.info("[{}] {}: no member of group '{}' on '{}' holds it and its commit there ({} at offset {}) is "
             + "the newest; taking over from it", owner, tp, group, req.otherAlias(), decision.otherStamp(),
             decision.otherOffset());
-        startSearch(decision.otherOffset(), startedMillis, offsetOf(onRead));
+        if (req.readIsRuleSource() && settings.dedupeWindow() > 0) {
+          // Moving back without a handover (the holder there stopped, or handed over after the commit read
+          // above): the copies of what the group processed on the target must be withheld all the same.
+          startMoveBack(onRead, false, decision.otherOffset(), startedMillis);
+        } else {
+          startSearch(decision.otherOffset(), startedMillis, offsetOf(onRead));
+        }
       } else {
         waitFor(now, Problem.HANDOVER_PENDING, "group '" + group + "' on '" + req.otherAlias() + "' still "
             + (ownership == Ownership.OWNED ? "consumes " + tp : "rebalances") + " and has not handed it over "

@@ -40,6 +40,7 @@ final class GroupAdmin extends MockAdminClient {
   private GroupState state;
   private Set<TopicPartition> held = Set.of();
   private RuntimeException failure;
+  private Runnable onDescribe;
 
   synchronized GroupAdmin commit(TopicPartition tp, long offset, String metadata) {
     commits.put(tp, new OffsetAndMetadata(offset, metadata));
@@ -50,6 +51,12 @@ final class GroupAdmin extends MockAdminClient {
   synchronized GroupAdmin group(GroupState state, Set<TopicPartition> held) {
     this.state = state;
     this.held = held;
+    return this;
+  }
+
+  /** Runs {@code change} once, at the next description of the group (before it is answered). */
+  synchronized GroupAdmin onNextDescribe(Runnable change) {
+    this.onDescribe = change;
     return this;
   }
 
@@ -76,6 +83,11 @@ final class GroupAdmin extends MockAdminClient {
   public synchronized DescribeConsumerGroupsResult describeConsumerGroups(Collection<String> groups,
       DescribeConsumerGroupsOptions options) {
     String group = groups.iterator().next();
+    if (onDescribe != null) {
+      Runnable change = onDescribe;
+      onDescribe = null;
+      change.run();
+    }
     if (failure == null && state == null) {
       KafkaFutureImpl<ConsumerGroupDescription> missing = new KafkaFutureImpl<>();
       missing.completeExceptionally(new GroupIdNotFoundException("no group " + group));

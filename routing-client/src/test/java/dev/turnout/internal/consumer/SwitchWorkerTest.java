@@ -151,6 +151,40 @@ class SwitchWorkerTest {
   }
 
   @Test
+  void movingBackFromATargetCommitWithoutAHandoverStillWithholdsWhatTheGroupProcessedThere() throws Exception {
+    promotedAndRolledBack();
+    // The holder on cloud committed what it processed but its handover was not seen (it stopped, or handed over
+    // right after this member read the commit); nobody holds the partition there any more.
+    cloudAdmin.commit(TP, 10, CommitStamp.commit(2, "")).group(GroupState.EMPTY, Set.of());
+    onpremAdmin.commit(TP, 5, CommitStamp.handover(2, System.currentTimeMillis(), ""));
+    worker("billing", 1_000);
+    Resolution r = result(assignedOnOnprem());
+    assertThat(r.kind()).isEqualTo(Kind.SEEK);
+    assertThat(r.offset()).as("where the group left onprem").isEqualTo(5);
+    assertThat(r.withholding().below()).isEqualTo(8);
+    assertThat(r.withholding().processedIds()).as("cloud's own records 100 and 101, processed there").isEqualTo(2);
+  }
+
+  @Test
+  void aHolderThatCommitsItsHandoverAndLeavesWhileTheMemberWaitsIsTakenOverFromTheHandover() throws Exception {
+    promotedAndRolledBack();
+    // Read first: the holder's commit of an earlier batch, the holder still consuming. Then, before the group is
+    // described, it processes offsets 8 and 9, hands over at 10 and leaves.
+    cloudAdmin.commit(TP, 8, CommitStamp.commit(2, "")).group(GroupState.STABLE, Set.of(TP)).onNextDescribe(() -> {
+      cloudAdmin.commit(TP, 10, CommitStamp.handover(3, System.currentTimeMillis(), ""));
+      cloudAdmin.group(GroupState.EMPTY, Set.of());
+    });
+    onpremAdmin.commit(TP, 5, CommitStamp.handover(2, System.currentTimeMillis(), ""));
+    worker("billing", 1_000);
+    Resolution r = result(assignedOnOnprem());
+    assertThat(r.kind()).isEqualTo(Kind.SEEK);
+    assertThat(r.offset()).isEqualTo(5);
+    assertThat(r.withholding().below()).as("the copy of the source record at cloud offset 9 is withheld too")
+        .isEqualTo(8);
+    assertThat(r.withholding().processedIds()).as("records 100 and 101, both processed on cloud").isEqualTo(2);
+  }
+
+  @Test
   void aCommitOnTheSourceAfterAnOlderHandoverOnTheTargetIsNoMoveBack() throws Exception {
     promotedAndRolledBack();
     epoch.set(4);
