@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         "0:green / ok",
         "1:red, or an invalid document",
         "2:usage or connection error"},
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, GateCommand.class})
 public final class TurnoutCli {
 
   private TurnoutCli() {}
