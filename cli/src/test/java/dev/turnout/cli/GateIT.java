@@ -177,6 +177,7 @@ class GateIT {
                 + now.minusMillis(10) + "\"}"))));
 
     Result r = gate("DUAL_READ", "gate-fleet", "--status-topic", "gate-status-red");
+    System.out.println(r.out);
 
     assertThat(r.status).isEqualTo(ExitCodes.RED);
     assertThat(r.line("live instances")).contains("GREEN").contains(" 4 ");
@@ -231,6 +232,7 @@ class GateIT {
         new TopicPartition("gate-offsets", 1), 1L), "turnout:5:c:");
 
     Result before = gate("WRITE_PROMOTION", "gate-offsets", "--group", "billing", "--max-group-lag", "5");
+    System.out.println(before.out);
 
     assertThat(before.status).isEqualTo(ExitCodes.RED);
     assertThat(before.line("lag billing on onprem")).contains("RED").contains(" 8 ").contains("<= 5");
@@ -249,6 +251,24 @@ class GateIT {
     assertThat(after.line("lag billing on onprem")).contains("GREEN");
     assertThat(after.line("boundary billing")).contains("GREEN").contains("2/2 partitions")
         .contains("newest stamp epoch 5");
+
+    Result rollback = gate("WRITE_PROMOTION", "gate-offsets", "--group", "billing", "--since-epoch", "5",
+        "--max-reconcile", "0");
+    assertThat(rollback.line("target-only records")).contains("GREEN").contains(" 0 ").contains("<= 0");
+  }
+
+  @Test
+  void aclLinesAreGreyWhenAClusterHasNoAuthorizer() throws Exception {
+    try (KafkaTestCluster plain = KafkaTestCluster.start("plain")) {
+      source.createTopic("gate-plain", 1);
+      plain.createTopic("gate-plain", 1);
+      grant(source, "gate-plain");
+
+      Result r = gate("DUAL_READ", "gate-plain", "--target-bootstrap", plain.bootstrapServers());
+
+      assertThat(r.line("acls topic gate-plain")).contains("GREY")
+          .contains("no authorizer on cloud (SecurityDisabledException)");
+    }
   }
 
   @Test
@@ -285,8 +305,10 @@ class GateIT {
       p.store(w, null);
     }
     List<String> args = new ArrayList<>(List.of("gate", next, "--rule", "orders", "--document", document.toString(),
-        "--source-config", sourceConfig.toString(), "--target-bootstrap", target.bootstrapServers(),
-        "--timeout", "15s"));
+        "--source-config", sourceConfig.toString(), "--timeout", "15s"));
+    if (!List.of(more).contains("--target-bootstrap")) {
+      args.addAll(List.of("--target-bootstrap", target.bootstrapServers()));
+    }
     args.addAll(List.of(more));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();

@@ -55,7 +55,7 @@ public final class OffsetsCheck implements GateCheck {
     return lines;
   }
 
-  private static GateLine reads(GateContext c, String group, Set<String> topics, String expected) {
+  static GateLine reads(GateContext c, String group, Set<String> topics, String expected) {
     String name = "reads " + group;
     if (c.fleet().view() == null) {
       return GateLine.grey(GROUP, name, "no fleet status (" + c.fleet().missing() + ")");
