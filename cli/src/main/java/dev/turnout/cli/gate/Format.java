@@ -2,6 +2,7 @@ package dev.turnout.cli.gate;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /** How numbers and lists are written in gate lines. */
@@ -11,7 +12,7 @@ final class Format {
 
   private Format() {}
 
-  /** A duration the way the options take it: {@code 250ms}, {@code 12s}, {@code 3m}, {@code 2h}, {@code 7d}. */
+  /** A duration: {@code 250ms}, {@code 12s}, {@code 3m}, {@code 2h}, {@code 7d}, or seconds to a tenth ({@code 61.4s}). */
   static String duration(Duration d) {
     long ms = d.toMillis();
     if (ms < 0) {
@@ -29,7 +30,7 @@ final class Format {
     if (ms >= 1000 && ms % 1000 == 0) {
       return ms / 1000 + "s";
     }
-    return ms + "ms";
+    return ms < 1000 ? ms + "ms" : String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
   }
 
   /** The first few items, comma-separated, with how many more. */

@@ -12,6 +12,8 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
 
 /**
  * What the checks read: the document in force and the rule, the state it moves to, both clusters, the fleet as
@@ -33,6 +35,7 @@ public final class GateContext {
   private final List<AuthorityMap> history;
   private final Instant now;
   private List<String> topics;
+  private List<String> consumerGroups;
 
   /**
    * The fleet: the view read from the status topic, or why there is none.
@@ -150,6 +153,34 @@ public final class GateContext {
       topics = new ArrayList<>(found);
     }
     return topics;
+  }
+
+  /**
+   * The rule's consumer groups: those given with {@code --group}, or else the groups (validation groups and
+   * Kafka Connect's {@code connect-*} groups aside) that committed offsets of the rule's topics on either
+   * cluster. Read once.
+   */
+  public List<String> consumerGroups() throws Exception {
+    if (consumerGroups == null) {
+      if (!groups.isEmpty()) {
+        consumerGroups = groups;
+      } else {
+        Set<String> ruleTopics = Set.copyOf(topics());
+        Set<String> found = new TreeSet<>();
+        for (Cluster cluster : List.of(source, target)) {
+          for (GroupListing g : cluster.get(cluster.admin().listGroups(ListGroupsOptions.forConsumerGroups())
+              .all())) {
+            String id = g.groupId();
+            if (!id.endsWith(OffsetsCheck.VALIDATION_SUFFIX) && !id.startsWith("connect-") && !found.contains(id)
+                && !OffsetsCheck.committed(cluster, id, ruleTopics).isEmpty()) {
+              found.add(id);
+            }
+          }
+        }
+        consumerGroups = List.copyOf(found);
+      }
+    }
+    return consumerGroups;
   }
 
   /** Builds a {@link GateContext}; the clusters are required. */

@@ -39,7 +39,7 @@ public final class GovernanceCheck implements GateCheck {
     for (String topic : c.topics()) {
       resources.put("topic " + topic, new ResourcePatternFilter(ResourceType.TOPIC, topic, PatternType.MATCH));
     }
-    for (String group : c.groups()) {
+    for (String group : c.consumerGroups()) {
       resources.put("group " + group, new ResourcePatternFilter(ResourceType.GROUP, group, PatternType.MATCH));
     }
     for (Map.Entry<String, ResourcePatternFilter> r : resources.entrySet()) {

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
@@ -35,7 +34,7 @@ public final class OffsetsCheck implements GateCheck {
   @Override
   public List<GateLine> evaluate(GateContext c) throws Exception {
     Set<String> topics = new HashSet<>(c.topics());
-    List<String> groups = c.groups().isEmpty() ? discover(c, topics) : c.groups();
+    List<String> groups = c.consumerGroups();
     List<GateLine> lines = new ArrayList<>();
     if (groups.isEmpty()) {
       lines.add(GateLine.grey(GROUP, "groups", "no consumer group committed offsets of the rule's topics on either "
@@ -144,7 +143,7 @@ public final class OffsetsCheck implements GateCheck {
     }
   }
 
-  private static Map<TopicPartition, OffsetAndMetadata> committed(Cluster cluster, String group, Set<String> topics)
+  static Map<TopicPartition, OffsetAndMetadata> committed(Cluster cluster, String group, Set<String> topics)
       throws Exception {
     Map<TopicPartition, OffsetAndMetadata> all;
     try {
@@ -162,19 +161,4 @@ public final class OffsetsCheck implements GateCheck {
     return out;
   }
 
-  private static List<String> discover(GateContext c, Set<String> topics) throws Exception {
-    Set<String> found = new TreeSet<>();
-    for (Cluster cluster : List.of(c.source(), c.target())) {
-      for (ConsumerGroupListing g : cluster.get(cluster.admin().listConsumerGroups().all())) {
-        String id = g.groupId();
-        if (id.endsWith(VALIDATION_SUFFIX) || id.startsWith("connect-") || found.contains(id)) {
-          continue;
-        }
-        if (!committed(cluster, id, topics).isEmpty()) {
-          found.add(id);
-        }
-      }
-    }
-    return new ArrayList<>(found);
-  }
 }

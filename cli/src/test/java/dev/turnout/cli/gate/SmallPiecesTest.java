@@ -26,7 +26,8 @@ class SmallPiecesTest {
     assertThatThrownBy(() -> c.convert("soon")).isInstanceOf(TypeConversionException.class)
         .hasMessageContaining("'soon' is not a duration").hasMessageContaining("7d");
     assertThat(Format.duration(Duration.ofDays(7))).isEqualTo("7d");
-    assertThat(Format.duration(Duration.ofMillis(1500))).isEqualTo("1500ms");
+    assertThat(Format.duration(Duration.ofMillis(1500))).isEqualTo("1.5s");
+    assertThat(Format.duration(Duration.ofMillis(250))).isEqualTo("250ms");
   }
 
   @Test
