@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
         PublishCommand.class,
         StatusCommand.class,
         ReconcileCommand.class,
+        GateCommand.class,
     })
 public final class TurnoutCli {
 

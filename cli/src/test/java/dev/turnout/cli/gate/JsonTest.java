@@ -1,0 +1,35 @@
+package dev.turnout.cli.gate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class JsonTest {
+
+  @Test
+  void readsObjectsArraysStringsNumbersAndLiterals() {
+    Object value = Json.parse(" {\"a\": [1, -2.5e1, true, false, null], \"b\": {\"c\": \"x\\\"y\\u0041\\n\"}, \"d\": {}}");
+
+    assertThat(value).isEqualTo(Map.of("a", java.util.Arrays.asList(1L, -25.0, true, false, null),
+        "b", Map.of("c", "x\"yA\n"), "d", Map.of()));
+  }
+
+  @Test
+  void quotesWhatItReadsBack() {
+    String s = "tab\there \"quoted\" back\\slash \u0001";
+
+    assertThat(Json.parse(Json.quote(s))).isEqualTo(s);
+  }
+
+  @Test
+  void badJsonSaysWhereAndWhat() {
+    assertThatThrownBy(() -> Json.parse("{\"a\": [1, 2}")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at character 11").hasMessageContaining("expected ']'");
+    assertThatThrownBy(() -> Json.parse("{} x")).hasMessageContaining("after the value");
+    assertThatThrownBy(() -> Json.parse("\"open")).hasMessageContaining("unterminated");
+    assertThat(Json.parse("[]")).isEqualTo(List.of());
+  }
+}
