@@ -60,9 +60,9 @@ public final class DrillMain implements Callable<Integer> {
       + "${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = "--plan", description = "A file with one step per line: MIRROR, DUAL_READ, WRITE_PROMOTION <n>%, "
-      + "TARGET_AUTHORITY (default: MIRROR, DUAL_READ, WRITE_PROMOTION 10%, 50%, DUAL_READ, WRITE_PROMOTION 100%, "
-      + "TARGET_AUTHORITY).")
+  @Option(names = "--plan", description = "A file with one step per line: MIRROR, DUAL_READ, "
+      + "WRITE_PROMOTION <n>%%, TARGET_AUTHORITY (default: MIRROR, DUAL_READ, WRITE_PROMOTION 10%%, 50%%, "
+      + "DUAL_READ, WRITE_PROMOTION 100%%, TARGET_AUTHORITY).")
   Path planFile;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the key choice (default ${DEFAULT-VALUE}).")

@@ -75,7 +75,8 @@ final class Progress implements AutoCloseable {
     return String.format(Locale.ROOT, "[%5.1fs] step %d/%d %-20s epoch %d | %4d acks/s | acknowledged %d | "
         + "processed %d | refused %d | barriers %d waiting (%d records), %d failed | consumer switches %d",
         journal.nowMillis() / 1000.0, s + 1, plan.steps().size(), plan.steps().get(s), s + 1, rate, acknowledged,
-        journal.processedCount(), journal.failedCount(), barriers.size() - failed, waiting, failed, consumers.readSwitches());
+        journal.processedCount(), journal.failedCount(), barriers.size() - failed, waiting, failed,
+        consumers.readSwitches());
   }
 
   @Override
