@@ -60,8 +60,8 @@ public final class TimelineChart {
       ValueMarker marker = new ValueMarker(flip.atMillis() / 1000.0, flip.rollback() ? Color.RED : Color.DARK_GRAY,
           new BasicStroke(1.5f));
       marker.setLabel("e" + flip.epoch() + " " + flip.step());
-      marker.setLabelAnchor(RectangleAnchor.TOP_LEFT);
-      marker.setLabelTextAnchor(TextAnchor.TOP_RIGHT);
+      marker.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+      marker.setLabelTextAnchor(TextAnchor.TOP_LEFT);
       plot.addDomainMarker(marker);
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
