@@ -78,7 +78,10 @@ final class Conductor {
     return step.get() + 1L;
   }
 
-  /** Walks every flip of the plan; the load runs meanwhile. Returns after the last step's phase. */
+  /**
+   * Walks every flip of the plan; the load runs meanwhile. Before each flip, waits (up to a step's length) until
+   * every instance shows the epoch in force. Returns after the last step's phase.
+   */
   void walk(long loadStartMillis) throws InterruptedException {
     for (int i = 1; i < plan.steps().size(); i++) {
       sleepUntil(loadStartMillis + i * phase.toMillis());
@@ -93,6 +96,8 @@ final class Conductor {
     Map<String, String> doc = documents.document(next, epoch, plan.steps().get(index - 1));
     boolean rollback = plan.rollbackAt(index);
     long fromEpoch = promotedSince;
+    String late = awaitConvergence(epoch - 1, journal.nowMillis(), phase.toMillis()) < 0
+        ? "published before every instance showed epoch " + (epoch - 1) : "";
     publisher.publish(doc);
     long at = journal.nowMillis();
     maps.put(epoch, documents.map(doc));
@@ -100,7 +105,7 @@ final class Conductor {
     if (rollback) {
       rollbacks.add(new Evidence.Rollback(epoch, at));
     }
-    long convergence = awaitConvergence(epoch, at);
+    long convergence = awaitConvergence(epoch, at, phase.toMillis());
     long reconciled = -1;
     String note = "";
     if (rollback && mode == ReconcileMode.MANUAL && fromEpoch > 0) {
@@ -113,7 +118,8 @@ final class Conductor {
       note = mode == ReconcileMode.AUTO ? "reconciled by the producers (auto)" : "not reconciled (--reconcile none)";
     }
     track(next, epoch);
-    flips.add(new Flip(index, next, epoch, rollback, at, convergence, reconciled, note));
+    flips.add(new Flip(index, next, epoch, rollback, at, convergence, reconciled,
+        late.isEmpty() || note.isEmpty() ? late + note : late + "; " + note));
   }
 
   /** Remembers since which epoch some keys have been on the target without a break. */
@@ -125,9 +131,12 @@ final class Conductor {
     }
   }
 
-  /** Milliseconds from {@code publishedAt} until every instance shows {@code epoch}, -1 if not within a phase. */
-  private long awaitConvergence(long epoch, long publishedAt) throws InterruptedException {
-    long deadline = publishedAt + phase.toMillis();
+  /**
+   * Milliseconds from {@code publishedAt} until the status topic shows every instance on {@code epoch}, -1 if not
+   * within {@code timeoutMillis}.
+   */
+  private long awaitConvergence(long epoch, long publishedAt, long timeoutMillis) throws InterruptedException {
+    long deadline = publishedAt + timeoutMillis;
     while (journal.nowMillis() < deadline) {
       FleetView view = fleet.read(Duration.ofSeconds(5));
       List<String> ids = instances.get();
