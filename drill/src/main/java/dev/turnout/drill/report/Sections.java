@@ -61,7 +61,8 @@ final class Sections {
 
   private static Table pauses(DrillRun run, Summary s) {
     Table.Builder t = Table.of("Pauses", "Send-to-outcome latency (p50 / p99 / max) of the records sent in each "
-        + "phase, and of those sent while a producer had a cutover or rollback barrier open (sampled every second).",
+        + "phase, and of those sent while a producer had a cutover or rollback barrier waiting or releasing (sampled "
+        + "every 200 ms).",
         "phase", "step", "records", "latency", "during a barrier", "latency during a barrier");
     for (Summary.PhaseLatency p : s.phases()) {
       t.row(p.phase(), run.steps().get(p.phase()), p.all().count(), p.all().text(), p.barrier().count(),
