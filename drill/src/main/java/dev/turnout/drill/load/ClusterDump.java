@@ -1,0 +1,58 @@
+package dev.turnout.drill.load;
+
+import dev.turnout.Provenance;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Reads every committed record of a topic on one cluster, from the beginning to the end offsets of the call. */
+public final class ClusterDump {
+
+  private ClusterDump() {}
+
+  /**
+   * @param cluster the cluster's alias, for the records
+   * @param clientConfig the cluster's client settings ({@code bootstrap.servers} and security)
+   */
+  public static List<StoredRecord> read(String cluster, Map<String, Object> clientConfig, String topic) {
+    Map<String, Object> config = new HashMap<>(clientConfig);
+    config.remove(ConsumerConfig.GROUP_ID_CONFIG);
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, "turnout-drill-dump-" + cluster);
+    List<StoredRecord> out = new ArrayList<>();
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+        new StringDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("could not read topic " + topic + " of '" + cluster + "' to its end "
+              + end + " within 60 s");
+        }
+        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+          out.add(stored(cluster, r));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static StoredRecord stored(String cluster, ConsumerRecord<String, String> r) {
+    Provenance p = Provenance.of(r).orElse(null);
+    boolean copy = r.headers().lastHeader(Provenance.RECONCILED_HEADER) != null;
+    return new StoredRecord(cluster, r.partition(), r.offset(), r.key(), r.value(), p == null ? null : p.id(),
+        p == null ? null : p.origin(), p == null ? -1 : p.epoch(), copy);
+  }
+}

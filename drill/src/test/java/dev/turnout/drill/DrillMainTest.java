@@ -1,0 +1,69 @@
+package dev.turnout.drill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The options that stop the drill before it starts anything: exit code 2 and a message saying why. */
+class DrillMainTest {
+
+  @TempDir
+  Path dir;
+
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return DrillMain.run(new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8), args);
+  }
+
+  private String printed() {
+    return out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void externalClustersAreReadThenRefusedAsNotSupportedYet() throws Exception {
+    Path source = dir.resolve("source.properties");
+    Files.writeString(source, "security.protocol=SASL_SSL\nsasl.jaas.config=secret-value\n");
+    assertThat(run("--source-bootstrap", "a:9092", "--target-bootstrap", "b:9092", "--source-config",
+        source.toString())).isEqualTo(DrillMain.USAGE);
+    assertThat(printed()).contains("not supported yet", "a:9092", "2 client setting(s) read")
+        .doesNotContain("secret-value");
+  }
+
+  @Test
+  void aMissingClusterSettingsFileIsNamed() {
+    assertThat(run("--source-bootstrap", "a:9092", "--target-bootstrap", "b:9092", "--target-config",
+        dir.resolve("nope.properties").toString())).isEqualTo(DrillMain.USAGE);
+    assertThat(printed()).contains("cannot read client settings file", "nope.properties");
+  }
+
+  @Test
+  void aMalformedPlanLineIsNamedWithItsLine() throws Exception {
+    Path plan = dir.resolve("plan.txt");
+    Files.writeString(plan, "MIRROR\nWRITE_PROMOTION ten\n");
+    assertThat(run("--plan", plan.toString())).isEqualTo(DrillMain.USAGE);
+    assertThat(printed()).contains("plan.txt line 2", "WRITE_PROMOTION <n>%");
+  }
+
+  @Test
+  void anUnknownReconcileModeAndATooShortDurationAreRefused() {
+    assertThat(run("--reconcile", "sometimes")).isEqualTo(DrillMain.USAGE);
+    assertThat(printed()).contains("--reconcile must be manual, auto or none, got 'sometimes'");
+    assertThat(run("--duration", "3")).isEqualTo(DrillMain.USAGE);
+    assertThat(printed()).contains("--duration must give each of the plan's 7 steps at least 1 s");
+  }
+
+  @Test
+  void anUnknownOptionIsAUsageError() {
+    assertThat(run("--colour", "blue")).isEqualTo(DrillMain.USAGE);
+    assertThat(printed()).contains("--colour");
+  }
+}
