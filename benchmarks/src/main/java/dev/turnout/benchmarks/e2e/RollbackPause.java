@@ -8,7 +8,9 @@ import dev.turnout.benchmarks.report.Format;
 import dev.turnout.benchmarks.report.MarkdownTable;
 import dev.turnout.benchmarks.report.Stats;
 import dev.turnout.benchmarks.report.TargetCheck;
-import dev.turnout.status.BarrierStatus;
+import dev.turnout.reconcile.ReconcilePlan;
+import dev.turnout.reconcile.ReconcileRequest;
+import dev.turnout.reconcile.Reconciler;
 import dev.turnout.testkit.InProcessMirrorMaker;
 import dev.turnout.testkit.TwoClusters;
 import java.nio.charset.StandardCharsets;
@@ -27,8 +29,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -53,7 +53,6 @@ public final class RollbackPause {
   private static final int KEYS = 1_000;
   private static final int VALUE_BYTES = 100;
   private static final int IN_FLIGHT = 2_000;
-  private static final Pattern WAITING_FOR = Pattern.compile("waiting for (\\d+) target-only record");
 
   /**
    * @param rounds measured rounds, each on a topic of its own
@@ -76,11 +75,12 @@ public final class RollbackPause {
    *
    * @param targetOnly records of the slice acknowledged by the target before the flip (the written ones plus
    *     those the application thread sent before the producer reached epoch 3)
-   * @param barrierCount the largest target-only count the producer's barrier status reported (-1: none seen)
+   * @param verified target-only records of the slice that {@code Reconciler.plan} found after the round, every
+   *     one already on the source
    * @param pauseNanos from the flip to the first acknowledgement of the slice by the source
    * @param heldNanos send-to-acknowledgement latency of every send made from the flip until the barrier opened
    */
-  public record Round(long targetOnly, long barrierCount, double pauseNanos, double[] heldNanos) {
+  public record Round(long targetOnly, long verified, double pauseNanos, double[] heldNanos) {
 
     Stats held() {
       return Stats.of(heldNanos);
@@ -138,9 +138,9 @@ public final class RollbackPause {
           Round r = round(clusters, topics.get(i), i + 1);
           rounds.add(r);
           Stats held = r.held();
-          progress.accept(String.format(Locale.ROOT, "rollback round %d: %,d target-only records (barrier saw %d), "
+          progress.accept(String.format(Locale.ROOT, "rollback round %d: %,d target-only records (%d found on the source), "
                   + "pause %.1f ms, %d held sends p50 %.1f ms p99 %.1f ms max %.1f ms, %,.0f records/s", i + 1,
-              r.targetOnly(), r.barrierCount(), r.pauseNanos() / 1e6, held.count(), held.percentile(50) / 1e6,
+              r.targetOnly(), r.verified(), r.pauseNanos() / 1e6, held.count(), held.percentile(50) / 1e6,
               held.percentile(99) / 1e6, held.max() / 1e6, r.recordsPerSecond()));
         }
         return new Results(settings, rounds);
@@ -163,7 +163,31 @@ public final class RollbackPause {
         throw new IllegalStateException(onTarget + " of " + settings.records() + " records reached the target");
       }
       progress.accept("rollback round " + round + ": " + onTarget + " target-only records written");
-      return rollback(producer, file, topic, keys, onTarget);
+      Round r = rollback(producer, file, topic, keys, onTarget);
+      return new Round(r.targetOnly(), verify(clusters, topic, r.targetOnly()), r.pauseNanos(), r.heldNanos());
+    }
+  }
+
+  /**
+   * The reconciler's own plan after the round: every target-only record of the slice must be on the source
+   * already. Returns how many target-only records it found.
+   */
+  private static long verify(TwoClusters clusters, String topic, long expected) {
+    Map<String, String> document = new HashMap<>();
+    for (String line : document(topic, 2).split("\n")) {
+      String[] kv = line.split("=", 2);
+      document.put(kv[0], kv[1]);
+    }
+    AuthorityMap promoted = AuthorityMap.parse(document, List.of(SOURCE, TARGET));
+    try (Reconciler reconciler = Reconciler.builder().source(SOURCE, clusters.source().clientConfig())
+        .target(TARGET, clusters.target().clientConfig()).build()) {
+      ReconcilePlan plan = reconciler.plan(ReconcileRequest.forRule("r").slice("s10").epochs(2, 2)
+          .documents(List.of(promoted)).build());
+      if (plan.toCopy() != 0 || plan.targetOnly() < expected) {
+        throw new IllegalStateException("after the rollback the reconciler plans " + plan + "; expected "
+            + expected + " target-only records, all on the source");
+      }
+      return plan.targetOnly();
     }
   }
 
@@ -200,17 +224,10 @@ public final class RollbackPause {
     Pacer pacer = new Pacer(producer, topic, keys, settings.sendIntervalMillis());
     Thread thread = new Thread(pacer, "bench-rollback-app");
     thread.start();
-    long barrierCount = -1;
     try {
       Variant.writeAtomically(file, document(topic, 3));
       long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
       while (pacer.flipNanos == 0 || pacer.firstOnSource.get() == 0 || !producer.status().barriers().isEmpty()) {
-        for (BarrierStatus b : producer.status().barriers()) {
-          Matcher m = WAITING_FOR.matcher(b.detail());
-          if (m.find()) {
-            barrierCount = Math.max(barrierCount, Long.parseLong(m.group(1)));
-          }
-        }
         if (pacer.failure.get() != null) {
           throw new IllegalStateException("a send of the slice failed", pacer.failure.get());
         }
@@ -234,7 +251,7 @@ public final class RollbackPause {
       }
     }
     double[] heldNanos = held.stream().mapToDouble(Double::doubleValue).toArray();
-    return new Round(written + pacer.onTargetBeforeFlip.get(), barrierCount, open - flip, heldNanos);
+    return new Round(written + pacer.onTargetBeforeFlip.get(), -1, open - flip, heldNanos);
   }
 
   /** Writes the document of {@code epoch} and waits until the producer applied it. */
@@ -357,17 +374,17 @@ public final class RollbackPause {
   /** The Markdown section. */
   public static String render(Results results) {
     Settings s = results.settings();
-    MarkdownTable table = new MarkdownTable("round", "target-only records", "held sends", "held p50 ms",
+    MarkdownTable table = new MarkdownTable("round", "target-only records", "on the source after", "held sends", "held p50 ms",
         "held p99 ms", "held max ms", "pause ms", "reconciled records/s");
     int n = 1;
     for (Round r : results.rounds()) {
       Stats held = r.held();
-      table.row(n++, Format.count(r.targetOnly()), held.count(), Format.millis(held.percentile(50)),
+      table.row(n++, Format.count(r.targetOnly()), Format.count(r.verified()), held.count(), Format.millis(held.percentile(50)),
           Format.millis(held.percentile(99)), Format.millis(held.max()), Format.millis(r.pauseNanos()),
           Format.count(r.recordsPerSecond()));
     }
     Stats all = results.held();
-    table.row("all", "", all.count(), Format.millis(all.percentile(50)), Format.millis(all.percentile(99)),
+    table.row("all", "", "", all.count(), Format.millis(all.percentile(50)), Format.millis(all.percentile(99)),
         Format.millis(all.max()), Format.millis(results.pause().max()) + " (max)", "");
     return String.format(Locale.ROOT, "%d round(s), each on a new topic of %d partitions on two in-process clusters "
         + "with MirrorMaker 2 (source to target): %,d records of slice `s10` written to the target under epoch 2, "
@@ -376,7 +393,8 @@ public final class RollbackPause {
         + "send call to acknowledgement of every send made from the flip (the thread first sees epoch 3) until "
         + "the barrier opened; the pause: from the flip to the slice's first acknowledgement by the source. "
         + "Reconciled records/s: the target-only records (including those the thread sent before the flip) over "
-        + "the pause.%n%n", results.rounds().size(), s.partitions(), s.records(), s.sendIntervalMillis(),
+        + "the pause. On the source after: the target-only records of the slice that `Reconciler.plan` finds after "
+        + "the round, every one already on the source.%n%n", results.rounds().size(), s.partitions(), s.records(), s.sendIntervalMillis(),
         s.refreshMillis()) + table.render();
   }
 

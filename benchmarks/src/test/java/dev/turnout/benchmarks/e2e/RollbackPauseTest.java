@@ -42,15 +42,15 @@ class RollbackPauseTest {
   @Test
   void renderShowsEachRoundsHeldLatenciesPauseAndRate() {
     RollbackPause.Round first = new RollbackPause.Round(10_000, 10_000, 500e6, new double[] {100e6, 300e6, 480e6});
-    RollbackPause.Round second = new RollbackPause.Round(10_020, -1, 1_000e6, new double[] {900e6});
+    RollbackPause.Round second = new RollbackPause.Round(10_020, 10_020, 1_000e6, new double[] {900e6});
     RollbackPause.Results results = new RollbackPause.Results(SETTINGS, List.of(first, second));
 
     String page = RollbackPause.render(results);
 
     assertThat(first.recordsPerSecond()).isEqualTo(20_000);
-    assertThat(page).contains("| 1 | 10,000 | 3 | 300.0 | 480.0 | 480.0 | 500.0 | 20,000 |")
-        .contains("| 2 | 10,020 | 1 | 900.0 | 900.0 | 900.0 | 1000.0 | 10,020 |")
-        .contains("| all |  | 4 |").contains("10,000 records of slice `s10`");
+    assertThat(page).contains("| 1 | 10,000 | 10,000 | 3 | 300.0 | 480.0 | 480.0 | 500.0 | 20,000 |")
+        .contains("| 2 | 10,020 | 10,020 | 1 | 900.0 | 900.0 | 900.0 | 1000.0 | 10,020 |")
+        .contains("| all |  |  | 4 |").contains("10,000 records of slice `s10`");
   }
 
   @Test
