@@ -6,7 +6,7 @@
 #   benchmarks/run.sh smoke        every benchmark once with short settings (about 3 minutes)
 #   benchmarks/run.sh full -o      extra arguments go to Maven (here: offline)
 #
-# Select parts with -Dbenchmarks.parts=micro,producer,provenance,consumer,flip,fleet,barrier,reconcile.
+# Select parts with -Dbenchmarks.parts=micro,producer,provenance,consumer,flip,fleet,barrier,reconcile,rollback.
 # Run it on a quiet machine: other load shows up as noise in every ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -8,6 +8,7 @@ import dev.turnout.benchmarks.e2e.FlipPropagation;
 import dev.turnout.benchmarks.e2e.ProducerComparison;
 import dev.turnout.benchmarks.e2e.ProvenanceCost;
 import dev.turnout.benchmarks.e2e.ReconcileComparison;
+import dev.turnout.benchmarks.e2e.RollbackPause;
 import dev.turnout.benchmarks.micro.MicroSuite;
 import dev.turnout.benchmarks.report.MarkdownTable;
 import dev.turnout.benchmarks.report.TargetCheck;
@@ -34,7 +35,7 @@ import java.util.concurrent.Callable;
  *
  * <pre>
  * java -cp &lt;classpath&gt; dev.turnout.benchmarks.BenchmarkSuite --profile full|smoke --output docs/benchmarks.md
- *     [--parts micro,producer,provenance,consumer,flip,fleet,barrier,reconcile] [--jmh-json target/jmh-results.json]
+ *     [--parts micro,producer,provenance,consumer,flip,fleet,barrier,reconcile,rollback] [--jmh-json target/jmh-results.json]
  * </pre>
  *
  * <p>Exits with 0 when every part ran (missed targets are reported, not failures), 1 when a part failed (the
@@ -44,7 +45,7 @@ public final class BenchmarkSuite {
 
   /** The parts of a run, in the order they run. */
   enum Part {
-    MICRO, PRODUCER, PROVENANCE, CONSUMER, FLIP, FLEET, BARRIER, RECONCILE;
+    MICRO, PRODUCER, PROVENANCE, CONSUMER, FLIP, FLEET, BARRIER, RECONCILE, ROLLBACK;
 
     static Set<Part> parse(String list) {
       Set<Part> parts = EnumSet.noneOf(Part.class);
@@ -53,7 +54,7 @@ public final class BenchmarkSuite {
           parts.add(valueOf(name.trim().toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException("unknown part '" + name.trim()
-              + "': use micro, producer, provenance, consumer, flip, fleet, barrier, reconcile");
+              + "': use micro, producer, provenance, consumer, flip, fleet, barrier, reconcile, rollback");
         }
       }
       return parts;
@@ -87,7 +88,7 @@ public final class BenchmarkSuite {
   }
 
   static final String USAGE = "usage: BenchmarkSuite [--profile full|smoke] [--output docs/benchmarks.md] "
-      + "[--parts micro,producer,provenance,consumer,flip,fleet,barrier,reconcile] [--jmh-json file]";
+      + "[--parts micro,producer,provenance,consumer,flip,fleet,barrier,reconcile,rollback] [--jmh-json file]";
 
   private final Options options;
   private final long startNanos = System.nanoTime();
@@ -189,6 +190,13 @@ public final class BenchmarkSuite {
       part(Part.RECONCILE, () -> ReconcileComparison.render(
           new ReconcileComparison(profile.reconcile, BenchmarkSuite::progress).run()));
     }
+    if (options.parts().contains(Part.ROLLBACK)) {
+      part(Part.ROLLBACK, () -> {
+        RollbackPause.Results r = new RollbackPause(profile.rollback, workDir, BenchmarkSuite::progress).run();
+        targets.addAll(RollbackPause.targets(r));
+        return RollbackPause.render(r);
+      });
+    }
     deleteRecursively(workDir);
     Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
     String page = render(started, elapsed, loadAtStart, Machine.loadAverage());
@@ -260,7 +268,8 @@ public final class BenchmarkSuite {
         Part.FLIP, "## Flip propagation (file source)",
         Part.FLEET, "## A flip reaching a fleet (control topic to status topic)",
         Part.BARRIER, "## Cutover barrier wait and replication latency",
-        Part.RECONCILE, "## Reconciliation: Reconciler.apply against a raw copy");
+        Part.RECONCILE, "## Reconciliation: Reconciler.apply against a raw copy",
+        Part.ROLLBACK, "## Rollback pause of a slice with target-only records");
     for (Part part : Part.values()) {
       out.append('\n').append(titles.get(part)).append("\n\n");
       String section = sections.get(part);

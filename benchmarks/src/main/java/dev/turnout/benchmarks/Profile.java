@@ -7,6 +7,7 @@ import dev.turnout.benchmarks.e2e.FlipPropagation;
 import dev.turnout.benchmarks.e2e.ProducerComparison;
 import dev.turnout.benchmarks.e2e.ProvenanceCost;
 import dev.turnout.benchmarks.e2e.ReconcileComparison;
+import dev.turnout.benchmarks.e2e.RollbackPause;
 import dev.turnout.benchmarks.micro.MicroSuite;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -30,7 +31,8 @@ enum Profile {
       new FleetFlip.Settings(3, 3, 5),
       new CutoverBarrier.Settings(3, Duration.ofSeconds(2), Duration.ofMillis(2500), Duration.ofSeconds(1), 1000, 400,
           100, 1000, 3, 42),
-      new ReconcileComparison.Settings(1, 5_000, 100, 3)),
+      new ReconcileComparison.Settings(1, 5_000, 100, 3),
+      new RollbackPause.Settings(1, 1_000, 3, 1, 100)),
   FULL(
       new MicroSuite.Settings(2, 500, 5, 600, 5, 10, 1),
       new ProducerComparison.Settings(8, Duration.ofSeconds(1), Duration.ofMillis(100), Duration.ofMillis(300), 6, 7,
@@ -42,7 +44,8 @@ enum Profile {
       new FleetFlip.Settings(10, 10, 30),
       new CutoverBarrier.Settings(12, Duration.ofSeconds(2), Duration.ofMillis(2500), Duration.ofSeconds(1), 1000,
           400, 100, 1000, 3, 42),
-      new ReconcileComparison.Settings(5, 200_000, 100, 3));
+      new ReconcileComparison.Settings(5, 200_000, 100, 3),
+      new RollbackPause.Settings(3, 10_000, 3, 1, 100));
 
   final MicroSuite.Settings micro;
   final ProducerComparison.Settings producer;
@@ -52,11 +55,12 @@ enum Profile {
   final FleetFlip.Settings fleet;
   final CutoverBarrier.Settings barrier;
   final ReconcileComparison.Settings reconcile;
+  final RollbackPause.Settings rollback;
 
   Profile(MicroSuite.Settings micro, ProducerComparison.Settings producer, ProvenanceCost.Settings provenance,
       ConsumerComparison.Settings consumer, FlipPropagation.Settings flip, FleetFlip.Settings fleet,
       CutoverBarrier.Settings barrier,
-      ReconcileComparison.Settings reconcile) {
+      ReconcileComparison.Settings reconcile, RollbackPause.Settings rollback) {
     this.micro = micro;
     this.producer = producer;
     this.provenance = provenance;
@@ -65,6 +69,7 @@ enum Profile {
     this.fleet = fleet;
     this.barrier = barrier;
     this.reconcile = reconcile;
+    this.rollback = rollback;
   }
 
   /** The profile named {@code name} (case-insensitive). */
