@@ -188,8 +188,9 @@ public final class ReconcileComparison {
     StringBuilder out = new StringBuilder();
     out.append(String.format("%d round(s) after a discarded warm-up round, %,d target-only records of %d B in %d "
         + "partitions per round, copied from the target to the source of two in-process clusters. The raw copy is "
-        + "one KafkaConsumer feeding one idempotent KafkaProducer; `Reconciler.apply` reads the target twice "
-        + "(validation, then copy), searches the source and writes in transactions. Both timings include creating "
+        + "one KafkaConsumer feeding one idempotent KafkaProducer; `Reconciler.apply` reads the target once "
+        + "(validating every range and keeping the records to copy, up to 64 MiB), searches the source and writes in "
+        + "transactions. Both timings include creating "
         + "the clients.%n%n", results.rate(RAW).count(), s.records(), s.valueBytes(), s.partitions()));
     MarkdownTable table = new MarkdownTable("raw copy records/s", "Reconciler.apply records/s", "apply/raw");
     table.row(Format.count(results.rate(RAW).median()), Format.count(results.rate(RECONCILE).median()),
