@@ -537,7 +537,9 @@ public final class CutoverCoordinator implements AutoCloseable {
   /**
    * Drops settled cutovers from the view, so sends stop consulting them. Only the oldest ones go, in order: a
    * later cutover must stay while an earlier one is unsettled, because for the slices it moved again it
-   * shadows the earlier one ({@link View#barrierFor} takes the latest cutover that moved a slice).
+   * shadows the earlier one ({@link View#barrierFor} takes the latest cutover that moved a slice). A cutover
+   * whose barriers failed goes too once later cutovers, past their grace period, moved every one of its failed
+   * slices again: no send can reach its barriers any more, so they stop checking and leave the status.
    */
   private void retireSettled() {
     synchronized (viewLock) {
@@ -547,13 +549,47 @@ public final class CutoverCoordinator implements AutoCloseable {
       View v = view;
       Transition[] ts = v.transitions();
       int settled = 0;
-      while (settled < ts.length && ts[settled].settled()) {
+      while (settled < ts.length && (ts[settled].settled() || superseded(ts, settled))) {
         settled++;
       }
       if (settled > 0) {
+        for (int i = 0; i < settled; i++) {
+          ts[i].barriers().forEach(b -> b.retired = true);
+        }
         publish(new View(v.map(), Arrays.copyOfRange(ts, settled, ts.length)));
       }
     }
+  }
+
+  /**
+   * Whether every barrier of {@code ts[index]} is open or failed, and each failed one's slices were all moved
+   * again by the later cutovers, all past their grace period (no send routed by an older map remains).
+   */
+  private boolean superseded(Transition[] ts, int index) {
+    Transition t = ts[index];
+    List<Transition> later = Arrays.asList(ts).subList(index + 1, ts.length);
+    if (!t.enumerated() || later.isEmpty() || !later.stream().allMatch(Transition::enumerated)) {
+      return false;
+    }
+    List<TopicBarrier> failed = new ArrayList<>();
+    for (TopicBarrier b : t.barriers()) {
+      TopicBarrier.State state = b.state();
+      if (state == TopicBarrier.State.FAILED) {
+        List<TopicMoves> again = later.stream().map(l -> l.moves(b.topic())).collect(Collectors.toList());
+        if (!t.moves(b.topic()).coveredBy(again)) {
+          return false;
+        }
+        failed.add(b);
+      } else if (state != TopicBarrier.State.OPEN) {
+        return false;
+      }
+    }
+    for (TopicBarrier b : failed) {
+      log.info("[{}] Cutover to epoch {}: the failed barrier of topic '{}' is superseded by epoch {}, which moved its "
+          + "slices again; it no longer refuses or checks anything", clientId, b.epoch(), b.topic(),
+          later.get(later.size() - 1).epoch());
+    }
+    return true;
   }
 
   private synchronized Flusher flusher(int cluster) {

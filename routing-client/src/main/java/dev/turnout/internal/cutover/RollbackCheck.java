@@ -92,8 +92,8 @@ final class RollbackCheck {
 
   /** One check (rollback thread): reconciles (auto), counts what is missing, and completes or fails. */
   void run() {
-    if (done.isDone()) {
-      return;
+    if (done.isDone() || barrier.retired) {
+      return; // proven, or superseded by a later cutover of the slice
     }
     SliceReconciliation reconciliation = policy.reconciliation();
     if (reconciliation == null) {

@@ -54,6 +54,8 @@ public final class TopicBarrier {
   final CompletableFuture<Void> settled = new CompletableFuture<>();
   /** The reconciliation check of a rolled-back slice, once the barrier reached it; {@code null} before or without. */
   volatile RollbackCheck rollback;
+  /** Set when its cutover left the view: nothing consults the barrier any more, so nothing need check for it. */
+  volatile boolean retired;
 
   TopicBarrier(CutoverCoordinator coordinator, Transition transition, String topic, long waitStartNanos) {
     this.coordinator = coordinator;

@@ -152,6 +152,30 @@ final class TopicMoves {
     return idx >= 0 && bucket <= ends[idx];
   }
 
+  /**
+   * Whether every write that moved here (each moved bucket, and null-key writes if they moved) moved again in
+   * one of {@code later}: then a send of any of them finds a later cutover first, never this one.
+   */
+  boolean coveredBy(List<TopicMoves> later) {
+    for (int i = 0; i < starts.length; i++) {
+      for (int bucket = starts[i]; bucket <= ends[i]; bucket++) {
+        if (!movedInAny(later, bucket)) {
+          return false;
+        }
+      }
+    }
+    return nullFrom < 0 || movedInAny(later, NULL_KEY);
+  }
+
+  private static boolean movedInAny(List<TopicMoves> moves, int bucket) {
+    for (TopicMoves m : moves) {
+      if (!m.none() && m.moved(bucket)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Distinct (old owner, new owner) pairs, as cluster indexes. */
   Set<List<Integer>> pairs() {
     Set<List<Integer>> pairs = new LinkedHashSet<>();

@@ -122,6 +122,11 @@ final class Transition {
     enumerated = true;
   }
 
+  /** Whether the grace period is over (no send routed by an older map is still on its way). */
+  synchronized boolean enumerated() {
+    return enumerated;
+  }
+
   /** Whether the grace period is over and every barrier created so far is open. */
   synchronized boolean settled() {
     if (!enumerated) {

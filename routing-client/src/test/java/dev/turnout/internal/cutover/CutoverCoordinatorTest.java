@@ -167,6 +167,47 @@ class CutoverCoordinatorTest {
     assertThat(barrier.offer(new Send("d"), 0)).isEqualTo(TopicBarrier.Offer.OPEN);
   }
 
+  /** Epoch 1 on onprem (written there), epoch 2 moves buckets 0-4999 to cloud; its barrier times out. */
+  private TopicBarrier failedPromotion() {
+    coordinator(300, 1_000_000);
+    access.gate = new CountDownLatch(1); // onprem's records never complete: the barrier cannot open
+    coordinator.install(null, split(1, 0));
+    coordinator.ledger(ONPREM).sent("t");
+    coordinator.install(split(1, 0), split(2, 5000));
+    TopicBarrier failed = coordinator.view().barrierFor("t", 2, 100);
+    await().atMost(Duration.ofSeconds(5)).until(() -> failed.state() == TopicBarrier.State.FAILED);
+    assertThat(coordinator.openBarriers()).extracting(b -> b.toEpoch()).containsExactly(2L);
+    return failed;
+  }
+
+  @Test
+  void aFailedBarrierWhoseSlicesALaterEpochMovesAgainLeavesTheViewAndTheStatus() {
+    TopicBarrier failed = failedPromotion();
+    coordinator.install(split(2, 5000), split(3, 0)); // every bucket epoch 2 moved goes back
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> coordinator.view().transitions().length == 0);
+    assertThat(coordinator.openBarriers()).as("nothing refuses or waits any more").isEmpty();
+    assertThat(failed.retired).isTrue();
+    assertThat(coordinator.view().barrierFor("t", 3, 100)).isNull();
+  }
+
+  @Test
+  void aFailedBarrierStaysWhileALaterEpochMovesOnlyPartOfItsSlicesAgain() {
+    TopicBarrier failed = failedPromotion();
+    coordinator.install(split(2, 5000), split(3, 2500)); // 2500-4999 go back; 0-2499 stay behind the failure
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> {
+      Transition[] ts = coordinator.view().transitions();
+      return ts.length == 2 && ts[1].settled(); // epoch 3's cutover is over; epoch 2's keeps it in the view
+    });
+    assertThat(coordinator.openBarriers()).extracting(b -> b.toEpoch()).containsExactly(2L);
+    assertThat(failed.retired).isFalse();
+    assertThat(coordinator.view().barrierFor("t", 3, 100)).as("bucket 100 still meets the failed barrier")
+        .isSameAs(failed);
+    assertThat(coordinator.view().barrierFor("t", 3, 3000)).as("bucket 3000 moved back: epoch 3's cutover")
+        .isNotSameAs(failed);
+  }
+
   @Test
   void aFullBufferWaitsForMaxBlockThenReportsExhaustion() throws Exception {
     coordinator(10_000, 250);

@@ -156,6 +156,28 @@ class RollbackBarrierTest {
   }
 
   @Test
+  void aFailedRollbackStopsReconcilingAndLeavesTheStatusOnceALaterEpochPromotesTheSliceAgain() throws Exception {
+    coordinator(true, 10_000, reconciliation);
+    reconciliation.failure.set(new IllegalStateException("cluster 'cloud' is unreachable"));
+    TopicBarrier barrier = rollBackSliceA();
+    await().atMost(Duration.ofSeconds(5)).until(() -> barrier.state() == TopicBarrier.State.FAILED);
+    assertThat(coordinator.openBarriers()).extracting(b -> b.state()).containsExactly("FAILED");
+
+    coordinator.install(split(4, 0), split(5, 5000)); // slice a back on cloud: the rollback is moot
+    await().atMost(Duration.ofSeconds(5)).until(() -> coordinator.view().transitions().length == 0);
+    assertThat(coordinator.openBarriers()).isEmpty();
+    long before = reconciliation.scopes.stream().filter(sc -> sc.fromEpoch() == 2).count();
+
+    // A second rollback's check runs on the same thread, every 20 ms like the first did while it failed: three of
+    // its runs give the first one every chance to run again.
+    coordinator.install(split(5, 5000), split(6, 0));
+    await().atMost(Duration.ofSeconds(5))
+        .until(() -> reconciliation.scopes.stream().filter(sc -> sc.fromEpoch() == 5).count() >= 3);
+    assertThat(reconciliation.scopes.stream().filter(sc -> sc.fromEpoch() == 2).count())
+        .as("no reconciliation of the slice of epochs 2-3 after epoch 5 moved it again").isEqualTo(before);
+  }
+
+  @Test
   void recordsStillMissingAtTheDeadlineFailClosedSayingHowManyAndWhatToDo() throws Exception {
     coordinator(false, 300, reconciliation);
     reconciliation.missing.set(5);
