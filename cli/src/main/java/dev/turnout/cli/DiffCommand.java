@@ -2,6 +2,7 @@ package dev.turnout.cli;
 
 import dev.turnout.authority.AuthorityMap;
 import dev.turnout.authority.InvalidAuthorityDocumentException;
+import dev.turnout.cli.json.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;

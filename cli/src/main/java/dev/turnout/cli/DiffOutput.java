@@ -1,6 +1,7 @@
 package dev.turnout.cli;
 
 import dev.turnout.cli.DocumentDiff.Change;
+import dev.turnout.cli.json.Json;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,7 @@ package dev.turnout.cli;
 
 import dev.turnout.TrustedKeys;
 import dev.turnout.authority.DocumentProblem;
+import dev.turnout.cli.json.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

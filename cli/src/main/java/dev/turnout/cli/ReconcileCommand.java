@@ -2,6 +2,7 @@ package dev.turnout.cli;
 
 import dev.turnout.authority.AuthorityMap;
 import dev.turnout.authority.InvalidAuthorityDocumentException;
+import dev.turnout.cli.json.Json;
 import dev.turnout.reconcile.ReconcileException;
 import dev.turnout.reconcile.ReconcilePlan;
 import dev.turnout.reconcile.ReconcileReport;

@@ -1,6 +1,7 @@
 package dev.turnout.cli;
 
 import dev.turnout.authority.DocumentSignatures;
+import dev.turnout.cli.json.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,6 @@
 package dev.turnout.cli;
 
+import dev.turnout.cli.json.Json;
 import dev.turnout.fleet.FleetStatusReader;
 import dev.turnout.fleet.InstanceStatus;
 import dev.turnout.status.ConsumerStatus;

@@ -3,6 +3,7 @@ package dev.turnout.cli;
 import dev.turnout.TrustedKeys;
 import dev.turnout.authority.AuthorityMap;
 import dev.turnout.authority.DocumentProblem;
+import dev.turnout.cli.json.Json;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.PublicKey;

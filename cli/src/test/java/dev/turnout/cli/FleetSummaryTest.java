@@ -2,6 +2,7 @@ package dev.turnout.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.turnout.cli.json.Json;
 import dev.turnout.fleet.FleetView;
 import dev.turnout.fleet.InstanceStatus;
 import dev.turnout.status.BreakerState;

@@ -1,5 +1,6 @@
 package dev.turnout.cli.gate;
 
+import dev.turnout.cli.json.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

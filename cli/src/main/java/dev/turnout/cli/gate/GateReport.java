@@ -1,6 +1,7 @@
 package dev.turnout.cli.gate;
 
 import dev.turnout.authority.MigrationState;
+import dev.turnout.cli.json.Json;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;

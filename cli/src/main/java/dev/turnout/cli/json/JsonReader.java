@@ -1,4 +1,4 @@
-package dev.turnout.cli.gate;
+package dev.turnout.cli.json;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,49 +6,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small JSON reader and writer: objects become {@code LinkedHashMap<String, Object>}, arrays {@code List},
+ * The reader behind {@link Json#parse}: objects become {@code LinkedHashMap<String, Object>}, arrays {@code List},
  * numbers {@code Long} or {@code Double}, and {@code true}, {@code false}, {@code null} themselves.
  */
-final class Json {
+final class JsonReader {
 
   private final String text;
   private int at;
 
-  private Json(String text) {
+  private JsonReader(String text) {
     this.text = text;
   }
 
   /** @throws IllegalArgumentException with the position when the text is not one JSON value */
   static Object parse(String text) {
-    Json json = new Json(text);
+    JsonReader json = new JsonReader(text);
     Object value = json.value();
     json.space();
     if (json.at != text.length()) {
       throw json.error("unexpected text after the value");
     }
     return value;
-  }
-
-  /** A JSON string literal of {@code s}. */
-  static String quote(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (char ch : s.toCharArray()) {
-      switch (ch) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\t' -> b.append("\\t");
-        default -> {
-          if (ch < 0x20) {
-            b.append(String.format("\\u%04x", (int) ch));
-          } else {
-            b.append(ch);
-          }
-        }
-      }
-    }
-    return b.append('"').toString();
   }
 
   private Object value() {

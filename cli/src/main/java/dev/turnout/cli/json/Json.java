@@ -1,37 +1,55 @@
-package dev.turnout.cli;
+package dev.turnout.cli.json;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The {@code --json} output of every command: a minimal JSON writer for maps (in their iteration order), lists,
- * strings, numbers, booleans and {@code null}. Anything else is written as its {@code toString()} string.
+ * The JSON of the CLI: the {@code --json} output of every command (a minimal writer for maps in their iteration
+ * order, lists, strings, numbers, booleans and {@code null}; anything else is written as its {@code toString()}
+ * string) and a reader for the JSON the gate reads (Kafka Connect's REST answers).
  */
-final class Json {
+public final class Json {
 
   private Json() {}
 
   /** An ordered JSON object to fill: {@code Json.object().with("epoch", 7)}. */
-  static Obj object() {
+  public static Obj object() {
     return new Obj();
   }
 
   /** An insertion-ordered map with a fluent {@link #with}. */
-  static final class Obj extends LinkedHashMap<String, Object> {
+  public static final class Obj extends LinkedHashMap<String, Object> {
     private static final long serialVersionUID = 1L;
 
-    Obj with(String key, Object value) {
+    public Obj with(String key, Object value) {
       put(key, value);
       return this;
     }
   }
 
   /** The JSON text of {@code value}, on one line. */
-  static String write(Object value) {
+  public static String write(Object value) {
     StringBuilder out = new StringBuilder();
     append(out, value);
     return out.toString();
+  }
+
+  /** A JSON string literal of {@code s}. */
+  public static String quote(String s) {
+    StringBuilder out = new StringBuilder(s.length() + 2);
+    string(out, s);
+    return out.toString();
+  }
+
+  /**
+   * The value of a JSON text: objects as {@code LinkedHashMap<String, Object>}, arrays as {@code List}, numbers as
+   * {@code Long} or {@code Double}.
+   *
+   * @throws IllegalArgumentException with the position when the text is not one JSON value
+   */
+  public static Object parse(String text) {
+    return JsonReader.parse(text);
   }
 
   private static void append(StringBuilder out, Object value) {

@@ -1,4 +1,4 @@
-package dev.turnout.cli.gate;
+package dev.turnout.cli.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,6 +22,22 @@ class JsonTest {
     String s = "tab\there \"quoted\" back\\slash \u0001";
 
     assertThat(Json.parse(Json.quote(s))).isEqualTo(s);
+  }
+
+  @Test
+  void writesOrderedObjectsListsAndScalarsThatReadBack() {
+    Json.Obj obj = Json.object().with("b", 1).with("a", List.of("x\ty", 2.5, true)).with("n", null)
+        .with("nan", Double.NaN);
+
+    String text = Json.write(obj);
+
+    assertThat(text).isEqualTo("{\"b\":1,\"a\":[\"x\\ty\",2.5,true],\"n\":null,\"nan\":null}");
+    Map<String, Object> back = new java.util.LinkedHashMap<>();
+    back.put("b", 1L);
+    back.put("a", List.of("x\ty", 2.5, true));
+    back.put("n", null);
+    back.put("nan", null);
+    assertThat(Json.parse(text)).isEqualTo(back);
   }
 
   @Test
