@@ -1,7 +1,10 @@
 package dev.turnout.drill.junit;
 
 import dev.turnout.TurnoutConfig;
+import dev.turnout.authority.MigrationState;
 import dev.turnout.drill.plan.ControlPublisher;
+import dev.turnout.drill.plan.Documents;
+import dev.turnout.drill.plan.Step;
 import dev.turnout.testkit.InProcessMirrorMaker;
 import dev.turnout.testkit.TwoClusters;
 import java.util.ArrayList;
@@ -202,6 +205,26 @@ public final class DrillClusters implements AutoCloseable {
         throw new IllegalStateException("Interrupted while publishing the document of epoch " + e, ex);
       }
       epoch = e;
+    }
+  }
+
+  /**
+   * Publishes, with the next epoch, the document the drill uses for {@code state} of {@code topic}: rule
+   * {@code drill}, and for {@code WRITE_PROMOTION} buckets {@code 0} to {@code percent * 100 - 1} on the target
+   * (slice {@code promoted}), the others on the source (slice {@code rest}); a document other than
+   * {@code TARGET_AUTHORITY} carries {@code rule.drill.rollback.allowed=true}. For flips of your own, outside a
+   * {@link Drill}.
+   *
+   * @param percent 1 to 100 for {@code WRITE_PROMOTION}; ignored otherwise
+   * @return the document's epoch
+   */
+  public long publish(String topic, MigrationState state, int percent) {
+    Step step = state == MigrationState.WRITE_PROMOTION ? new Step(state, percent) : Step.of(state);
+    Documents documents = new Documents(Objects.requireNonNull(topic, "topic"), SOURCE, TARGET);
+    synchronized (lock) {
+      long e = nextEpoch();
+      publish(documents.document(step, e, Step.of(MigrationState.TARGET_AUTHORITY)));
+      return e;
     }
   }
 

@@ -77,6 +77,12 @@ class ExternalClustersIT {
 
     result.assertAllHeld();
     assertThat(result.acknowledged()).isGreaterThan(200);
+    assertThat(result.flips()).extracting(f -> f.epoch()).containsExactly(2L, 3L);
+    // clusters named again (a later run on the same clusters) go on from the highest epoch on the control topic
+    try (DrillClusters again = DrillClusters.external(own.source().clientConfig(), own.target().clientConfig())) {
+      assertThat(again.nextEpoch()).isEqualTo(4);
+      assertThat(again.publish("ext-orders", MigrationState.MIRROR, 0)).isEqualTo(4);
+    }
     // the control and status topics were created on the test's own clusters
     assertThat(own.source().admin().listTopics().names().get()).contains(DrillClusters.CONTROL_TOPIC);
     assertThat(own.target().admin().listTopics().names().get()).contains(DrillClusters.STATUS_TOPIC);
