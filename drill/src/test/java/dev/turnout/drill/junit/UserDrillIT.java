@@ -109,4 +109,28 @@ class UserDrillIT {
         .hasMessageContaining("BROKEN " + Invariants.ROLLBACK_ON_SOURCE + ": ")
         .hasMessageContaining("before the rollback to epoch");
   }
+
+  @Test
+  void aConsumerWhoseInstancesEachTakeTheirOwnGroupProcessesRecordsTwiceAndTheAssertionSaysSo(
+      DrillClusters clusters) throws Exception {
+    Map<Long, Order> ledger = new ConcurrentHashMap<>();
+
+    DrillResult result = orders(clusters, "user-orders-own-groups", ledger)
+        .consumer(config -> {
+          config.put("group.id", config.get("client.id")); // the bug: one group per instance
+          return new RoutingConsumer<>(config, new StringDeserializer(), new OrderDeserializer());
+        }, record -> ledger.put(record.value().id(), record.value()))
+        .consumers(2)
+        .step(MigrationState.MIRROR)
+        .step(MigrationState.DUAL_READ)
+        .stepDuration(Duration.ofSeconds(3))
+        .run();
+    System.out.println(result);
+
+    assertThat(result.broken()).containsExactly(Invariants.DUPLICATE);
+    assertThat(result.processings()).isEqualTo(2 * result.distinctProcessed());
+    assertThatThrownBy(result::assertAllHeld).isInstanceOf(AssertionError.class)
+        .hasMessageContaining("1 invariant(s) broken: " + Invariants.DUPLICATE)
+        .hasMessageContaining("processed from 'source'").hasMessageContaining("and again from 'source'");
+  }
 }
