@@ -11,6 +11,9 @@ public final class Invariants {
   /** The name of the invariant that records acknowledged before a rollback are on the source after it. */
   public static final String ROLLBACK_ON_SOURCE = LossCheck.NOT_ON_SOURCE_AFTER_ROLLBACK;
 
+  /** The name of the invariant that no record was processed twice (same {@code turnout.id}). */
+  public static final String DUPLICATE = ProcessingCheck.TWICE;
+
   private Invariants() {}
 
   /** One finding per invariant, in the report's order. */

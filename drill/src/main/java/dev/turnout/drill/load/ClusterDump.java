@@ -1,6 +1,7 @@
 package dev.turnout.drill.load;
 
 import dev.turnout.Provenance;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,9 +11,15 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-/** Reads every committed record of a topic on one cluster, from the beginning to the end offsets of the call. */
+/**
+ * Reads every committed record of a topic on one cluster, from the beginning to the end offsets of the call. A
+ * record's value is its UTF-8 text, or {@code <key>#<sequence>} when it carries {@link RecordValue#SEQUENCE_HEADER}
+ * (a record of a user's own drill, whose value bytes are the user's).
+ */
 public final class ClusterDump {
 
   private ClusterDump() {}
@@ -28,8 +35,8 @@ public final class ClusterDump {
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, "turnout-drill-dump-" + cluster);
     List<StoredRecord> out = new ArrayList<>();
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
-        new StringDeserializer())) {
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+        new ByteArrayDeserializer())) {
       List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
           .map(p -> new TopicPartition(topic, p.partition())).toList();
       consumer.assign(partitions);
@@ -41,7 +48,7 @@ public final class ClusterDump {
           throw new IllegalStateException("could not read topic " + topic + " of '" + cluster + "' to its end "
               + end + " within 60 s");
         }
-        for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+        for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           out.add(stored(cluster, r));
         }
       }
@@ -49,10 +56,19 @@ public final class ClusterDump {
     return out;
   }
 
-  private static StoredRecord stored(String cluster, ConsumerRecord<String, String> r) {
+  private static StoredRecord stored(String cluster, ConsumerRecord<String, byte[]> r) {
     Provenance p = Provenance.of(r).orElse(null);
     boolean copy = r.headers().lastHeader(Provenance.RECONCILED_HEADER) != null;
-    return new StoredRecord(cluster, r.partition(), r.offset(), r.key(), r.value(), p == null ? null : p.id(),
+    return new StoredRecord(cluster, r.partition(), r.offset(), r.key(), value(r), p == null ? null : p.id(),
         p == null ? null : p.origin(), p == null ? -1 : p.epoch(), copy);
+  }
+
+  private static String value(ConsumerRecord<String, byte[]> r) {
+    Header sequence = r.headers().lastHeader(RecordValue.SEQUENCE_HEADER);
+    if (sequence != null && sequence.value() != null) {
+      return RecordValue.of(r.key(), RecordValue.sequence("#" + new String(sequence.value(),
+          StandardCharsets.UTF_8)));
+    }
+    return r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8);
   }
 }

@@ -29,17 +29,19 @@ public final class Journal {
     return (System.nanoTime() - startNanos) / 1_000_000;
   }
 
-  void sent() {
+  /** Counts a record about to be sent. */
+  public void sent() {
     sent.incrementAndGet();
   }
 
-  void record(SendOutcome outcome) {
+  /** Appends a send's outcome. */
+  public void record(SendOutcome outcome) {
     sends.add(outcome);
     (outcome.acknowledged() ? acknowledged : refused).incrementAndGet();
   }
 
   /** Appends a processed record, numbering it in processing order. */
-  void process(int member, String key, long sequence, String cluster, int partition, long offset, String id) {
+  public void process(int member, String key, long sequence, String cluster, int partition, long offset, String id) {
     long order = processings.getAndIncrement();
     processed.add(new Processed(order, member, nowMillis(), key, sequence, cluster, partition, offset, id));
   }

@@ -133,7 +133,7 @@ public final class ProducerService implements AutoCloseable {
   }
 
   /** The refusal reason of an {@link OwnershipAmbiguousException}, else the exception's simple class name. */
-  static String reason(Throwable error) {
+  public static String reason(Throwable error) {
     Throwable e = error;
     while (e instanceof CompletionException && e.getCause() != null) {
       e = e.getCause();

@@ -6,6 +6,12 @@ package dev.turnout.drill.load;
  */
 public final class RecordValue {
 
+  /**
+   * The header carrying the key's sequence number (decimal, UTF-8) of a record whose value the drill did not write
+   * (a user's own drill, {@code dev.turnout.drill.junit}): such a record is known as {@code <key>#<sequence>}.
+   */
+  public static final String SEQUENCE_HEADER = "turnout.drill.seq";
+
   private RecordValue() {}
 
   /** The value of the {@code sequence}-th record of {@code key}. */

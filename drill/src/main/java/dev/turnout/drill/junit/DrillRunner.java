@@ -1,0 +1,123 @@
+package dev.turnout.drill.junit;
+
+import dev.turnout.drill.check.Evidence;
+import dev.turnout.drill.check.Finding;
+import dev.turnout.drill.check.Invariants;
+import dev.turnout.drill.load.ClusterDump;
+import dev.turnout.drill.load.Journal;
+import dev.turnout.drill.load.SendOutcome;
+import dev.turnout.drill.load.StoredRecord;
+import dev.turnout.drill.plan.Documents;
+import dev.turnout.fleet.FleetStatusReader;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs one user's drill: the load while the steps are walked, the drain, the final read and the checks. */
+final class DrillRunner {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DrillRunner.class);
+  private static final long DRAIN_QUIET_MILLIS = 15_000;
+  private static final long DRAIN_MAX_MILLIS = 60_000;
+  private static final long REPLICATION_MAX_MILLIS = 30_000;
+
+  private final DrillSettings settings;
+  private final Journal journal = new Journal(System.nanoTime());
+  private final Queue<String> errors = new ConcurrentLinkedQueue<>();
+
+  DrillRunner(DrillSettings settings) {
+    this.settings = settings;
+  }
+
+  DrillResult run() throws InterruptedException {
+    LOG.info("Starting the {}", settings);
+    settings.clusters().createTopic(settings.topic(), settings.partitions());
+    Documents documents = new Documents(settings.topic(), DrillClusters.SOURCE, DrillClusters.TARGET);
+    try (FleetStatusReader fleet = new FleetStatusReader(settings.clusters().targetConfig(),
+        DrillClusters.STATUS_TOPIC)) {
+      List<Supplier<List<String>>> clients = new ArrayList<>();
+      Walker walker = new Walker(settings, documents, fleet, () -> ids(clients), journal);
+      walker.publishFirst();
+      return load(walker, clients);
+    }
+  }
+
+  /** The instance ids of the clients created so far. */
+  private static List<String> ids(List<Supplier<List<String>>> clients) {
+    List<String> ids = new ArrayList<>();
+    clients.forEach(c -> ids.addAll(c.get()));
+    return ids;
+  }
+
+  private DrillResult load(Walker walker, List<Supplier<List<String>>> clients) throws InterruptedException {
+    long start = journal.nowMillis();
+    List<String> pollErrors;
+    try (ConsumerLoop<?, ?> consumers = new ConsumerLoop<>(settings, settings.consumer(), journal, errors)) {
+      clients.add(consumers::instanceIds);
+      consumers.start();
+      try (ProducerLoop<?, ?> producers = new ProducerLoop<>(settings, settings.producer(), journal, walker::step,
+          errors)) {
+        clients.add(producers::instanceIds);
+        producers.start();
+        walker.walk(start);
+      }
+      LOG.info("Drill of '{}': load stopped after {} ms ({} acknowledged); draining", settings.topic(),
+          journal.nowMillis() - start, journal.acknowledgedCount());
+      drain();
+      pollErrors = consumers.pollErrors();
+    }
+    List<Finding> findings = check(walker);
+    return new DrillResult(settings.topic(), settings.toString(), journal.nowMillis() - start, findings,
+        walker.flips(), journal.sends(), journal.processed(), List.copyOf(errors), pollErrors);
+  }
+
+  /** Waits until every acknowledged record was processed, or nothing new was processed for a while. */
+  private void drain() throws InterruptedException {
+    long deadline = journal.nowMillis() + DRAIN_MAX_MILLIS;
+    long lastCount = -1;
+    long lastChange = journal.nowMillis();
+    while (journal.nowMillis() < deadline && journal.nowMillis() - lastChange < DRAIN_QUIET_MILLIS) {
+      Set<String> processed = new HashSet<>();
+      journal.processed().forEach(p -> processed.add(p.value()));
+      if (journal.sends().stream().filter(SendOutcome::acknowledged).allMatch(s -> processed.contains(s.value()))) {
+        return;
+      }
+      long count = journal.processedCount();
+      if (count != lastCount) {
+        lastCount = count;
+        lastChange = journal.nowMillis();
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  /** Reads both clusters (again while the source's acknowledged records are not all on the target yet) and checks. */
+  private List<Finding> check(Walker walker) throws InterruptedException {
+    long deadline = journal.nowMillis() + REPLICATION_MAX_MILLIS;
+    while (true) {
+      List<StoredRecord> onSource = ClusterDump.read(DrillClusters.SOURCE, settings.clusters().sourceConfig(),
+          settings.topic());
+      List<StoredRecord> onTarget = ClusterDump.read(DrillClusters.TARGET, settings.clusters().targetConfig(),
+          settings.topic());
+      List<SendOutcome> sends = journal.sends();
+      if (!replicating(sends, onTarget) || journal.nowMillis() > deadline) {
+        return Invariants.check(new Evidence(settings.topic(), sends, journal.processed(), onSource, onTarget,
+            walker.maps(), walker.rollbacks()));
+      }
+      Thread.sleep(1000);
+    }
+  }
+
+  private static boolean replicating(List<SendOutcome> sends, List<StoredRecord> onTarget) {
+    Set<String> values = new HashSet<>();
+    onTarget.forEach(r -> values.add(r.value()));
+    return sends.stream().anyMatch(s -> s.acknowledged() && DrillClusters.SOURCE.equals(s.cluster())
+        && !values.contains(s.value()));
+  }
+}
