@@ -85,6 +85,17 @@ final class ReconcilerReconciliation implements SliceReconciliation, AutoCloseab
     }
   }
 
+  /**
+   * A cluster that did not answer, a read held by an open transaction, or a write that failed (for example fenced
+   * by another producer's reconciler of the same slice) may pass by itself; the other kinds are about the data,
+   * the topics or the settings, and stay until someone fixes them.
+   */
+  @Override
+  public boolean transientFailure(Exception failure) {
+    return failure instanceof ReconcileException e && (e.kind() == ReconcileException.Kind.UNREACHABLE
+        || e.kind() == ReconcileException.Kind.STALLED || e.kind() == ReconcileException.Kind.WRITE_FAILED);
+  }
+
   /** The request of a scope: its rule, slice, epochs and documents; bounded as the class comment says. */
   static ReconcileRequest request(RollbackScope scope) {
     ReconcileRequest.Builder builder = ReconcileRequest.forRule(scope.rule())

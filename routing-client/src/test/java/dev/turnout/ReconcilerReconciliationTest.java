@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** How the producer's reconciliation maps a rolled-back slice to a reconciliation request, and what it connects with. */
 class ReconcilerReconciliationTest {
@@ -101,6 +103,18 @@ class ReconcilerReconciliationTest {
             assertThat(e.kind()).isEqualTo(ReconcileException.Kind.MISSING_DOCUMENT);
             assertThat(e.getMessage()).startsWith("MISSING_DOCUMENT: ");
           });
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(ReconcileException.Kind.class)
+  void onlyAnUnansweredClusterAStalledReadOrAFailedWriteIsRetriedAsTransient(ReconcileException.Kind kind) {
+    try (ReconcilerReconciliation reconciliation = new ReconcilerReconciliation("svc", ALIASES,
+        List.of(Map.of("bootstrap.servers", "localhost:1"), Map.of("bootstrap.servers", "localhost:1")))) {
+      boolean expected = kind == ReconcileException.Kind.UNREACHABLE || kind == ReconcileException.Kind.STALLED
+          || kind == ReconcileException.Kind.WRITE_FAILED;
+      assertThat(reconciliation.transientFailure(new ReconcileException(kind, "x", null))).isEqualTo(expected);
+      assertThat(reconciliation.transientFailure(new IllegalStateException("no bootstrap.servers"))).isFalse();
     }
   }
 

@@ -118,6 +118,12 @@ final class RollbackCheck {
       return; // closing
     } catch (Exception e) {
       error = "the reconciliation failed: " + (e.getMessage() == null ? e.getClass().getName() : e.getMessage());
+      if (reconciliation.transientFailure(e) && barrier.state() == TopicBarrier.State.WAITING) {
+        // Retried until the deadline, which fails the slice with this error if it is still there.
+        barrier.phase("retrying after a transient failure: " + error);
+        coordinator.scheduleRollbackCheck(this, policy.pollMillis());
+        return;
+      }
       barrier.phase("failed: " + error);
       barrier.rollbackFailed(message(null));
       coordinator.scheduleRollbackCheck(this, policy.pollMillis());

@@ -28,6 +28,15 @@ public interface SliceReconciliation {
    */
   void reconcile(RollbackScope scope) throws Exception;
 
+  /**
+   * Whether a failure of {@link #missing} or {@link #reconcile} may pass by itself (a cluster that did not answer,
+   * a write fenced or aborted by another producer reconciling the same slice): the producer then retries it until
+   * the rolled-back slice's deadline instead of failing the slice closed at once. The default: none may.
+   */
+  default boolean transientFailure(Exception failure) {
+    return false;
+  }
+
   /** Creates the reconciliation of one producer. */
   @FunctionalInterface
   interface Factory {

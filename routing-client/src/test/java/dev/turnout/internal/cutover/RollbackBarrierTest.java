@@ -178,6 +178,39 @@ class RollbackBarrierTest {
   }
 
   @Test
+  void aTransientFailureIsRetriedUntilTheDeadlineWithoutRefusingWhatWaits() throws Exception {
+    coordinator(true, 10_000, reconciliation);
+    reconciliation.transientFailures = true;
+    reconciliation.failure.set(new IllegalStateException("WRITE_FAILED: fenced by another producer's reconciler"));
+    TopicBarrier barrier = rollBackSliceA();
+    Send waiting = new Send();
+    barrier.offer(waiting, 0);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> reconciliation.calls.size() >= 3);
+    assertThat(barrier.state()).as("retried, not failed").isEqualTo(TopicBarrier.State.WAITING);
+    assertThat(barrier.phase()).contains("retrying after a transient failure", "fenced by another producer");
+    assertThat(waiting.refused).isNull();
+    reconciliation.failure.set(null);
+    await().atMost(Duration.ofSeconds(5)).until(() -> waiting.released);
+    assertThat(coordinator.rollbackFailures()).isZero();
+  }
+
+  @Test
+  void aTransientFailureStillThereAtTheDeadlineFailsTheSliceWithIt() throws Exception {
+    coordinator(true, 300, reconciliation);
+    reconciliation.transientFailures = true;
+    reconciliation.failure.set(new IllegalStateException("UNREACHABLE: 'onprem' did not answer within 10 s"));
+    TopicBarrier barrier = rollBackSliceA();
+    Send waiting = new Send();
+    barrier.offer(waiting, 0);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> waiting.refused != null);
+    assertThat(waiting.refused.kind()).isEqualTo(BarrierFailure.Kind.ROLLBACK_NOT_RECONCILED);
+    assertThat(waiting.refused.message()).contains("'onprem' did not answer within 10 s");
+    assertThat(barrier.state()).isEqualTo(TopicBarrier.State.FAILED);
+  }
+
+  @Test
   void recordsStillMissingAtTheDeadlineFailClosedSayingHowManyAndWhatToDo() throws Exception {
     coordinator(false, 300, reconciliation);
     reconciliation.missing.set(5);
@@ -247,6 +280,8 @@ class RollbackBarrierTest {
   private static final class FakeReconciliation implements SliceReconciliation {
     final AtomicLong missing = new AtomicLong();
     final AtomicReference<Exception> failure = new AtomicReference<>();
+    /** Failures that may pass by themselves. */
+    volatile boolean transientFailures;
     final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     final List<RollbackScope> scopes = Collections.synchronizedList(new ArrayList<>());
 
@@ -259,6 +294,11 @@ class RollbackBarrierTest {
     @Override
     public void reconcile(RollbackScope scope) throws Exception {
       record("reconcile", scope);
+    }
+
+    @Override
+    public boolean transientFailure(Exception e) {
+      return transientFailures;
     }
 
     private void record(String call, RollbackScope scope) throws Exception {
