@@ -37,7 +37,7 @@ class DrillIT {
   @Test
   void theWholePlanUnderLoadHoldsEveryInvariantAndWritesTheReport() throws Exception {
     Path out = dir.resolve("report");
-    Run run = drill("--duration", "56", "--keys", "200", "--rate", "100", "--consumers", "1", "--out",
+    Run run = drill("--duration", "56", "--keys", "200", "--rate", "100", "--out",
         out.toString());
 
     assertThat(run.last()).startsWith("ALL INVARIANTS HELD").contains(out.resolve("report.html").toString());
