@@ -102,7 +102,8 @@ public record DrillOptions(Duration duration, int producers, int consumers, doub
 
   private static boolean secret(String key) {
     String k = key.toLowerCase(java.util.Locale.ROOT);
-    return k.contains("password") || k.contains("jaas") || k.contains("secret") || k.contains("private");
+    return k.contains("password") || k.contains("jaas") || k.contains("secret") || k.contains("private")
+        || k.contains("token") || k.endsWith(".key");
   }
 
   /** The compacted topic the drill publishes its documents to, on the source. */

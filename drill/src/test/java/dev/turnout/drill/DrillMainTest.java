@@ -48,17 +48,17 @@ class DrillMainTest {
   void theSettingsSectionRedactsSecretsOfExternalClusters() throws Exception {
     Path source = dir.resolve("source.properties");
     Files.writeString(source, "bootstrap.servers=a:9092\nsecurity.protocol=SASL_SSL\nsasl.jaas.config=secret-value\n"
-        + "ssl.truststore.password=changeit\n");
+        + "ssl.truststore.password=changeit\nssl.keystore.key=PEM-KEY\n");
     DrillMain main = new DrillMain();
     new picocli.CommandLine(main).parseArgs("--source-config", source.toString(), "--target-bootstrap", "b:9092",
         "--topic", "rehearsal");
     java.util.Map<String, String> settings = main.options().describe();
     assertThat(settings.get("source cluster")).isEqualTo("a:9092, sasl.jaas.config=[redacted], "
-        + "security.protocol=SASL_SSL, ssl.truststore.password=[redacted]");
+        + "security.protocol=SASL_SSL, ssl.keystore.key=[redacted], ssl.truststore.password=[redacted]");
     assertThat(settings.get("target cluster")).isEqualTo("b:9092");
     assertThat(settings.get("topic")).isEqualTo("rehearsal (control topic rehearsal-authority, status topic "
         + "rehearsal-status)");
-    assertThat(settings.toString()).doesNotContain("secret-value", "changeit");
+    assertThat(settings.toString()).doesNotContain("secret-value", "changeit", "PEM-KEY");
   }
 
   @Test
