@@ -29,7 +29,7 @@ final class MissingDrillCommand implements Callable<Integer> {
   public Integer call() {
     String version = TurnoutCli.class.getPackage().getImplementationVersion();
     spec.commandLine().getErr().println("error: 'turnout drill' runs the migration drill, which this jar does not "
-        + "hold (it carries embedded Kafka brokers): run it from the turnout-drill artifact (dev.turnout:"
+        + "hold (the drill carries embedded Kafka brokers): run it from the turnout-drill artifact (dev.turnout:"
         + "turnout-drill), java -jar turnout-drill-" + (version == null ? "<version>" : version)
         + "-all.jar drill [options] (or without 'drill'); see docs/drill.md");
     return ExitCodes.USAGE;

@@ -25,9 +25,16 @@ import picocli.CommandLine.Spec;
  * The migration drill as a command. Exit code 0 when every invariant held (last line {@code ALL INVARIANTS HELD}
  * and the report's path), 1 when one broke (last line {@code INVARIANT BROKEN: } and its name) or a strict gate
  * never passed, 2 for bad options or external clusters that are not as the drill needs them (a message says what
- * to configure), 3 when the drill itself failed.
+ * to configure), 3 when the drill itself failed. Also {@code turnout drill} ({@link DrillSubcommand}); the drill's
+ * jar hands a first argument that is not an option to the operator CLI.
  */
 @Command(name = "turnout-drill", mixinStandardHelpOptions = true, sortOptions = false,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:every invariant held",
+        "1:an invariant broke, or a strict gate never passed",
+        "2:bad options, or external clusters not as the drill needs them",
+        "3:the drill failed"},
     description = "Rehearses a migration under load, on two embedded clusters with MirrorMaker 2 or on the "
         + "operator's clusters and replication, checks the invariants and writes an evidence report.")
 public final class DrillMain implements Callable<Integer> {
