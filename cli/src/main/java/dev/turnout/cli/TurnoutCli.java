@@ -1,6 +1,7 @@
 package dev.turnout.cli;
 
 import java.io.PrintWriter;
+import java.util.ServiceLoader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -44,9 +45,21 @@ public final class TurnoutCli {
     return cli.execute(args);
   }
 
-  /** The configured command line (usage errors exit with {@link ExitCodes#USAGE}, failures print one line). */
+  /**
+   * The configured command line (usage errors exit with {@link ExitCodes#USAGE}, failures print one line), with
+   * the subcommands other artifacts contribute ({@link TurnoutSubcommand}); {@code drill} without the drill on the
+   * class path names the artifact that has it.
+   */
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new TurnoutCli());
+    for (TurnoutSubcommand extra : ServiceLoader.load(TurnoutSubcommand.class, TurnoutCli.class.getClassLoader())) {
+      if (!cli.getSubcommands().containsKey(extra.name())) {
+        cli.addSubcommand(extra.name(), extra.command());
+      }
+    }
+    if (!cli.getSubcommands().containsKey("drill")) {
+      cli.addSubcommand("drill", new MissingDrillCommand());
+    }
     cli.setExitCodeExceptionMapper(ExitCodes::of);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println(commandLine.getColorScheme().errorText("error: " + ExitCodes.message(e)));

@@ -37,4 +37,14 @@ class TurnoutCliTest {
       assertThat(help.out()).as(command).contains("Usage: turnout " + command).contains("Exit codes:");
     }
   }
+
+  @Test
+  void drillWithoutTheDrillOnTheClassPathNamesTheArtifactThatHasIt() {
+    Cli result = Cli.run("drill", "--duration", "20", "--gate-strict");
+
+    assertThat(result.status()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err()).contains("'turnout drill' runs the migration drill, which this jar does not hold",
+        "dev.turnout:turnout-drill", "java -jar turnout-drill-", "-all.jar drill [options]");
+    assertThat(Cli.run("--help").out()).contains("drill");
+  }
 }

@@ -16,7 +16,7 @@ import dev.turnout.drill.report.ReportWriter;
 import dev.turnout.fleet.FleetStatusReader;
 import dev.turnout.reconcile.Reconciler;
 import dev.turnout.status.ConsumerStatus;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,8 +25,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One drill: starts the clusters and MirrorMaker 2, the producers and the consumer group, walks the plan under
- * load, drains, reads what each cluster holds, checks the invariants and writes the report.
+ * One drill: starts (or prepares) the clusters, the producers, the consumer group and a validation consumer of the
+ * group, walks the plan under load with a readiness gate before each flip, drains, reads what each cluster holds
+ * (the run's records), checks the invariants and writes the report.
  */
 final class Drill {
 
@@ -35,35 +36,48 @@ final class Drill {
   private static final long REPLICATION_MAX_MILLIS = 30_000;
 
   private final DrillOptions options;
-  private final PrintStream out;
+  private final PrintWriter out;
+  private final boolean terminal;
 
-  Drill(DrillOptions options, PrintStream out) {
+  /** @param terminal whether {@code out} is a terminal (the progress line is redrawn in place) */
+  Drill(DrillOptions options, PrintWriter out, boolean terminal) {
     this.options = options;
     this.out = out;
+    this.terminal = terminal;
   }
 
   /** The outcome: the run and where its report is. */
   record Result(DrillRun run, Path report) {}
 
   Result run() throws Exception {
-    out.println("Starting two embedded clusters and MirrorMaker 2...");
-    try (DrillEnvironment env = DrillEnvironment.start(options.partitions())) {
-      env.startMirror(options.replicationLagMillis());
+    Documents documents = new Documents(options.topic(), DrillEnvironment.SOURCE, DrillEnvironment.TARGET);
+    if (options.external() == null) {
+      out.println("Starting two embedded clusters and MirrorMaker 2...");
+    } else {
+      out.println("Preparing the external clusters: source " + options.describe().get("source cluster")
+          + "; target " + options.describe().get("target cluster"));
+    }
+    try (DrillEnvironment env = options.external() == null ? DrillEnvironment.embedded(options)
+        : DrillEnvironment.external(options, out)) {
       Journal journal = new Journal(System.nanoTime());
-      Documents documents = new Documents(DrillEnvironment.TOPIC, DrillEnvironment.SOURCE, DrillEnvironment.TARGET);
       Reconciler.Builder reconciler = Reconciler.builder().source(DrillEnvironment.SOURCE, env.sourceConfig())
           .target(DrillEnvironment.TARGET, env.targetConfig());
-      try (ControlPublisher publisher = new ControlPublisher(env.sourceConfig(), DrillEnvironment.CONTROL_TOPIC);
-          FleetStatusReader fleet = new FleetStatusReader(env.targetConfig(), DrillEnvironment.STATUS_TOPIC)) {
+      try (ControlPublisher publisher = new ControlPublisher(env.sourceConfig(), env.controlTopic());
+          FleetStatusReader fleet = new FleetStatusReader(env.targetConfig(), env.statusTopic());
+          FlipGate gate = new FlipGate(env.sourceConfig(), env.targetConfig(), fleet, env.group())) {
         ConsumerService[] consumers = new ConsumerService[1];
         ProducerService[] producers = new ProducerService[1];
-        Conductor conductor = new Conductor(options, documents, publisher, fleet,
-            () -> instanceIds(producers[0], consumers[0]), reconciler, journal);
+        ValidationReader validation = new ValidationReader(env.consumerConfigs(options).get(0), env.topic());
+        Conductor conductor = new Conductor(options, env.epochBase(), gate, documents, publisher, fleet,
+            () -> instanceIds(producers[0], consumers[0], validation), reconciler, journal);
         conductor.publishFirst();
-        consumers[0] = new ConsumerService(env.consumerConfigs(options), DrillEnvironment.TOPIC, journal);
-        producers[0] = new ProducerService(env.producerConfigs(options), DrillEnvironment.TOPIC, options.keys(),
+        consumers[0] = new ConsumerService(env.consumerConfigs(options), env.topic(), journal);
+        producers[0] = new ProducerService(env.producerConfigs(options), env.topic(), options.keys(),
             options.rate(), options.seed(), journal, conductor::step);
-        return walk(env, journal, conductor, producers[0], consumers[0]);
+        try (validation) {
+          validation.start();
+          return walk(env, journal, conductor, producers[0], consumers[0]);
+        }
       }
     }
   }
@@ -75,18 +89,22 @@ final class Drill {
     List<Finding> findings;
     List<ConsumerStatus> statuses;
     List<String> consumerErrors;
-    try (consumers; Progress progress = new Progress(out, journal, options.plan(), conductor::step, producers,
-        consumers)) {
+    Progress live = new Progress(out, journal, options.plan(), conductor::step, conductor::epoch, producers,
+        consumers);
+    if (terminal) {
+      live.redrawn(start, options.phase().toMillis());
+    }
+    try (consumers; Progress progress = live) {
       consumers.start();
       try (producers) {
         producers.start();
         progress.start();
-        out.println("Load running; walking " + options.plan().steps() + ", " + options.phase().toMillis()
+        progress.message("Load running; walking " + options.plan().steps() + ", " + options.phase().toMillis()
             + " ms per step");
         conductor.walk(start);
       }
       long loadMillis = journal.nowMillis() - start;
-      out.println("Load stopped after " + loadMillis + " ms; draining the consumer group...");
+      progress.message("Load stopped after " + loadMillis + " ms; draining the consumer group...");
       drain(journal);
       statuses = consumers.statuses();
       consumerErrors = consumers.errors();
@@ -97,7 +115,8 @@ final class Drill {
         .max().orElse(Double.NaN);
     long switches = statuses.stream().mapToLong(ConsumerStatus::readSwitches).sum();
     DrillRun run = new DrillRun(startedAt, journal.nowMillis() - start, options.describe(), options.plan().steps(),
-        conductor.flips(), journal.sends(), journal.processed(), findings, switches, switchMax, consumerErrors);
+        conductor.flips(), journal.sends(), journal.processed(), findings, switches, switchMax, consumerErrors,
+        conductor.gates());
     Path report = ReportWriter.write(options.out(), run);
     return new Result(run, report);
   }
@@ -130,17 +149,22 @@ final class Drill {
       throws InterruptedException {
     long deadline = journal.nowMillis() + REPLICATION_MAX_MILLIS;
     while (true) {
-      List<StoredRecord> onSource = ClusterDump.read(DrillEnvironment.SOURCE, env.sourceConfig(),
-          DrillEnvironment.TOPIC);
-      List<StoredRecord> onTarget = ClusterDump.read(DrillEnvironment.TARGET, env.targetConfig(),
-          DrillEnvironment.TOPIC);
+      List<StoredRecord> onSource = ofRun(env, ClusterDump.read(DrillEnvironment.SOURCE, env.sourceConfig(),
+          env.topic()));
+      List<StoredRecord> onTarget = ofRun(env, ClusterDump.read(DrillEnvironment.TARGET, env.targetConfig(),
+          env.topic()));
       List<SendOutcome> sends = journal.sends();
       if (!replicating(sends, onTarget) || journal.nowMillis() > deadline) {
-        return Invariants.check(new Evidence(DrillEnvironment.TOPIC, sends, journal.processed(), onSource,
+        return Invariants.check(new Evidence(env.topic(), sends, journal.processed(), onSource,
             onTarget, conductor.maps(), conductor.rollbacks()));
       }
       Thread.sleep(1000);
     }
+  }
+
+  /** The records written during the run (on external clusters, the topic may hold an earlier run's). */
+  private static List<StoredRecord> ofRun(DrillEnvironment env, List<StoredRecord> records) {
+    return records.stream().filter(r -> !env.beforeRun(r.cluster(), r.partition(), r.offset())).toList();
   }
 
   /** Whether a record the source acknowledged is not on the target yet. */
@@ -151,8 +175,12 @@ final class Drill {
         && !values.contains(s.value()));
   }
 
-  private static List<String> instanceIds(ProducerService producers, ConsumerService consumers) {
+  private static List<String> instanceIds(ProducerService producers, ConsumerService consumers,
+      ValidationReader validation) {
     List<String> ids = new ArrayList<>();
+    if (validation.instanceId() != null) {
+      ids.add(validation.instanceId());
+    }
     if (producers != null) {
       producers.producers().forEach(p -> ids.add(p.status().instanceId()));
     }

@@ -4,6 +4,7 @@ import dev.turnout.TurnoutConfig;
 import dev.turnout.testkit.InProcessMirrorMaker;
 import dev.turnout.testkit.KafkaTestCluster;
 import dev.turnout.testkit.TwoClusters;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -15,33 +16,53 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The drill's clusters and the routing clients' settings: two embedded clusters ({@code source} and
- * {@code target}), MirrorMaker 2 replicating the drill's topic from source to target, the keyed topic on both,
- * the compacted control topic on the source and the compacted status topic on the target.
+ * The drill's clusters and the routing clients' settings. Embedded ({@link #embedded}): two clusters
+ * ({@code source} and {@code target}) started in this JVM, the keyed topic on both, the compacted control topic on
+ * the source and the compacted status topic on the target, and MirrorMaker 2 replicating the keyed topic. External
+ * ({@link #external}): the operator's clusters and replication, prepared and checked by {@link ExternalClusters};
+ * the run's evidence starts at the keyed topic's end offsets taken before the load.
  */
 final class DrillEnvironment implements AutoCloseable {
 
   static final String SOURCE = "source";
   static final String TARGET = "target";
-  static final String TOPIC = "drill-orders";
-  static final String CONTROL_TOPIC = "turnout-authority";
-  static final String STATUS_TOPIC = "turnout-status";
   static final String GROUP = "drill-group";
 
+  private final String topic;
+  private final String controlTopic;
+  private final String statusTopic;
+  private final String group;
+  private final Map<String, Object> source;
+  private final Map<String, Object> target;
   private final TwoClusters clusters;
+  private final Map<String, Map<Integer, Long>> startOffsets;
+  private final long epochBase;
   private InProcessMirrorMaker mirror;
 
-  private DrillEnvironment(TwoClusters clusters) {
+  private DrillEnvironment(DrillOptions o, String group, Map<String, Object> source, Map<String, Object> target,
+      TwoClusters clusters, Map<String, Map<Integer, Long>> startOffsets, long epochBase) {
+    this.topic = o.topic();
+    this.controlTopic = o.controlTopic();
+    this.statusTopic = o.statusTopic();
+    this.group = group;
+    this.source = Map.copyOf(source);
+    this.target = Map.copyOf(target);
     this.clusters = clusters;
+    this.startOffsets = startOffsets;
+    this.epochBase = epochBase;
   }
 
-  /** Starts the clusters and creates the topics; {@link #startMirror(long)} starts replication. */
-  static DrillEnvironment start(int partitions) throws Exception {
-    DrillEnvironment env = new DrillEnvironment(TwoClusters.start());
+  /** Starts two embedded clusters, creates the topics and starts MirrorMaker 2 for the keyed topic. */
+  static DrillEnvironment embedded(DrillOptions o) throws Exception {
+    TwoClusters clusters = TwoClusters.start();
+    DrillEnvironment env = new DrillEnvironment(o, GROUP, clusters.source().clientConfig(),
+        clusters.target().clientConfig(), clusters, Map.of(), 0);
     try {
-      env.clusters.createTopic(TOPIC, partitions);
-      compacted(env.clusters.source(), CONTROL_TOPIC);
-      compacted(env.clusters.target(), STATUS_TOPIC);
+      clusters.createTopic(o.topic(), o.partitions());
+      compacted(clusters.source(), o.controlTopic());
+      compacted(clusters.target(), o.statusTopic());
+      env.mirror = InProcessMirrorMaker.builder(clusters).topics(o.topic()).groups(GROUP)
+          .replicationLagMillis(o.replicationLagMillis()).start();
       return env;
     } catch (Exception | Error e) {
       env.close();
@@ -49,33 +70,80 @@ final class DrillEnvironment implements AutoCloseable {
     }
   }
 
+  /**
+   * The operator's clusters: creates the topics that are absent, checks those that exist and the replication of
+   * the keyed topic, and positions the run's consumer group (a new one per run) at the keyed topic's end on
+   * both clusters (unstamped commits: a partition the group never committed during the run starts there on either
+   * cluster, not at an earlier run's records).
+   *
+   * @throws SetupException when a cluster, a topic or the replication is not as the drill needs it
+   */
+  static DrillEnvironment external(DrillOptions o, PrintWriter out) throws Exception {
+    Map<String, Object> source = new HashMap<>(o.external().sourceSettings());
+    Map<String, Object> target = new HashMap<>(o.external().targetSettings());
+    String group = GROUP + "-" + System.currentTimeMillis();
+    ExternalClusters.Prepared p = ExternalClusters.prepare(o, source, target, out);
+    ExternalClusters.positionGroup(source, group, o.topic(), p.startOffsets().get(SOURCE));
+    ExternalClusters.positionGroup(target, group, o.topic(), p.startOffsets().get(TARGET));
+    String validation = group + TurnoutConfig.VALIDATION_GROUP_SUFFIX;
+    ExternalClusters.positionGroup(source, validation, o.topic(), p.startOffsets().get(SOURCE));
+    ExternalClusters.positionGroup(target, validation, o.topic(), p.startOffsets().get(TARGET));
+    return new DrillEnvironment(o, group, source, target, null, p.startOffsets(), p.epochBase());
+  }
+
   private static void compacted(KafkaTestCluster cluster, String topic) throws Exception {
     cluster.admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1)
         .configs(Map.of("cleanup.policy", "compact")))).all().get(30, TimeUnit.SECONDS);
   }
 
-  /** Starts MirrorMaker 2 for the drill's topic, with {@code lagMillis} of added lag. */
-  void startMirror(long lagMillis) {
-    mirror = InProcessMirrorMaker.builder(clusters).topics(TOPIC).groups(GROUP).replicationLagMillis(lagMillis)
-        .start();
+  /** Whether the clusters are the operator's. */
+  boolean external() {
+    return clusters == null;
+  }
+
+  String topic() {
+    return topic;
+  }
+
+  String controlTopic() {
+    return controlTopic;
+  }
+
+  /** The consumer group of the run. */
+  String group() {
+    return group;
+  }
+
+  String statusTopic() {
+    return statusTopic;
+  }
+
+  /** The highest epoch on the control topic before the run (0 on a new one): the run's epochs follow it. */
+  long epochBase() {
+    return epochBase;
+  }
+
+  /** Whether a record of the keyed topic on {@code cluster} was written before the run (an earlier one's). */
+  boolean beforeRun(String cluster, int partition, long offset) {
+    return offset < startOffsets.getOrDefault(cluster, Map.of()).getOrDefault(partition, 0L);
   }
 
   Map<String, Object> sourceConfig() {
-    return clusters.source().clientConfig();
+    return new HashMap<>(source);
   }
 
   Map<String, Object> targetConfig() {
-    return clusters.target().clientConfig();
+    return new HashMap<>(target);
   }
 
   private Map<String, Object> common(String service, String clientId, Map<String, String> extra) {
     Map<String, Object> c = new HashMap<>();
     c.put(TurnoutConfig.CLUSTERS, SOURCE + "," + TARGET);
-    c.put("turnout.cluster." + SOURCE + ".bootstrap.servers", clusters.source().bootstrapServers());
-    c.put("turnout.cluster." + TARGET + ".bootstrap.servers", clusters.target().bootstrapServers());
-    c.put(TurnoutConfig.AUTHORITY_TOPIC, CONTROL_TOPIC);
+    source.forEach((k, v) -> c.put(TurnoutConfig.CLUSTER_PREFIX + SOURCE + "." + k, v));
+    target.forEach((k, v) -> c.put(TurnoutConfig.CLUSTER_PREFIX + TARGET + "." + k, v));
+    c.put(TurnoutConfig.AUTHORITY_TOPIC, controlTopic);
     c.put(TurnoutConfig.AUTHORITY_TOPIC_CLUSTER, SOURCE);
-    c.put(TurnoutConfig.STATUS_TOPIC, STATUS_TOPIC);
+    c.put(TurnoutConfig.STATUS_TOPIC, statusTopic);
     c.put(TurnoutConfig.STATUS_TOPIC_CLUSTER, TARGET);
     c.put(TurnoutConfig.STATUS_INTERVAL_MS, 1000);
     c.put(TurnoutConfig.SERVICE_NAME, service);
@@ -123,7 +191,7 @@ final class DrillEnvironment implements AutoCloseable {
     List<Map<String, Object>> configs = new ArrayList<>();
     for (int i = 0; i < o.consumers(); i++) {
       Map<String, Object> c = common("drill-consumer", "drill-consumer-" + i, Map.of());
-      c.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
+      c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
       c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
       c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
       c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -142,7 +210,9 @@ final class DrillEnvironment implements AutoCloseable {
         mirror.close();
       }
     } finally {
-      clusters.close();
+      if (clusters != null) {
+        clusters.close();
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.turnout.drill;
 
+import dev.turnout.cli.TurnoutCli;
 import dev.turnout.drill.plan.Plan;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,23 +17,33 @@ import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The migration drill as a command. Exit code 0 when every invariant held (last line {@code ALL INVARIANTS HELD}
- * and the report's path), 1 when one broke (last line {@code INVARIANT BROKEN: } and its name), 2 for bad options
- * or an option not supported yet, 3 when the drill itself failed.
+ * and the report's path), 1 when one broke (last line {@code INVARIANT BROKEN: } and its name) or a strict gate
+ * never passed, 2 for bad options or external clusters that are not as the drill needs them (a message says what
+ * to configure), 3 when the drill itself failed. Also {@code turnout drill} ({@link DrillSubcommand}); the drill's
+ * jar hands a first argument that is not an option to the operator CLI.
  */
 @Command(name = "turnout-drill", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Rehearses a migration under load on two embedded clusters with MirrorMaker 2, checks the "
-        + "invariants and writes an evidence report.")
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:every invariant held",
+        "1:an invariant broke, or a strict gate never passed",
+        "2:bad options, or external clusters not as the drill needs them",
+        "3:the drill failed"},
+    description = "Rehearses a migration under load, on two embedded clusters with MirrorMaker 2 or on the "
+        + "operator's clusters and replication, checks the invariants and writes an evidence report.")
 public final class DrillMain implements Callable<Integer> {
 
   /** Every invariant held. */
   public static final int HELD = 0;
   /** An invariant broke. */
   public static final int BROKEN = 1;
-  /** Bad options, or an option not supported yet. */
+  /** Bad options, or external clusters not as the drill needs them. */
   public static final int USAGE = 2;
   /** The drill could not run to its end. */
   public static final int FAILED = 3;
@@ -84,62 +95,110 @@ public final class DrillMain implements Callable<Integer> {
   @Option(names = "--out", description = "Folder of the report (default target/drill-<timestamp>).")
   Path out;
 
-  @Option(names = "--source-bootstrap", description = "An external source cluster (not supported yet).")
+  @Option(names = "--topic", defaultValue = DrillOptions.DEFAULT_TOPIC, description = "The keyed topic; the "
+      + "control topic is <topic>-authority (source), the status topic <topic>-status (target). Default "
+      + "${DEFAULT-VALUE}.")
+  String topic;
+
+  @Option(names = "--source-bootstrap", paramLabel = "HOSTS", description = "An external source cluster "
+      + "(bootstrap.servers); with --target-bootstrap, the drill runs against the operator's clusters and "
+      + "replication instead of embedded ones.")
   String sourceBootstrap;
 
-  @Option(names = "--target-bootstrap", description = "An external target cluster (not supported yet).")
+  @Option(names = "--target-bootstrap", paramLabel = "HOSTS", description = "An external target cluster.")
   String targetBootstrap;
 
-  @Option(names = "--source-config", description = "Client settings of the external source cluster.")
+  @Option(names = "--source-config", paramLabel = "FILE", description = "Client settings of the external source "
+      + "cluster (properties: security.protocol, sasl.*, ssl.*, bootstrap.servers); never printed.")
   Path sourceConfig;
 
-  @Option(names = "--target-config", description = "Client settings of the external target cluster.")
+  @Option(names = "--target-config", paramLabel = "FILE", description = "Client settings of the external target "
+      + "cluster; never printed.")
   Path targetConfig;
 
-  private PrintStream stdout = System.out;
+  @Option(names = "--replication-timeout", defaultValue = "60", paramLabel = "SECONDS", description = "External "
+      + "clusters: how long a record written to the source topic may take to appear on the target before the "
+      + "drill refuses to start (default ${DEFAULT-VALUE}).")
+  long replicationTimeoutSeconds;
+
+  @Option(names = "--gate-strict", description = "A flip waits for its readiness gate (the checks of 'turnout "
+      + "gate') up to the step's length, and the drill fails (exit 1) when it never passes. Without it the "
+      + "gate's verdict is recorded and the flip made anyway.")
+  boolean gateStrict;
+
+  @Spec
+  CommandSpec spec;
+
+  /** Whether the output is a terminal; only {@link #main} says so. */
+  private boolean terminal;
 
   public static void main(String[] args) {
-    System.exit(run(System.out, System.err, args));
+    System.exit(run(System.out, System.err, Progress.terminal(), args));
   }
 
-  /** Runs the drill with these arguments, printing to {@code out} and {@code err}; returns the exit code. */
+  /**
+   * Runs the drill with these arguments, printing to {@code out} and {@code err}; returns the exit code. A first
+   * argument that is not an option is a {@code turnout} subcommand ({@code drill [options]}, or any other), run by
+   * the operator CLI this jar also holds.
+   */
   public static int run(PrintStream out, PrintStream err, String... args) {
+    return run(out, err, false, args);
+  }
+
+  private static int run(PrintStream out, PrintStream err, boolean terminal, String... args) {
+    PrintWriter o = new PrintWriter(out, true);
+    PrintWriter e = new PrintWriter(err, true);
+    if (args.length > 0 && !args[0].startsWith("-")) {
+      return TurnoutCli.run(args, o, e);
+    }
     DrillMain main = new DrillMain();
-    main.stdout = out;
+    main.terminal = terminal;
     CommandLine cl = new CommandLine(main);
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    cl.setExecutionExceptionHandler((e, line, parsed) -> {
-      err.println("The drill failed: " + e);
-      e.printStackTrace(err);
-      return FAILED;
-    });
-    cl.setParameterExceptionHandler((e, a) -> {
-      err.println(e.getMessage());
-      err.println("Run with --help for the options.");
+    cl.setOut(o);
+    cl.setErr(e);
+    cl.setParameterExceptionHandler((ex, a) -> {
+      e.println(ex.getMessage());
+      e.println("Run with --help for the options.");
       return USAGE;
     });
     return cl.execute(args);
   }
 
+  /** The command for {@code turnout drill}; {@code terminal} when the output is a terminal. */
+  static DrillMain command(boolean terminal) {
+    DrillMain main = new DrillMain();
+    main.terminal = terminal;
+    return main;
+  }
+
   @Override
-  public Integer call() throws Exception {
+  public Integer call() {
+    PrintWriter stdout = spec.commandLine().getOut();
+    PrintWriter stderr = spec.commandLine().getErr();
     DrillOptions options;
     try {
-      if (sourceBootstrap != null || targetBootstrap != null || sourceConfig != null || targetConfig != null) {
-        return external();
-      }
       options = options();
     } catch (IllegalArgumentException | IOException e) {
       stdout.println("Bad options: " + e.getMessage());
       return USAGE;
     }
-    Drill.Result result = new Drill(options, stdout).run();
+    Drill.Result result;
+    try {
+      result = new Drill(options, stdout, terminal).run();
+    } catch (SetupException e) {
+      stdout.println("Cannot run the drill: " + e.getMessage());
+      return USAGE;
+    } catch (Exception e) {
+      stderr.println("The drill failed: " + e);
+      e.printStackTrace(stderr);
+      stderr.flush();
+      return FAILED;
+    }
     result.run().findings().forEach(f -> stdout.println(f));
     stdout.println("Report: " + result.report().toAbsolutePath().getParent());
     String headline = dev.turnout.drill.report.ReportWriter.headline(result.run());
     stdout.println(headline + "; report " + result.report().toAbsolutePath());
-    return result.run().held() ? HELD : BROKEN;
+    return result.run().held() && result.run().completed() ? HELD : BROKEN;
   }
 
   DrillOptions options() throws IOException {
@@ -153,20 +212,26 @@ public final class DrillMain implements Callable<Integer> {
     Path dir = out != null ? out : Path.of("target", "drill-"
         + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     return new DrillOptions(Duration.ofSeconds(durationSeconds), producers, consumers, rate, keys, partitions, plan,
-        seed, dir, mode, replicationLagMillis, clientProperties);
+        seed, dir, mode, replicationLagMillis, clientProperties, topic, external(), gateStrict);
   }
 
-  /** External clusters: the settings are read and checked, then refused as not supported yet. */
-  private int external() throws IOException {
-    if (sourceBootstrap == null || targetBootstrap == null) {
-      throw new IllegalArgumentException("--source-bootstrap and --target-bootstrap go together");
+  /** The external clusters' settings (files first, then the bootstrap options over them), or null. */
+  private DrillOptions.External external() throws IOException {
+    if (sourceBootstrap == null && targetBootstrap == null && sourceConfig == null && targetConfig == null) {
+      return null;
     }
-    int settings = load(sourceConfig).size() + load(targetConfig).size();
-    stdout.println("Running the drill against external clusters (" + sourceBootstrap + ", " + targetBootstrap
-        + ", " + settings + " client setting(s) read) is not supported yet: the drill needs MirrorMaker 2 between "
-        + "them and topics it may create; run it without --source-bootstrap/--target-bootstrap to use embedded "
-        + "clusters.");
-    return USAGE;
+    return new DrillOptions.External(settings(sourceConfig, sourceBootstrap),
+        settings(targetConfig, targetBootstrap), Duration.ofSeconds(replicationTimeoutSeconds));
+  }
+
+  private static Map<String, String> settings(Path file, String bootstrap) throws IOException {
+    Map<String, String> settings = new LinkedHashMap<>();
+    Properties p = load(file);
+    p.stringPropertyNames().forEach(k -> settings.put(k, p.getProperty(k)));
+    if (bootstrap != null) {
+      settings.put("bootstrap.servers", bootstrap);
+    }
+    return settings;
   }
 
   private static Properties load(Path file) throws IOException {

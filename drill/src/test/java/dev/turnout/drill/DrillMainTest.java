@@ -29,13 +29,42 @@ class DrillMainTest {
   }
 
   @Test
-  void externalClustersAreReadThenRefusedAsNotSupportedYet() throws Exception {
+  void anExternalClusterWithoutBootstrapServersIsNamedAndItsSecretsAreNotPrinted() throws Exception {
     Path source = dir.resolve("source.properties");
     Files.writeString(source, "security.protocol=SASL_SSL\nsasl.jaas.config=secret-value\n");
-    assertThat(run("--source-bootstrap", "a:9092", "--target-bootstrap", "b:9092", "--source-config",
-        source.toString())).isEqualTo(DrillMain.USAGE);
-    assertThat(printed()).contains("not supported yet", "a:9092", "2 client setting(s) read")
-        .doesNotContain("secret-value");
+    assertThat(run("--source-config", source.toString(), "--target-bootstrap", "b:9092")).isEqualTo(DrillMain.USAGE);
+    assertThat(printed()).contains("the source cluster needs --source-bootstrap or bootstrap.servers in "
+        + "--source-config").doesNotContain("secret-value");
+  }
+
+  @Test
+  void theEmbeddedMirrorMakersLagDoesNotApplyToExternalClusters() {
+    assertThat(run("--source-bootstrap", "a:9092", "--target-bootstrap", "b:9092", "--replication-lag-ms", "100"))
+        .isEqualTo(DrillMain.USAGE);
+    assertThat(printed()).contains("--replication-lag-ms adds lag to the embedded MirrorMaker 2");
+  }
+
+  @Test
+  void theSettingsSectionRedactsSecretsOfExternalClusters() throws Exception {
+    Path source = dir.resolve("source.properties");
+    Files.writeString(source, "bootstrap.servers=a:9092\nsecurity.protocol=SASL_SSL\nsasl.jaas.config=secret-value\n"
+        + "ssl.truststore.password=changeit\nssl.keystore.key=PEM-KEY\n");
+    DrillMain main = new DrillMain();
+    new picocli.CommandLine(main).parseArgs("--source-config", source.toString(), "--target-bootstrap", "b:9092",
+        "--topic", "rehearsal");
+    java.util.Map<String, String> settings = main.options().describe();
+    assertThat(settings.get("source cluster")).isEqualTo("a:9092, sasl.jaas.config=[redacted], "
+        + "security.protocol=SASL_SSL, ssl.keystore.key=[redacted], ssl.truststore.password=[redacted]");
+    assertThat(settings.get("target cluster")).isEqualTo("b:9092");
+    assertThat(settings.get("topic")).isEqualTo("rehearsal (control topic rehearsal-authority, status topic "
+        + "rehearsal-status)");
+    assertThat(settings.toString()).doesNotContain("secret-value", "changeit", "PEM-KEY");
+  }
+
+  @Test
+  void aTopicNameKafkaWouldRefuseIsRefused() {
+    assertThat(run("--topic", "orders/eu")).isEqualTo(DrillMain.USAGE);
+    assertThat(printed()).contains("--topic must be 1 to 200 of [A-Za-z0-9._-], got 'orders/eu'");
   }
 
   @Test

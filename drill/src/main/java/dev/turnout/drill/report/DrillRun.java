@@ -25,10 +25,19 @@ import java.util.Map;
  * @param readSwitches read switches of the consumer group's members
  * @param switchMaxMillis the longest handover-to-resumption time of a member, NaN when none switched
  * @param consumerErrors what the consumers' {@code poll} threw
+ * @param gates the readiness gate of each flip, and where a strict gate stopped the walk
  */
 public record DrillRun(Instant startedAt, long durationMillis, Map<String, String> settings, List<Step> steps,
     List<Flip> flips, List<SendOutcome> sends, List<Processed> processed, List<Finding> findings, long readSwitches,
-    double switchMaxMillis, List<String> consumerErrors) {
+    double switchMaxMillis, List<String> consumerErrors, GateVerdict.Gates gates) {
+
+  /** A run without gates. */
+  public DrillRun(Instant startedAt, long durationMillis, Map<String, String> settings, List<Step> steps,
+      List<Flip> flips, List<SendOutcome> sends, List<Processed> processed, List<Finding> findings,
+      long readSwitches, double switchMaxMillis, List<String> consumerErrors) {
+    this(startedAt, durationMillis, settings, steps, flips, sends, processed, findings, readSwitches,
+        switchMaxMillis, consumerErrors, GateVerdict.Gates.none());
+  }
 
   public DrillRun {
     settings = Collections.unmodifiableMap(new LinkedHashMap<>(settings));
@@ -38,6 +47,12 @@ public record DrillRun(Instant startedAt, long durationMillis, Map<String, Strin
     processed = List.copyOf(processed);
     findings = List.copyOf(findings);
     consumerErrors = List.copyOf(consumerErrors);
+    gates = gates == null ? GateVerdict.Gates.none() : gates;
+  }
+
+  /** Whether the plan was walked to its end (a strict gate that never passed stops it). */
+  public boolean completed() {
+    return gates.stoppedAt().isEmpty();
   }
 
   /** Whether every invariant held. */

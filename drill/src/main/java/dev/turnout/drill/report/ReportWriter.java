@@ -13,11 +13,13 @@ public final class ReportWriter {
   private ReportWriter() {}
 
   /**
-   * The headline: {@code ALL INVARIANTS HELD}, or {@code INVARIANT BROKEN: } and the broken invariants' names.
+   * The headline: {@code ALL INVARIANTS HELD}, or {@code INVARIANT BROKEN: } and the broken invariants' names;
+   * preceded by {@code GATE NO-GO: } and the step when a strict gate stopped the walk.
    */
   public static String headline(DrillRun run) {
     List<String> broken = Invariants.broken(run.findings());
-    return broken.isEmpty() ? "ALL INVARIANTS HELD" : "INVARIANT BROKEN: " + String.join(", ", broken);
+    String invariants = broken.isEmpty() ? "ALL INVARIANTS HELD" : "INVARIANT BROKEN: " + String.join(", ", broken);
+    return run.completed() ? invariants : "GATE NO-GO: " + run.gates().stoppedAt() + "; " + invariants;
   }
 
   /** Writes the report into {@code dir} (created if needed) and returns the path of {@code report.html}. */
@@ -30,7 +32,7 @@ public final class ReportWriter {
     Files.write(dir.resolve("timeline.png"), png);
     Files.writeString(dir.resolve("report.md"), MarkdownReport.render(headline, tables), StandardCharsets.UTF_8);
     Path html = dir.resolve("report.html");
-    Files.writeString(html, HtmlReport.render(headline, run.held(), tables, png), StandardCharsets.UTF_8);
+    Files.writeString(html, HtmlReport.render(headline, run.held() && run.completed(), tables, png), StandardCharsets.UTF_8);
     return html;
   }
 }

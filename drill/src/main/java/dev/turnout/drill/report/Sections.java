@@ -19,6 +19,9 @@ final class Sections {
     tables.add(invariants(run));
     tables.add(records(run, s));
     tables.add(flips(run));
+    if (!run.gates().verdicts().isEmpty()) {
+      tables.add(gates(run.gates()));
+    }
     tables.add(pauses(run, s));
     tables.add(consumers(run));
     return tables;
@@ -55,6 +58,25 @@ final class Sections {
       t.row(f.index(), f.step(), f.epoch(), String.format(Locale.ROOT, "%.1f", f.atMillis() / 1000.0),
           f.rollback() ? "yes" : "", f.convergenceMillis() < 0 ? "not converged" : f.convergenceMillis(),
           f.reconciled() < 0 ? "" : f.reconciled(), f.note());
+    }
+    return t.build();
+  }
+
+  private static Table gates(GateVerdict.Gates gates) {
+    String intro = "Before each flip the drill ran the checks of `turnout gate` for the move (the document in force, "
+        + "the rule, the state it moves to). " + (gates.strict()
+        ? "With --gate-strict a NO-GO gate held its flip back, run again each second up to the step's length."
+        : "A NO-GO gate (a red line) did not stop the flip: the drill is a rehearsal, it records the verdict and "
+            + "flips anyway (--gate-strict makes a flip wait for its gate).")
+        + (gates.stoppedAt().isEmpty() ? "" : " The walk stopped: " + gates.stoppedAt() + ".");
+    Table.Builder t = Table.of("Gates", intro, "#", "step", "verdict", "runs", "group", "status", "check", "live",
+        "threshold", "detail");
+    for (GateVerdict v : gates.verdicts()) {
+      String verdict = v.go() ? "GO" : "NO-GO";
+      for (GateVerdict.Line l : v.lines()) {
+        t.row(v.flip(), v.step(), verdict, v.attempts(), l.group(), l.status(), l.check(), l.live(), l.threshold(),
+            l.detail());
+      }
     }
     return t.build();
   }
