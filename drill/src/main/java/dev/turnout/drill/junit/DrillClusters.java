@@ -41,7 +41,8 @@ public final class DrillClusters implements AutoCloseable {
   /** System property naming a properties file of the target's client settings, security included. */
   public static final String TARGET_CONFIG = "turnout.drill.target.config";
 
-  private static final String MIRROR_EXCLUDES = ".*[\\-\\.]internal,.*\\.replica,__.*," + CONTROL_TOPIC + ","
+  /** What MirrorMaker 2 never copies: its own and Kafka's internal topics, the drill's control and status topics. */
+  static final String MIRROR_EXCLUDES = ".*[\\-\\.]internal,.*\\.replica,__.*," + CONTROL_TOPIC + ","
       + STATUS_TOPIC;
 
   private final Map<String, Object> source;

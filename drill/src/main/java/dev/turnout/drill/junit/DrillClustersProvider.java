@@ -14,4 +14,12 @@ public interface DrillClustersProvider {
    * what must be stopped after the class as the resources to close.
    */
   DrillClusters clusters() throws Exception;
+
+  /**
+   * Why the clusters cannot start here (no Docker engine, for example), or empty when they can. The extension asks
+   * before the class runs: a class whose clusters cannot start is reported as skipped with this reason.
+   */
+  default java.util.Optional<String> unavailable() {
+    return java.util.Optional.empty();
+  }
 }

@@ -2,23 +2,52 @@ package dev.turnout.drill.junit;
 
 import java.lang.reflect.InvocationTargetException;
 import java.util.Optional;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolutionException;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.platform.commons.support.AnnotationSupport;
+import org.opentest4j.TestAbortedException;
 
 /**
  * The JUnit 5 extension behind {@link TurnoutDrill}: resolves {@link DrillClusters} parameters with one instance
  * per test class (the outermost class carrying the annotation), created on first use and closed when that class
- * finishes.
+ * finishes. Clusters from a {@link DrillClustersProvider} are created before the class's tests, so that a provider
+ * that cannot start them (no Docker engine) skips the class instead of failing each test.
  */
-public final class DrillExtension implements ParameterResolver {
+public final class DrillExtension implements ParameterResolver, BeforeAllCallback, ExecutionCondition {
 
   private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(DrillExtension.class);
 
   /** Creates the extension; JUnit calls this. */
   public DrillExtension() {}
+
+  /** Disables a class whose {@link DrillClustersProvider} says its clusters cannot start here, with the reason. */
+  @Override
+  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+    if (context.getTestMethod().isPresent()) {
+      return ConditionEvaluationResult.enabled("decided for the class");
+    }
+    TurnoutDrill annotation = context.getTestClass()
+        .flatMap(c -> AnnotationSupport.findAnnotation(c, TurnoutDrill.class)).orElse(null);
+    if (annotation == null || annotation.clusters().length != 1) {
+      return ConditionEvaluationResult.enabled("no clusters provider");
+    }
+    return provider(annotation).unavailable().map(ConditionEvaluationResult::disabled)
+        .orElseGet(() -> ConditionEvaluationResult.enabled("the provider's clusters can start"));
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    boolean provided = context.getTestClass().flatMap(c -> AnnotationSupport.findAnnotation(c, TurnoutDrill.class))
+        .map(a -> a.clusters().length > 0).orElse(false);
+    if (provided) {
+      clusters(context);
+    }
+  }
 
   @Override
   public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
@@ -27,6 +56,10 @@ public final class DrillExtension implements ParameterResolver {
 
   @Override
   public DrillClusters resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+    return clusters(extensionContext);
+  }
+
+  private static DrillClusters clusters(ExtensionContext extensionContext) {
     ExtensionContext owner = owner(extensionContext);
     TurnoutDrill annotation = owner.getTestClass()
         .flatMap(c -> AnnotationSupport.findAnnotation(c, TurnoutDrill.class)).orElse(null);
@@ -53,16 +86,12 @@ public final class DrillExtension implements ParameterResolver {
           + "got " + annotation.clusters().length);
     }
     Class<? extends DrillClustersProvider> type = annotation.clusters()[0];
-    DrillClustersProvider provider;
-    try {
-      provider = type.getDeclaredConstructor().newInstance();
-    } catch (ReflectiveOperationException e) {
-      throw new ParameterResolutionException("Cannot create " + type.getName() + " with a public no-argument "
-          + "constructor: " + (e instanceof InvocationTargetException t ? t.getCause() : e), e);
-    }
+    DrillClustersProvider provider = provider(annotation);
     DrillClusters clusters;
     try {
       clusters = provider.clusters();
+    } catch (TestAbortedException e) {
+      throw e; // the provider skips the class (no Docker, for example): not a failure
     } catch (Exception e) {
       throw new ParameterResolutionException(type.getName() + ".clusters() failed: " + e, e);
     }
@@ -70,6 +99,16 @@ public final class DrillExtension implements ParameterResolver {
       throw new ParameterResolutionException(type.getName() + ".clusters() returned null: return the clusters");
     }
     return clusters;
+  }
+
+  private static DrillClustersProvider provider(TurnoutDrill annotation) {
+    Class<? extends DrillClustersProvider> type = annotation.clusters()[0];
+    try {
+      return type.getDeclaredConstructor().newInstance();
+    } catch (ReflectiveOperationException e) {
+      throw new ParameterResolutionException("Cannot create " + type.getName() + " with a public no-argument "
+          + "constructor: " + (e instanceof InvocationTargetException t ? t.getCause() : e), e);
+    }
   }
 
   private static ExtensionContext owner(ExtensionContext context) {
