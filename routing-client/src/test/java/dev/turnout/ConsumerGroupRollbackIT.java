@@ -250,11 +250,15 @@ class ConsumerGroupRollbackIT {
       m.thread.start();
     }
 
-    /** Closes a member (from its own thread: it commits and leaves the group) and waits until it is closed. */
+    /**
+     * Closes a member (from its own thread: it commits and leaves the group) and waits until it is closed: longer
+     * than its close timeout (30 s), which a close may use up while the member's group on a cluster still waits
+     * for a member that closed before its join completed (the broker holds that one for the session timeout).
+     */
     void stop(int member) throws InterruptedException {
       Member m = members.get(member);
       m.stop = true;
-      m.thread.join(TimeUnit.SECONDS.toMillis(30));
+      m.thread.join(TimeUnit.SECONDS.toMillis(45));
       assertThat(m.thread.isAlive()).as("member %d closed", member).isFalse();
     }
 

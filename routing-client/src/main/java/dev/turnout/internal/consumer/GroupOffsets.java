@@ -77,6 +77,15 @@ final class GroupOffsets implements AutoCloseable {
     return committedAll(group).get(tp);
   }
 
+  /**
+   * As {@link #committed(String, TopicPartition)}, from an answer to a request sent at or after {@code notBefore}
+   * ({@link System#nanoTime()}): a decision about a partition assigned at that instant must see every commit
+   * its previous holder made before letting it go.
+   */
+  OffsetAndMetadata committed(String group, TopicPartition tp, long notBefore) {
+    return committedAll(group, notBefore).get(tp);
+  }
+
   /** As {@link #committed}, read from the cluster now (not from the answers reused for a while). */
   OffsetAndMetadata committedNow(String group, TopicPartition tp) {
     cached = null;
@@ -88,8 +97,17 @@ final class GroupOffsets implements AutoCloseable {
    * {@value #CACHE_MILLIS} ms, so that many partitions assigned at once cost one request.
    */
   Map<TopicPartition, OffsetAndMetadata> committedAll(String group) {
+    return committedAll(group, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(CACHE_MILLIS));
+  }
+
+  /**
+   * As {@link #committedAll(String)}, reusing only an answer to a request sent at or after {@code notBefore}
+   * ({@link System#nanoTime()}).
+   */
+  Map<TopicPartition, OffsetAndMetadata> committedAll(String group, long notBefore) {
     long now = System.nanoTime();
-    if (cached != null && cachedGroup.equals(group) && now - cachedAt < TimeUnit.MILLISECONDS.toNanos(CACHE_MILLIS)) {
+    if (cached != null && cachedGroup.equals(group) && cachedAt - notBefore >= 0
+        && now - cachedAt < TimeUnit.MILLISECONDS.toNanos(CACHE_MILLIS)) {
       return cached;
     }
     Map<TopicPartition, OffsetAndMetadata> offsets = await(admin.listConsumerGroupOffsets(
@@ -110,8 +128,13 @@ final class GroupOffsets implements AutoCloseable {
 
   /** The highest epoch stamped on the group's commits of a topic on this cluster; -1 when none is stamped. */
   long newestEpoch(String group, String topic) {
+    return newestEpoch(group, topic, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(CACHE_MILLIS));
+  }
+
+  /** As {@link #newestEpoch(String, String)}, from an answer to a request sent at or after {@code notBefore}. */
+  long newestEpoch(String group, String topic, long notBefore) {
     long newest = -1;
-    for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committedAll(group).entrySet()) {
+    for (Map.Entry<TopicPartition, OffsetAndMetadata> e : committedAll(group, notBefore).entrySet()) {
       if (e.getKey().topic().equals(topic)) {
         newest = Math.max(newest, CommitStamp.parse(e.getValue().metadata()).epoch());
       }

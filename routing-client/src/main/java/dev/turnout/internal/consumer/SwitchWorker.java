@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * other cluster still consumes the partition or the consumer's authority map is behind, and searches the
  * exact boundary ({@link BoundarySearch}) after a handover.
  *
+ * <p>A decision about a partition rests only on commits read after the partition was assigned here (after the
+ * request was submitted): by then its previous holder has made every commit it makes before letting it go (its
+ * handover included), and an answer read earlier, even a moment before, may lack it.
+ *
  * <p>One daemon thread, started on the first request, advances every open request in turn, so partitions
  * waiting for replication or for a handover do not hold up the others. It owns its own clients: per
  * cluster, a group-less consumer reading raw records and an Admin client reading the group's commits. It
@@ -88,6 +92,8 @@ public final class SwitchWorker implements AutoCloseable {
   /** A submitted request: its result and a way to abandon it (when the partition is revoked or sought). */
   public static final class Ticket {
     private final Request request;
+    /** When the request was submitted, after the partition was assigned ({@link System#nanoTime()}). */
+    private final long submittedNanos = System.nanoTime();
     private final CompletableFuture<Resolution> result = new CompletableFuture<>();
     private volatile boolean cancelled;
 
@@ -363,7 +369,7 @@ public final class SwitchWorker implements AutoCloseable {
       OffsetAndMetadata onRead;
       OffsetAndMetadata onOther;
       try {
-        onRead = offsets(req.readAlias()).committed(group, tp);
+        onRead = offsets(req.readAlias()).committed(group, tp, ticket.submittedNanos);
       } catch (KafkaException e) {
         waitFor(now, Problem.CLUSTER_UNREACHABLE, "cannot read the commits of group '" + group + "' on '"
             + req.readAlias() + "': " + e.getMessage());
@@ -371,7 +377,7 @@ public final class SwitchWorker implements AutoCloseable {
       }
       long newestOnRead;
       try {
-        newestOnRead = offsets(req.readAlias()).newestEpoch(group, tp.topic());
+        newestOnRead = offsets(req.readAlias()).newestEpoch(group, tp.topic(), ticket.submittedNanos);
       } catch (KafkaException e) {
         waitFor(now, Problem.CLUSTER_UNREACHABLE, "cannot read the commits of group '" + group + "' on '"
             + req.readAlias() + "': " + e.getMessage());
@@ -394,7 +400,7 @@ public final class SwitchWorker implements AutoCloseable {
         return;
       }
       try {
-        onOther = offsets(req.otherAlias()).committed(group, tp);
+        onOther = offsets(req.otherAlias()).committed(group, tp, ticket.submittedNanos);
       } catch (KafkaException e) {
         waitFor(now, Problem.CLUSTER_UNREACHABLE, "cannot read the commits of group '" + group + "' on '"
             + req.otherAlias() + "' to decide where " + tp + " continues: " + e.getMessage());
@@ -504,7 +510,7 @@ public final class SwitchWorker implements AutoCloseable {
       }
       OffsetAndMetadata onOther;
       try {
-        onOther = offsets(req.otherAlias()).committed(settings.group(), tp);
+        onOther = offsets(req.otherAlias()).committed(settings.group(), tp, ticket.submittedNanos);
       } catch (KafkaException e) {
         log.warn("[{}] {}: cannot read the commits of group '{}' on '{}' ({}); continuing on '{}' without checking "
             + "for a move back at epoch {} (copies of records processed there would be delivered again)", owner, tp,

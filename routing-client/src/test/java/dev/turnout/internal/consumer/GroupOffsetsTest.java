@@ -44,6 +44,21 @@ class GroupOffsetsTest {
   }
 
   @Test
+  void anAnswerToARequestSentBeforeTheGivenInstantIsNotReused() {
+    GroupAdmin admin = new GroupAdmin().commit(P0, 112, CommitStamp.commit(1, ""));
+    try (GroupOffsets offsets = new GroupOffsets("onprem", admin)) {
+      assertThat(offsets.newestEpoch("billing", "orders")).isEqualTo(1);
+      admin.commit(P0, 112, CommitStamp.handover(2, 1_000, ""));
+      long assigned = System.nanoTime();
+      int reads = admin.offsetReads();
+      assertThat(CommitStamp.parse(offsets.committed("billing", P0, assigned).metadata()).kind())
+          .isEqualTo(CommitStamp.Kind.HANDOVER);
+      assertThat(admin.offsetReads()).isEqualTo(reads + 1);
+      assertThat(offsets.newestEpoch("billing", "orders", assigned)).isEqualTo(2);
+    }
+  }
+
+  @Test
   void ownershipFollowsTheGroupsStateAndAssignments() {
     GroupAdmin admin = new GroupAdmin();
     try (GroupOffsets offsets = new GroupOffsets("onprem", admin)) {

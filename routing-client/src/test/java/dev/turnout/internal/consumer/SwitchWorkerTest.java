@@ -278,6 +278,29 @@ class SwitchWorkerTest {
   }
 
   @Test
+  void aPartitionAssignedRightAfterItsHolderHandedItOverUnderANewerMapWaitsThoughTheCommitsWereJustRead()
+      throws Exception {
+    // This member still routes by epoch 1 and reads onprem. Its fence check has just read the group's commits
+    // there: the holder's commit of its last batch.
+    epoch.set(1);
+    onpremAdmin.commit(TP, 112, CommitStamp.commit(1, ""));
+    worker("billing");
+    assertThat(worker.newestEpochs("onprem", Set.of("orders")).get(30, TimeUnit.SECONDS))
+        .containsExactly(Map.entry("orders", 1L));
+    // The holder moves its reads to cloud under epoch 2: it hands the partition over and leaves the group on
+    // onprem, which assigns the partition here at once (well within the time an answer is reused).
+    onpremAdmin.commit(TP, 112, CommitStamp.handover(2, System.currentTimeMillis(), ""));
+    int reads = onpremAdmin.offsetReads();
+    SwitchWorker.Ticket ticket = worker.submit(new SwitchWorker.Request(TP, "onprem", "cloud", true, -1, 0));
+    await().atMost(Duration.ofSeconds(30)).until(() -> !pendingReports.isEmpty() || ticket.result().isDone());
+    assertThat(ticket.result().getNow(null)).as("not consumed on onprem from 112 again: cloud continues from the "
+        + "handover").isNull();
+    assertThat(pendingReports.get(0)).startsWith("AUTHORITY_BEHIND").contains("epoch 2");
+    assertThat(onpremAdmin.offsetReads()).as("the commits were read again after the assignment")
+        .isGreaterThan(reads);
+  }
+
+  @Test
   void theNewestEpochOfEachTopicIsReadFromTheStamps() throws Exception {
     onpremAdmin.commit(TP, 4, CommitStamp.commit(3, "")).commit(new TopicPartition("orders", 1), 2,
         CommitStamp.commit(1, ""));
