@@ -78,7 +78,8 @@ final class BoundarySearch {
    *     turns up after all
    * @param readCommitted the group's committed offset on the new cluster, -1 if none: if it is at or past the
    *     verified boundary, it was made after the switch (for example by a transactional producer, without a
-   *     stamp) and the consumer continues from it
+   *     stamp) and the consumer continues from it; records written directly to the new cluster below it are not
+   *     delivered again
    */
   BoundarySearch(TopicPartition tp, ClusterReader from, ClusterReader to, long fromOffset, boolean forward,
       String keepOrigin, OffsetTranslator translator, long deadlineNanos, boolean rewind, long handoverMillis,
@@ -186,7 +187,9 @@ final class BoundarySearch {
     for (ConsumerRecord<byte[], byte[]> r : batch.records()) {
       boolean keep = RecordIdentity.writtenDirectlyTo(keepOrigin, r.headers(), keepSinceEpoch);
       if (match < 0) {
-        if (keep && firstKeep < 0) {
+        // Below the group's own commit on the new cluster, records written there were consumed before (or skipped
+        // by the group's choice, a group created at the log end for example): they are not new to it.
+        if (keep && firstKeep < 0 && r.offset() >= readCommitted) {
           firstKeep = r.offset();
         }
         if (!keep && r.offset() >= estimateForCount()) {

@@ -55,6 +55,42 @@ class BoundarySearchTest {
     assertThat(r.fromAlias()).isEqualTo("onprem");
   }
 
+  private BoundarySearch search(long fromOffset, long readCommitted) {
+    return new BoundarySearch(TP, new ClusterReader("onprem", onprem), new ClusterReader("cloud", cloud), fromOffset,
+        true, "cloud", OffsetTranslator.identity(), System.nanoTime() + TimeUnit.SECONDS.toNanos(5), false, 1_000,
+        admitted::set, readCommitted);
+  }
+
+  /** Cloud: two records written there directly (offsets 0, 1), then copies of onprem's ten, then one more direct. */
+  private void directWritesAroundCopies() {
+    onprem.appendWithIds(TP, 0, 10);
+    cloud.append(TP, 900, "c0", "x", FakeLog.id(100), "cloud");
+    cloud.append(TP, 901, "c1", "x", FakeLog.id(101), "cloud");
+    cloud.appendWithIds(TP, 0, 10);
+  }
+
+  @Test
+  void recordsWrittenDirectlyBeforeTheBoundaryAreDeliveredWithTheCopiesBeforeItWithheld() {
+    directWritesAroundCopies();
+    Resolution r = run(search(6, -1));
+    assertThat(r.outcome()).isEqualTo(Outcome.VERIFIED);
+    assertThat(r.offset()).as("the first record written directly to cloud").isZero();
+    assertThat(r.suppressBelow()).as("copies of processed records withheld up to the boundary").isEqualTo(8);
+  }
+
+  @Test
+  void recordsWrittenDirectlyBelowTheGroupsOwnCommitOnTheNewClusterAreNotDeliveredAgain() {
+    directWritesAroundCopies();
+    Resolution r = run(search(6, 1)); // the group committed offset 1 on cloud: it has consumed offset 0 there
+    assertThat(r.outcome()).isEqualTo(Outcome.VERIFIED);
+    assertThat(r.offset()).as("from the group's commit, the first direct record it has not consumed").isEqualTo(1);
+    assertThat(r.suppressBelow()).isEqualTo(8);
+
+    Resolution past = run(search(6, 2)); // committed past every direct record before the boundary
+    assertThat(past.offset()).as("nothing new to the group before the boundary").isEqualTo(8);
+    assertThat(past.suppressBelow()).isEqualTo(-1);
+  }
+
   @Test
   void withoutIdsTheLastProcessedRecordIsFoundByItsFingerprint() {
     for (int i = 0; i < 5; i++) {
