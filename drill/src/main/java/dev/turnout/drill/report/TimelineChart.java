@@ -8,14 +8,19 @@ import java.awt.Color;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.IntervalMarker;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.Layer;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.xy.XYSeries;
@@ -23,7 +28,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 /**
  * The timeline chart of a drill: acknowledged writes per second and processed reads per second, per cluster, over
- * the seconds since the start, with each flip as a vertical marker labelled with its step.
+ * the seconds since the start, with each flip as a vertical marker labelled with its step, the seconds in which a
+ * producer's barrier held sends shaded, and each member's read switch as a dashed line.
  */
 public final class TimelineChart {
 
@@ -34,6 +40,18 @@ public final class TimelineChart {
 
   /** The chart as PNG bytes. */
   public static byte[] png(DrillRun run) {
+    JFreeChart chart = chart(run);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** The chart itself. */
+  static JFreeChart chart(DrillRun run) {
     System.setProperty("java.awt.headless", "true");
     XYSeriesCollection data = new XYSeriesCollection();
     Map<String, TreeMap<Long, Integer>> writes = new TreeMap<>();
@@ -56,6 +74,10 @@ public final class TimelineChart {
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    markBarrierPauses(plot, run);
+    markConsumerSwitches(plot, run);
+    chart.addSubtitle(new TextTitle("vertical lines: flips (red: a rollback); shaded: seconds with a producer "
+        + "barrier waiting or releasing; dashed: a member's first record on its new cluster after a read switch"));
     for (Flip flip : run.flips()) {
       ValueMarker marker = new ValueMarker(flip.atMillis() / 1000.0, flip.rollback() ? Color.RED : Color.DARK_GRAY,
           new BasicStroke(1.5f));
@@ -64,13 +86,52 @@ public final class TimelineChart {
       marker.setLabelTextAnchor(TextAnchor.TOP_LEFT);
       plot.addDomainMarker(marker);
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    return chart;
+  }
+
+  /** Shades each run of seconds in which a record was sent while a producer had a barrier waiting or releasing. */
+  private static void markBarrierPauses(XYPlot plot, DrillRun run) {
+    TreeSet<Long> seconds = new TreeSet<>();
+    for (SendOutcome s : run.sends()) {
+      if (s.duringBarrier()) {
+        seconds.add(s.sentMillis() / 1000);
+      }
     }
-    return out.toByteArray();
+    Long start = null;
+    Long previous = null;
+    for (long second : seconds) {
+      if (start != null && second != previous + 1) {
+        plot.addDomainMarker(pause(start, previous), Layer.BACKGROUND);
+        start = null;
+      }
+      if (start == null) {
+        start = second;
+      }
+      previous = second;
+    }
+    if (start != null) {
+      plot.addDomainMarker(pause(start, previous), Layer.BACKGROUND);
+    }
+  }
+
+  private static IntervalMarker pause(long fromSecond, long toSecond) {
+    IntervalMarker marker = new IntervalMarker(fromSecond, toSecond + 1.0, new Color(255, 200, 120, 110));
+    marker.setOutlinePaint(null);
+    return marker;
+  }
+
+  /** A dashed line where a member processed its first record on a cluster other than the one it read before. */
+  private static void markConsumerSwitches(XYPlot plot, DrillRun run) {
+    Map<Integer, String> last = new HashMap<>();
+    BasicStroke dashed = new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {4f, 4f},
+        0f);
+    for (Processed p : run.processed()) {
+      String cluster = String.valueOf(p.cluster());
+      String before = last.put(p.member(), cluster);
+      if (before != null && !before.equals(cluster)) {
+        plot.addDomainMarker(new ValueMarker(p.atMillis() / 1000.0, new Color(120, 60, 160), dashed));
+      }
+    }
   }
 
   private static XYSeries series(String name, TreeMap<Long, Integer> perSecond, long lastSecond) {
