@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.common.metrics.Sensor;
 
@@ -19,6 +20,8 @@ final class ConsumerMetrics {
   private final LongAdder duplicatesAdmitted = new LongAdder();
   private final Map<Resolution.Outcome, LongAdder> outcomes = new EnumMap<>(Resolution.Outcome.class);
   private final Sensor switchDuration;
+  /** The longest switch since the consumer started, -1 before the first (the sensor's max covers its window only). */
+  private final AtomicLong longestSwitch = new AtomicLong(-1);
   private final Set<String> readClusterGauges = new HashSet<>();
 
   ConsumerMetrics(ClientMetrics metrics, PartitionBook book) {
@@ -43,6 +46,9 @@ final class ConsumerMetrics {
         + "than this consumer's", Map.of(), book::fencedCount);
     this.switchDuration = metrics.avgMax("switch-duration-ms", "milliseconds from a partition's handover on the old "
         + "cluster to its resumption on the new one");
+    metrics.gauge("switch-duration-ms-longest", "The longest time in milliseconds from a partition's handover on the "
+        + "old cluster to its resumption on the new one since the consumer started; -1 before the first",
+        Map.of(), longestSwitch::get);
   }
 
   static String outcomeTag(Resolution.Outcome outcome) {
@@ -64,6 +70,7 @@ final class ConsumerMetrics {
   void seekApplied(Resolution r, long durationMillis) {
     duplicatesAvoided.add(r.duplicatesAvoided());
     switchDuration.record(durationMillis);
+    longestSwitch.accumulateAndGet(durationMillis, Math::max);
   }
 
   /** Records withheld because the group had processed them on the other cluster. */

@@ -114,7 +114,7 @@ final class ConsumerStatusView {
     ConsumerStatus reads = new ConsumerStatus(groupId, readClusters, blocked, establishing, fenced,
         values.count("read-switches-total"), values.countsBy("boundary-verifications-total", "outcome"),
         values.count("duplicates-avoided-total"), values.count("duplicates-admitted-total"),
-        values.value("switch-duration-ms-max"));
+        longest(values.value("switch-duration-ms-longest")));
     AuthorityMap map = refresher.map();
     long applied = epoch;
     return new ClientStatus(clientId, role, Instant.now(), applied, listeners.epochSince(), refresher.ageMillis(),
@@ -132,5 +132,10 @@ final class ConsumerStatusView {
     signature = signature * 31 + blocked.hashCode();
     signature = signature * 31 + establishing.hashCode();
     return signature * 31 + fenced.hashCode();
+  }
+
+  /** The gauge's value, NaN before the first switch (-1). */
+  private static double longest(double value) {
+    return value < 0 ? Double.NaN : value;
   }
 }

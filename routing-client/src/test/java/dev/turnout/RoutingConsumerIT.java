@@ -170,6 +170,10 @@ class RoutingConsumerIT {
       assertThat(count(consumer, "duplicates-avoided-total", Map.of())).isZero();
       assertThat(count(consumer, "read-switches-total", Map.of())).isEqualTo(1);
       assertThat((Double) metric(consumer, "switch-duration-ms-max", Map.of())).isGreaterThan(0);
+      long longest = (Long) metric(consumer, "switch-duration-ms-longest", Map.of());
+      assertThat(longest).isEqualTo(((Double) metric(consumer, "switch-duration-ms-max", Map.of())).longValue());
+      assertThat(consumer.status().consumer().switchDurationMaxMs()).as("the longest since the start")
+          .isEqualTo((double) longest);
       assertThat(consumer.committed(Set.of(tp)).get(tp).offset()).isEqualTo(60);
       assertThat(events).containsExactly("assigned [ident-0]", "revoked [ident-0]", "assigned [ident-0]");
     }

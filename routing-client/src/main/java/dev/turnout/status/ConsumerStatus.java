@@ -18,7 +18,9 @@ import java.util.Map;
  *     ({@code continued}, {@code verified}, {@code nothing-processed}, {@code rewound}, {@code failed-closed})
  * @param duplicatesAvoided records a translated offset would have delivered twice
  * @param duplicatesAdmitted records delivered twice after a rewind
- * @param switchDurationMaxMs the longest handover-to-resumption time in milliseconds; NaN before the first
+ * @param switchDurationMaxMs the longest handover-to-resumption time in milliseconds since the consumer started
+ *     (metric {@code switch-duration-ms-longest}; {@code switch-duration-ms-max} covers the recent samples only);
+ *     NaN before the first
  */
 public record ConsumerStatus(String groupId, Map<String, String> readClusters, List<BlockedPartition> blocked,
     List<PartitionRef> establishing, List<String> fencedTopics, long readSwitches,
