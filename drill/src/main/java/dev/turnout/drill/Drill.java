@@ -10,7 +10,10 @@ import dev.turnout.drill.load.ProducerService;
 import dev.turnout.drill.load.SendOutcome;
 import dev.turnout.drill.load.StoredRecord;
 import dev.turnout.drill.plan.ControlPublisher;
+import dev.turnout.drill.plan.Convergence;
 import dev.turnout.drill.plan.Documents;
+import dev.turnout.drill.plan.PlanWalker;
+import dev.turnout.drill.plan.Reconciliation;
 import dev.turnout.drill.report.DrillRun;
 import dev.turnout.drill.report.ReportWriter;
 import dev.turnout.fleet.FleetStatusReader;
@@ -68,28 +71,31 @@ final class Drill {
         ConsumerService[] consumers = new ConsumerService[1];
         ProducerService[] producers = new ProducerService[1];
         ValidationReader validation = new ValidationReader(env.consumerConfigs(options).get(0), env.topic());
-        Conductor conductor = new Conductor(options, env.epochBase(), gate, documents, publisher, fleet,
-            () -> instanceIds(producers[0], consumers[0], validation), reconciler, journal);
-        conductor.publishFirst();
+        GatedFlips gates = new GatedFlips(options, gate, journal::nowMillis);
+        Convergence convergence = new Convergence(fleet, () -> instanceIds(producers[0], consumers[0], validation),
+            journal::nowMillis, "instance");
+        PlanWalker walker = new PlanWalker(options.plan(), options.phase(), env.epochBase() + 1, documents,
+            publisher::publish, convergence, reconciliation(reconciler), gates);
+        walker.publishFirst();
         consumers[0] = new ConsumerService(env.consumerConfigs(options), env.topic(), journal);
         producers[0] = new ProducerService(env.producerConfigs(options), env.topic(), options.keys(),
-            options.rate(), options.seed(), journal, conductor::step);
+            options.rate(), options.seed(), journal, walker::step);
         try (validation) {
           validation.start();
-          return walk(env, journal, conductor, producers[0], consumers[0]);
+          return walk(env, journal, walker, gates, producers[0], consumers[0]);
         }
       }
     }
   }
 
-  private Result walk(DrillEnvironment env, Journal journal, Conductor conductor, ProducerService producers,
-      ConsumerService consumers) throws Exception {
+  private Result walk(DrillEnvironment env, Journal journal, PlanWalker walker, GatedFlips gates,
+      ProducerService producers, ConsumerService consumers) throws Exception {
     Instant startedAt = Instant.now();
     long start = journal.nowMillis();
     List<Finding> findings;
     List<ConsumerStatus> statuses;
     List<String> consumerErrors;
-    Progress live = new Progress(out, journal, options.plan(), conductor::step, conductor::epoch, producers,
+    Progress live = new Progress(out, journal, options.plan(), walker::step, walker::epoch, producers,
         consumers);
     if (terminal) {
       live.redrawn(start, options.phase().toMillis());
@@ -101,7 +107,7 @@ final class Drill {
         progress.start();
         progress.message("Load running; walking " + options.plan().steps() + ", " + options.phase().toMillis()
             + " ms per step");
-        conductor.walk(start);
+        walker.walk(start);
       }
       long loadMillis = journal.nowMillis() - start;
       progress.message("Load stopped after " + loadMillis + " ms; draining the consumer group...");
@@ -109,14 +115,14 @@ final class Drill {
       statuses = consumers.statuses();
       consumerErrors = consumers.errors();
       progress.close();
-      findings = check(env, journal, conductor);
+      findings = check(env, journal, walker);
     }
     double switchMax = statuses.stream().mapToDouble(ConsumerStatus::switchDurationMaxMs).filter(d -> !Double.isNaN(d))
         .max().orElse(Double.NaN);
     long switches = statuses.stream().mapToLong(ConsumerStatus::readSwitches).sum();
     DrillRun run = new DrillRun(startedAt, journal.nowMillis() - start, options.describe(), options.plan().steps(),
-        conductor.flips(), journal.sends(), journal.processed(), findings, switches, switchMax, consumerErrors,
-        conductor.gates());
+        walker.flips(), journal.sends(), journal.processed(), findings, switches, switchMax, consumerErrors,
+        gates.gates());
     Path report = ReportWriter.write(options.out(), run);
     return new Result(run, report);
   }
@@ -145,7 +151,7 @@ final class Drill {
    * Reads both clusters and checks the invariants. While records the source acknowledged are missing on the
    * target (replication still copying them), reads again, up to a deadline.
    */
-  private List<Finding> check(DrillEnvironment env, Journal journal, Conductor conductor)
+  private List<Finding> check(DrillEnvironment env, Journal journal, PlanWalker walker)
       throws InterruptedException {
     long deadline = journal.nowMillis() + REPLICATION_MAX_MILLIS;
     while (true) {
@@ -156,7 +162,7 @@ final class Drill {
       List<SendOutcome> sends = journal.sends();
       if (!replicating(sends, onTarget) || journal.nowMillis() > deadline) {
         return Invariants.check(new Evidence(env.topic(), sends, journal.processed(), onSource,
-            onTarget, conductor.maps(), conductor.rollbacks()));
+            onTarget, walker.maps(), walker.rollbacks()));
       }
       Thread.sleep(1000);
     }
@@ -173,6 +179,13 @@ final class Drill {
     onTarget.forEach(r -> values.add(r.value()));
     return sends.stream().anyMatch(s -> s.acknowledged() && DrillEnvironment.SOURCE.equals(s.cluster())
         && !values.contains(s.value()));
+  }
+
+  /** The walker reconciles after a rollback with {@link ReconcileMode#MANUAL} only. */
+  private Reconciliation reconciliation(Reconciler.Builder reconciler) {
+    ReconcileMode mode = options.reconcile();
+    return new Reconciliation(mode == ReconcileMode.MANUAL ? reconciler : null,
+        mode == ReconcileMode.AUTO ? "reconciled by the producers (auto)" : "not reconciled (--reconcile none)");
   }
 
   private static List<String> instanceIds(ProducerService producers, ConsumerService consumers,

@@ -7,8 +7,14 @@ import dev.turnout.drill.load.ClusterDump;
 import dev.turnout.drill.load.Journal;
 import dev.turnout.drill.load.SendOutcome;
 import dev.turnout.drill.load.StoredRecord;
+import dev.turnout.drill.ReconcileMode;
+import dev.turnout.drill.plan.Convergence;
 import dev.turnout.drill.plan.Documents;
+import dev.turnout.drill.plan.FlipHook;
+import dev.turnout.drill.plan.PlanWalker;
+import dev.turnout.drill.plan.Reconciliation;
 import dev.turnout.fleet.FleetStatusReader;
+import dev.turnout.reconcile.Reconciler;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -42,10 +48,22 @@ final class DrillRunner {
     try (FleetStatusReader fleet = new FleetStatusReader(settings.clusters().targetConfig(),
         DrillClusters.STATUS_TOPIC)) {
       List<Supplier<List<String>>> clients = new ArrayList<>();
-      Walker walker = new Walker(settings, documents, fleet, () -> ids(clients), journal);
+      Convergence convergence = new Convergence(fleet, () -> ids(clients), journal::nowMillis, "client");
+      PlanWalker walker = new PlanWalker(settings.plan(), settings.stepDuration(),
+          settings.clusters().nextEpoch(), documents, settings.clusters()::publish, convergence, reconciliation(),
+          FlipHook.NONE);
       walker.publishFirst();
       return load(walker, clients);
     }
+  }
+
+  /** The walker reconciles after a rollback with {@link ReconcileMode#MANUAL} only. */
+  private Reconciliation reconciliation() {
+    Reconciler.Builder reconciler = Reconciler.builder()
+        .source(DrillClusters.SOURCE, settings.clusters().sourceConfig())
+        .target(DrillClusters.TARGET, settings.clusters().targetConfig());
+    return new Reconciliation(settings.reconcile() == ReconcileMode.MANUAL ? reconciler : null,
+        settings.reconcile() == ReconcileMode.AUTO ? "reconciled by the producers (auto)" : "not reconciled");
   }
 
   /** The instance ids of the clients created so far. */
@@ -55,7 +73,7 @@ final class DrillRunner {
     return ids;
   }
 
-  private DrillResult load(Walker walker, List<Supplier<List<String>>> clients) throws InterruptedException {
+  private DrillResult load(PlanWalker walker, List<Supplier<List<String>>> clients) throws InterruptedException {
     long start = journal.nowMillis();
     List<String> pollErrors;
     try (ConsumerLoop<?, ?> consumers = new ConsumerLoop<>(settings, settings.consumer(), journal, errors)) {
@@ -98,7 +116,7 @@ final class DrillRunner {
   }
 
   /** Reads both clusters (again while the source's acknowledged records are not all on the target yet) and checks. */
-  private List<Finding> check(Walker walker) throws InterruptedException {
+  private List<Finding> check(PlanWalker walker) throws InterruptedException {
     long deadline = journal.nowMillis() + REPLICATION_MAX_MILLIS;
     while (true) {
       List<StoredRecord> onSource = ClusterDump.read(DrillClusters.SOURCE, settings.clusters().sourceConfig(),
