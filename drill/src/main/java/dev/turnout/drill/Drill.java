@@ -70,7 +70,8 @@ final class Drill {
           FlipGate gate = new FlipGate(env.sourceConfig(), env.targetConfig(), fleet, env.group())) {
         ConsumerService[] consumers = new ConsumerService[1];
         ProducerService[] producers = new ProducerService[1];
-        ValidationReader validation = new ValidationReader(env.consumerConfigs(options).get(0), env.topic());
+        ValidationReader validation = new ValidationReader(env.consumerConfigs(options).get(0), env.topic(),
+            journal);
         GatedFlips gates = new GatedFlips(options, gate, journal::nowMillis);
         Convergence convergence = new Convergence(fleet, () -> instanceIds(producers[0], consumers[0], validation),
             journal::nowMillis, "instance");

@@ -3,8 +3,11 @@ package dev.turnout.drill.junit;
 import dev.turnout.drill.check.Evidence;
 import dev.turnout.drill.check.Finding;
 import dev.turnout.drill.check.Invariants;
+import dev.turnout.RoutingProducer;
 import dev.turnout.drill.load.ClusterDump;
+import dev.turnout.drill.load.ConsumerLoop;
 import dev.turnout.drill.load.Journal;
+import dev.turnout.drill.load.ProducerLoop;
 import dev.turnout.drill.load.SendOutcome;
 import dev.turnout.drill.load.StoredRecord;
 import dev.turnout.drill.ReconcileMode;
@@ -18,9 +21,13 @@ import dev.turnout.reconcile.Reconciler;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,24 +82,52 @@ final class DrillRunner {
 
   private DrillResult load(PlanWalker walker, List<Supplier<List<String>>> clients) throws InterruptedException {
     long start = journal.nowMillis();
-    List<String> pollErrors;
-    try (ConsumerLoop<?, ?> consumers = new ConsumerLoop<>(settings, settings.consumer(), journal, errors)) {
+    Queue<String> pollErrors = new ConcurrentLinkedQueue<>();
+    try (ConsumerLoop<?, ?> consumers = consumers(settings.consumer(), pollErrors)) {
       clients.add(consumers::instanceIds);
-      consumers.start();
-      try (ProducerLoop<?, ?> producers = new ProducerLoop<>(settings, settings.producer(), journal, walker::step,
-          errors)) {
+      if (!consumers.start()) {
+        throw new IllegalStateException("the consumer group's members were not created within 60 s");
+      }
+      try (ProducerLoop<?, ?> producers = producers(settings.producer(), walker::step)) {
         clients.add(producers::instanceIds);
-        producers.start();
         walker.walk(start);
       }
       LOG.info("Drill of '{}': load stopped after {} ms ({} acknowledged); draining", settings.topic(),
           journal.nowMillis() - start, journal.acknowledgedCount());
       drain();
-      pollErrors = consumers.pollErrors();
     }
     List<Finding> findings = check(walker);
     return new DrillResult(settings.topic(), settings.toString(), journal.nowMillis() - start, findings,
-        walker.flips(), journal.sends(), journal.processed(), List.copyOf(errors), pollErrors);
+        walker.flips(), journal.sends(), journal.processed(), List.copyOf(errors), List.copyOf(pollErrors));
+  }
+
+  /** Your consumer group; what your factory throws goes to {@code errors}. */
+  private <K, V> ConsumerLoop<K, V> consumers(Drill.ConsumerSide<K, V> side, Queue<String> pollErrors) {
+    ConsumerLoop.Members<K, V> members = new ConsumerLoop.Members<>(settings.consumers(),
+        i -> side.factory().apply(settings.consumerConfig(i)),
+        (e, i) -> errors.add("consumer " + i + ": your consumer factory failed: " + e),
+        "drill-" + settings.topic() + "-");
+    return new ConsumerLoop<>(members, settings.topic(), journal, new UserProcessing<>(side.handler(), errors),
+        pollErrors::add);
+  }
+
+  /** Your producers, sending your records; each key's sequence number is counted over all producers. */
+  private <K, V> ProducerLoop<K, V> producers(Drill.ProducerSide<K, V> side, IntSupplier step) {
+    ProducerLoop<K, V> loop;
+    try {
+      loop = new ProducerLoop<>(settings.producers(), i -> {
+        RoutingProducer<K, V> p = side.factory().apply(settings.producerConfig(i));
+        if (p == null) {
+          throw new IllegalStateException("the producer factory returned null");
+        }
+        return p;
+      }, "drill-" + settings.topic() + "-", settings.rate(), journal, step, () -> false);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("Your producer factory failed: " + e, e);
+    }
+    Map<String, AtomicLong> sequences = new ConcurrentHashMap<>();
+    loop.start(i -> new UserRecords<>(side.records(), settings.topic(), i, settings.producers(), sequences, errors));
+    return loop;
   }
 
   /** Waits until every acknowledged record was processed, or nothing new was processed for a while. */
