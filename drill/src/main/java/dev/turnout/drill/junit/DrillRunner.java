@@ -1,16 +1,12 @@
 package dev.turnout.drill.junit;
 
-import dev.turnout.drill.check.Evidence;
-import dev.turnout.drill.check.Finding;
-import dev.turnout.drill.check.Invariants;
 import dev.turnout.RoutingProducer;
-import dev.turnout.drill.load.ClusterDump;
+import dev.turnout.drill.ReconcileMode;
+import dev.turnout.drill.check.DrillEnd;
+import dev.turnout.drill.check.Finding;
 import dev.turnout.drill.load.ConsumerLoop;
 import dev.turnout.drill.load.Journal;
 import dev.turnout.drill.load.ProducerLoop;
-import dev.turnout.drill.load.SendOutcome;
-import dev.turnout.drill.load.StoredRecord;
-import dev.turnout.drill.ReconcileMode;
 import dev.turnout.drill.plan.Convergence;
 import dev.turnout.drill.plan.Documents;
 import dev.turnout.drill.plan.FlipHook;
@@ -19,11 +15,9 @@ import dev.turnout.drill.plan.Reconciliation;
 import dev.turnout.fleet.FleetStatusReader;
 import dev.turnout.reconcile.Reconciler;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -36,9 +30,6 @@ import org.slf4j.LoggerFactory;
 final class DrillRunner {
 
   private static final Logger LOG = LoggerFactory.getLogger(DrillRunner.class);
-  private static final long DRAIN_QUIET_MILLIS = 15_000;
-  private static final long DRAIN_MAX_MILLIS = 60_000;
-  private static final long REPLICATION_MAX_MILLIS = 30_000;
 
   private final DrillSettings settings;
   private final Journal journal = new Journal(System.nanoTime());
@@ -83,6 +74,9 @@ final class DrillRunner {
   private DrillResult load(PlanWalker walker, List<Supplier<List<String>>> clients) throws InterruptedException {
     long start = journal.nowMillis();
     Queue<String> pollErrors = new ConcurrentLinkedQueue<>();
+    DrillEnd end = new DrillEnd(journal, settings.topic(), new DrillEnd.Cluster(DrillClusters.SOURCE,
+        settings.clusters().sourceConfig()), new DrillEnd.Cluster(DrillClusters.TARGET,
+        settings.clusters().targetConfig()), r -> true);
     try (ConsumerLoop<?, ?> consumers = consumers(settings.consumer(), pollErrors)) {
       clients.add(consumers::instanceIds);
       if (!consumers.start()) {
@@ -94,9 +88,9 @@ final class DrillRunner {
       }
       LOG.info("Drill of '{}': load stopped after {} ms ({} acknowledged); draining", settings.topic(),
           journal.nowMillis() - start, journal.acknowledgedCount());
-      drain();
+      end.drain();
     }
-    List<Finding> findings = check(walker);
+    List<Finding> findings = end.check(walker.maps(), walker.rollbacks());
     return new DrillResult(settings.topic(), settings.toString(), journal.nowMillis() - start, findings,
         walker.flips(), journal.sends(), journal.processed(), List.copyOf(errors), List.copyOf(pollErrors));
   }
@@ -128,49 +122,5 @@ final class DrillRunner {
     Map<String, AtomicLong> sequences = new ConcurrentHashMap<>();
     loop.start(i -> new UserRecords<>(side.records(), settings.topic(), i, settings.producers(), sequences, errors));
     return loop;
-  }
-
-  /** Waits until every acknowledged record was processed, or nothing new was processed for a while. */
-  private void drain() throws InterruptedException {
-    long deadline = journal.nowMillis() + DRAIN_MAX_MILLIS;
-    long lastCount = -1;
-    long lastChange = journal.nowMillis();
-    while (journal.nowMillis() < deadline && journal.nowMillis() - lastChange < DRAIN_QUIET_MILLIS) {
-      Set<String> processed = new HashSet<>();
-      journal.processed().forEach(p -> processed.add(p.value()));
-      if (journal.sends().stream().filter(SendOutcome::acknowledged).allMatch(s -> processed.contains(s.value()))) {
-        return;
-      }
-      long count = journal.processedCount();
-      if (count != lastCount) {
-        lastCount = count;
-        lastChange = journal.nowMillis();
-      }
-      Thread.sleep(500);
-    }
-  }
-
-  /** Reads both clusters (again while the source's acknowledged records are not all on the target yet) and checks. */
-  private List<Finding> check(PlanWalker walker) throws InterruptedException {
-    long deadline = journal.nowMillis() + REPLICATION_MAX_MILLIS;
-    while (true) {
-      List<StoredRecord> onSource = ClusterDump.read(DrillClusters.SOURCE, settings.clusters().sourceConfig(),
-          settings.topic());
-      List<StoredRecord> onTarget = ClusterDump.read(DrillClusters.TARGET, settings.clusters().targetConfig(),
-          settings.topic());
-      List<SendOutcome> sends = journal.sends();
-      if (!replicating(sends, onTarget) || journal.nowMillis() > deadline) {
-        return Invariants.check(new Evidence(settings.topic(), sends, journal.processed(), onSource, onTarget,
-            walker.maps(), walker.rollbacks()));
-      }
-      Thread.sleep(1000);
-    }
-  }
-
-  private static boolean replicating(List<SendOutcome> sends, List<StoredRecord> onTarget) {
-    Set<String> values = new HashSet<>();
-    onTarget.forEach(r -> values.add(r.value()));
-    return sends.stream().anyMatch(s -> s.acknowledged() && DrillClusters.SOURCE.equals(s.cluster())
-        && !values.contains(s.value()));
   }
 }
