@@ -7,7 +7,6 @@ import dev.turnout.drill.load.Journal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * A validation consumer ({@code turnout.consumer.role=validation}) of the drill's group, as an operator runs
@@ -27,21 +26,7 @@ final class ValidationReader implements AutoCloseable {
     config.put(TurnoutConfig.SERVICE_NAME, "drill-validation");
     ConsumerLoop.Members<String, String> member = new ConsumerLoop.Members<>(1,
         i -> new RoutingConsumer<>(config), (e, i) -> { }, "drill-validation-");
-    loop = new ConsumerLoop<>(member, topic, journal, new NotProcessing(), e -> { });
-  }
-
-  /** Reads without processing. */
-  private static final class NotProcessing implements ConsumerLoop.Processing<String, String> {
-
-    @Override
-    public boolean process(int member, ConsumerRecord<String, String> record) {
-      return false;
-    }
-
-    @Override
-    public long sequence(ConsumerRecord<String, String> record) {
-      return -1;
-    }
+    loop = new ConsumerLoop<>(member, topic, journal, ConsumerLoop.Processing.none(), e -> { });
   }
 
   /** Starts polling; returns once the consumer is constructed (or failed to be), or after 60 s. */

@@ -32,6 +32,21 @@ public final class ConsumerLoop<K, V> implements AutoCloseable {
 
     /** The record's sequence number of its key, -1 when it has none. */
     long sequence(ConsumerRecord<K, V> record);
+
+    /** Reading without processing: nothing goes to the journal. */
+    static <K, V> Processing<K, V> none() {
+      return new Processing<>() {
+        @Override
+        public boolean process(int member, ConsumerRecord<K, V> record) {
+          return false;
+        }
+
+        @Override
+        public long sequence(ConsumerRecord<K, V> record) {
+          return -1;
+        }
+      };
+    }
   }
 
   /**
