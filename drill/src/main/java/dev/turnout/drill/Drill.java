@@ -1,16 +1,15 @@
 package dev.turnout.drill;
 
-import dev.turnout.drill.check.Evidence;
+import dev.turnout.drill.check.DrillEnd;
 import dev.turnout.drill.check.Finding;
-import dev.turnout.drill.check.Invariants;
-import dev.turnout.drill.load.ClusterDump;
 import dev.turnout.drill.load.ConsumerService;
 import dev.turnout.drill.load.Journal;
 import dev.turnout.drill.load.ProducerService;
-import dev.turnout.drill.load.SendOutcome;
-import dev.turnout.drill.load.StoredRecord;
 import dev.turnout.drill.plan.ControlPublisher;
+import dev.turnout.drill.plan.Convergence;
 import dev.turnout.drill.plan.Documents;
+import dev.turnout.drill.plan.PlanWalker;
+import dev.turnout.drill.plan.Reconciliation;
 import dev.turnout.drill.report.DrillRun;
 import dev.turnout.drill.report.ReportWriter;
 import dev.turnout.fleet.FleetStatusReader;
@@ -20,9 +19,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * One drill: starts (or prepares) the clusters, the producers, the consumer group and a validation consumer of the
@@ -30,10 +27,6 @@ import java.util.Set;
  * (the run's records), checks the invariants and writes the report.
  */
 final class Drill {
-
-  private static final long DRAIN_QUIET_MILLIS = 15_000;
-  private static final long DRAIN_MAX_MILLIS = 60_000;
-  private static final long REPLICATION_MAX_MILLIS = 30_000;
 
   private final DrillOptions options;
   private final PrintWriter out;
@@ -67,29 +60,33 @@ final class Drill {
           FlipGate gate = new FlipGate(env.sourceConfig(), env.targetConfig(), fleet, env.group())) {
         ConsumerService[] consumers = new ConsumerService[1];
         ProducerService[] producers = new ProducerService[1];
-        ValidationReader validation = new ValidationReader(env.consumerConfigs(options).get(0), env.topic());
-        Conductor conductor = new Conductor(options, env.epochBase(), gate, documents, publisher, fleet,
-            () -> instanceIds(producers[0], consumers[0], validation), reconciler, journal);
-        conductor.publishFirst();
+        ValidationReader validation = new ValidationReader(env.consumerConfigs(options).get(0), env.topic(),
+            journal);
+        GatedFlips gates = new GatedFlips(options, gate, journal::nowMillis);
+        Convergence convergence = new Convergence(fleet, () -> instanceIds(producers[0], consumers[0], validation),
+            journal::nowMillis, "instance");
+        PlanWalker walker = new PlanWalker(options.plan(), options.phase(), env.epochBase() + 1, documents,
+            publisher::publish, convergence, reconciliation(reconciler), gates);
+        walker.publishFirst();
         consumers[0] = new ConsumerService(env.consumerConfigs(options), env.topic(), journal);
         producers[0] = new ProducerService(env.producerConfigs(options), env.topic(), options.keys(),
-            options.rate(), options.seed(), journal, conductor::step);
+            options.rate(), options.seed(), journal, walker::step);
         try (validation) {
           validation.start();
-          return walk(env, journal, conductor, producers[0], consumers[0]);
+          return walk(env, journal, walker, gates, producers[0], consumers[0]);
         }
       }
     }
   }
 
-  private Result walk(DrillEnvironment env, Journal journal, Conductor conductor, ProducerService producers,
-      ConsumerService consumers) throws Exception {
+  private Result walk(DrillEnvironment env, Journal journal, PlanWalker walker, GatedFlips gates,
+      ProducerService producers, ConsumerService consumers) throws Exception {
     Instant startedAt = Instant.now();
     long start = journal.nowMillis();
     List<Finding> findings;
     List<ConsumerStatus> statuses;
     List<String> consumerErrors;
-    Progress live = new Progress(out, journal, options.plan(), conductor::step, conductor::epoch, producers,
+    Progress live = new Progress(out, journal, options.plan(), walker::step, walker::epoch, producers,
         consumers);
     if (terminal) {
       live.redrawn(start, options.phase().toMillis());
@@ -101,78 +98,34 @@ final class Drill {
         progress.start();
         progress.message("Load running; walking " + options.plan().steps() + ", " + options.phase().toMillis()
             + " ms per step");
-        conductor.walk(start);
+        walker.walk(start);
       }
       long loadMillis = journal.nowMillis() - start;
       progress.message("Load stopped after " + loadMillis + " ms; draining the consumer group...");
-      drain(journal);
+      DrillEnd end = new DrillEnd(journal, env.topic(), new DrillEnd.Cluster(DrillEnvironment.SOURCE,
+          env.sourceConfig()), new DrillEnd.Cluster(DrillEnvironment.TARGET, env.targetConfig()),
+          r -> !env.beforeRun(r.cluster(), r.partition(), r.offset()));
+      end.drain();
       statuses = consumers.statuses();
       consumerErrors = consumers.errors();
       progress.close();
-      findings = check(env, journal, conductor);
+      findings = end.check(walker.maps(), walker.rollbacks());
     }
     double switchMax = statuses.stream().mapToDouble(ConsumerStatus::switchDurationMaxMs).filter(d -> !Double.isNaN(d))
         .max().orElse(Double.NaN);
     long switches = statuses.stream().mapToLong(ConsumerStatus::readSwitches).sum();
     DrillRun run = new DrillRun(startedAt, journal.nowMillis() - start, options.describe(), options.plan().steps(),
-        conductor.flips(), journal.sends(), journal.processed(), findings, switches, switchMax, consumerErrors,
-        conductor.gates());
+        walker.flips(), journal.sends(), journal.processed(), findings, switches, switchMax, consumerErrors,
+        gates.gates());
     Path report = ReportWriter.write(options.out(), run);
     return new Result(run, report);
   }
 
-  /** Waits until every acknowledged record was processed, or nothing new was processed for a while. */
-  private void drain(Journal journal) throws InterruptedException {
-    long deadline = journal.nowMillis() + DRAIN_MAX_MILLIS;
-    long lastCount = -1;
-    long lastChange = journal.nowMillis();
-    while (journal.nowMillis() < deadline && journal.nowMillis() - lastChange < DRAIN_QUIET_MILLIS) {
-      Set<String> processed = new HashSet<>();
-      journal.processed().forEach(p -> processed.add(p.value()));
-      if (journal.sends().stream().filter(SendOutcome::acknowledged).allMatch(s -> processed.contains(s.value()))) {
-        return;
-      }
-      long count = journal.processedCount();
-      if (count != lastCount) {
-        lastCount = count;
-        lastChange = journal.nowMillis();
-      }
-      Thread.sleep(500);
-    }
-  }
-
-  /**
-   * Reads both clusters and checks the invariants. While records the source acknowledged are missing on the
-   * target (replication still copying them), reads again, up to a deadline.
-   */
-  private List<Finding> check(DrillEnvironment env, Journal journal, Conductor conductor)
-      throws InterruptedException {
-    long deadline = journal.nowMillis() + REPLICATION_MAX_MILLIS;
-    while (true) {
-      List<StoredRecord> onSource = ofRun(env, ClusterDump.read(DrillEnvironment.SOURCE, env.sourceConfig(),
-          env.topic()));
-      List<StoredRecord> onTarget = ofRun(env, ClusterDump.read(DrillEnvironment.TARGET, env.targetConfig(),
-          env.topic()));
-      List<SendOutcome> sends = journal.sends();
-      if (!replicating(sends, onTarget) || journal.nowMillis() > deadline) {
-        return Invariants.check(new Evidence(env.topic(), sends, journal.processed(), onSource,
-            onTarget, conductor.maps(), conductor.rollbacks()));
-      }
-      Thread.sleep(1000);
-    }
-  }
-
-  /** The records written during the run (on external clusters, the topic may hold an earlier run's). */
-  private static List<StoredRecord> ofRun(DrillEnvironment env, List<StoredRecord> records) {
-    return records.stream().filter(r -> !env.beforeRun(r.cluster(), r.partition(), r.offset())).toList();
-  }
-
-  /** Whether a record the source acknowledged is not on the target yet. */
-  private static boolean replicating(List<SendOutcome> sends, List<StoredRecord> onTarget) {
-    Set<String> values = new HashSet<>();
-    onTarget.forEach(r -> values.add(r.value()));
-    return sends.stream().anyMatch(s -> s.acknowledged() && DrillEnvironment.SOURCE.equals(s.cluster())
-        && !values.contains(s.value()));
+  /** The walker reconciles after a rollback with {@link ReconcileMode#MANUAL} only. */
+  private Reconciliation reconciliation(Reconciler.Builder reconciler) {
+    ReconcileMode mode = options.reconcile();
+    return new Reconciliation(mode == ReconcileMode.MANUAL ? reconciler : null,
+        mode == ReconcileMode.AUTO ? "reconciled by the producers (auto)" : "not reconciled (--reconcile none)");
   }
 
   private static List<String> instanceIds(ProducerService producers, ConsumerService consumers,

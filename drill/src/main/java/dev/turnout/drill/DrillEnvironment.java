@@ -1,6 +1,7 @@
 package dev.turnout.drill;
 
 import dev.turnout.TurnoutConfig;
+import dev.turnout.drill.load.ClientSettings;
 import dev.turnout.testkit.InProcessMirrorMaker;
 import dev.turnout.testkit.KafkaTestCluster;
 import dev.turnout.testkit.TwoClusters;
@@ -136,19 +137,10 @@ final class DrillEnvironment implements AutoCloseable {
     return new HashMap<>(target);
   }
 
-  private Map<String, Object> common(String service, String clientId, Map<String, String> extra) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(TurnoutConfig.CLUSTERS, SOURCE + "," + TARGET);
-    source.forEach((k, v) -> c.put(TurnoutConfig.CLUSTER_PREFIX + SOURCE + "." + k, v));
-    target.forEach((k, v) -> c.put(TurnoutConfig.CLUSTER_PREFIX + TARGET + "." + k, v));
-    c.put(TurnoutConfig.AUTHORITY_TOPIC, controlTopic);
-    c.put(TurnoutConfig.AUTHORITY_TOPIC_CLUSTER, SOURCE);
-    c.put(TurnoutConfig.STATUS_TOPIC, statusTopic);
-    c.put(TurnoutConfig.STATUS_TOPIC_CLUSTER, TARGET);
-    c.put(TurnoutConfig.STATUS_INTERVAL_MS, 1000);
+  private Map<String, Object> common(String service, String clientId) {
+    Map<String, Object> c = ClientSettings.routing(SOURCE, source, TARGET, target, controlTopic, statusTopic,
+        clientId);
     c.put(TurnoutConfig.SERVICE_NAME, service);
-    c.put("client.id", clientId);
-    c.putAll(extra);
     return c;
   }
 
@@ -156,48 +148,23 @@ final class DrillEnvironment implements AutoCloseable {
   List<Map<String, Object>> producerConfigs(DrillOptions o) {
     List<Map<String, Object>> configs = new ArrayList<>();
     for (int i = 0; i < o.producers(); i++) {
-      Map<String, Object> c = common("drill-producer", "drill-producer-" + i, Map.of());
+      Map<String, Object> c = common("drill-producer", "drill-producer-" + i);
       c.put("key.serializer", StringSerializer.class.getName());
       c.put("value.serializer", StringSerializer.class.getName());
-      c.put("acks", "all");
-      c.put("linger.ms", 5);
-      c.put("max.block.ms", 10_000);
-      c.put(TurnoutConfig.ROLLBACK_RECONCILE, o.reconcile() == ReconcileMode.AUTO ? "auto" : "manual");
-      c.put(TurnoutConfig.ROLLBACK_MAX_PAUSE_MS, Math.max(5_000, o.phase().toMillis()));
-      c.putAll(properties(o, "producer."));
+      ClientSettings.producer(c, o.reconcile() == ReconcileMode.AUTO, o.phase(), o.clientProperties());
       configs.add(c);
     }
     return configs;
-  }
-
-  /**
-   * The {@code --client-property} settings for one kind of client: unprefixed keys, and the keys with
-   * {@code prefix} ({@code producer.} or {@code consumer.}), without it.
-   */
-  private static Map<String, String> properties(DrillOptions o, String prefix) {
-    Map<String, String> out = new HashMap<>();
-    o.clientProperties().forEach((k, v) -> {
-      if (k.startsWith(prefix)) {
-        out.put(k.substring(prefix.length()), v);
-      } else if (!k.startsWith("producer.") && !k.startsWith("consumer.")) {
-        out.put(k, v);
-      }
-    });
-    return out;
   }
 
   /** The settings of each member of the consumer group. */
   List<Map<String, Object>> consumerConfigs(DrillOptions o) {
     List<Map<String, Object>> configs = new ArrayList<>();
     for (int i = 0; i < o.consumers(); i++) {
-      Map<String, Object> c = common("drill-consumer", "drill-consumer-" + i, Map.of());
-      c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-      c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-      c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      Map<String, Object> c = common("drill-consumer", "drill-consumer-" + i);
       c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
       c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-      c.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 500);
-      c.putAll(properties(o, "consumer."));
+      ClientSettings.consumer(c, group, o.clientProperties());
       configs.add(c);
     }
     return configs;

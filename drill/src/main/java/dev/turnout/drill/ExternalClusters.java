@@ -1,5 +1,6 @@
 package dev.turnout.drill;
 
+import dev.turnout.drill.plan.Documents;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.HashMap;
@@ -263,28 +264,11 @@ final class ExternalClusters {
       while (tps.stream().anyMatch(tp -> end.get(tp) > 0 && c.position(tp) < end.get(tp))
           && System.nanoTime() < deadline) {
         for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
-          epoch = Math.max(epoch, epochOf(r.value()));
+          epoch = Math.max(epoch, Documents.epochOf(r.value()));
         }
       }
     }
     return epoch;
-  }
-
-  static long epochOf(String document) {
-    if (document == null) {
-      return 0;
-    }
-    for (String line : document.split("\n")) {
-      String l = line.trim();
-      if (l.startsWith("epoch=")) {
-        try {
-          return Long.parseLong(l.substring("epoch=".length()).trim());
-        } catch (NumberFormatException e) {
-          return 0;
-        }
-      }
-    }
-    return 0;
   }
 
   /** Commits the group's offsets of the keyed topic at {@code offsets} on the cluster it reads first. */

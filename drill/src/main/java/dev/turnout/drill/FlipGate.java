@@ -19,7 +19,7 @@ import java.util.OptionalLong;
 /**
  * The readiness gate of a flip: the checks of {@code turnout gate} ({@link GateReport#defaultChecks()}, the cli's
  * own code) for moving the drill's rule from the document in force to the next step's state, with the fleet read
- * from the drill's status topic and the drill's consumer group. Not thread-safe: the conductor's thread only.
+ * from the drill's status topic and the drill's consumer group. Not thread-safe: the walker's thread only.
  */
 final class FlipGate implements AutoCloseable {
 

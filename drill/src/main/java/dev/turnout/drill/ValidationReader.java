@@ -2,80 +2,46 @@ package dev.turnout.drill;
 
 import dev.turnout.RoutingConsumer;
 import dev.turnout.TurnoutConfig;
-import java.time.Duration;
+import dev.turnout.drill.load.ConsumerLoop;
+import dev.turnout.drill.load.Journal;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A validation consumer ({@code turnout.consumer.role=validation}) of the drill's group, as an operator runs
  * during {@code DUAL_READ}: it reads the target and commits under {@code <group>.turnout-validation}, which is
  * the evidence the gate's boundary line asks for before {@code WRITE_PROMOTION}. What it reads is not processing:
- * nothing goes to the journal.
+ * nothing goes to the journal. Its failures show in its status and in the gate's lines; it polls on.
  */
 final class ValidationReader implements AutoCloseable {
 
-  private final Thread thread;
-  private final AtomicReference<String> instanceId = new AtomicReference<>();
-  private final CountDownLatch started = new CountDownLatch(1);
-  private volatile boolean running = true;
+  private final ConsumerLoop<String, String> loop;
 
-  ValidationReader(Map<String, Object> consumerConfig, String topic) {
+  /** @param journal the drill's, never written: nothing the reader reads counts as processed */
+  ValidationReader(Map<String, Object> consumerConfig, String topic, Journal journal) {
     Map<String, Object> config = new HashMap<>(consumerConfig);
     config.put(TurnoutConfig.CONSUMER_ROLE, TurnoutConfig.CONSUMER_ROLE_VALIDATION);
     config.put("client.id", "drill-validation");
     config.put(TurnoutConfig.SERVICE_NAME, "drill-validation");
-    thread = new Thread(() -> run(config, topic), "drill-validation");
-    thread.setDaemon(true);
+    ConsumerLoop.Members<String, String> member = new ConsumerLoop.Members<>(1,
+        i -> new RoutingConsumer<>(config), (e, i) -> { }, "drill-validation-");
+    loop = new ConsumerLoop<>(member, topic, journal, ConsumerLoop.Processing.none(), e -> { });
   }
 
-  /** Starts polling; returns once the consumer is constructed (or failed to be). */
+  /** Starts polling; returns once the consumer is constructed (or failed to be), or after 60 s. */
   void start() throws InterruptedException {
-    thread.start();
-    started.await(60, TimeUnit.SECONDS);
-  }
-
-  private void run(Map<String, Object> config, String topic) {
-    RoutingConsumer<String, String> consumer;
-    try {
-      consumer = new RoutingConsumer<>(config);
-      instanceId.set(consumer.status().instanceId());
-    } catch (RuntimeException e) {
-      return;
-    } finally {
-      started.countDown();
-    }
-    try (consumer) {
-      consumer.subscribe(List.of(topic));
-      while (running) {
-        try {
-          if (!consumer.poll(Duration.ofMillis(200)).isEmpty()) {
-            consumer.commitSync();
-          }
-        } catch (RuntimeException e) {
-          // a validation consumer's failure shows in its status and in the gate's lines; it polls on
-        }
-      }
-    } catch (RuntimeException e) {
-      // closing
-    }
+    loop.start();
   }
 
   /** Its key on the status topic, null when it did not start. */
   String instanceId() {
-    return instanceId.get();
+    List<String> ids = loop.instanceIds();
+    return ids.isEmpty() ? null : ids.get(0);
   }
 
   @Override
   public void close() {
-    running = false;
-    try {
-      thread.join(30_000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    loop.close();
   }
 }

@@ -2,9 +2,6 @@ package dev.turnout.drill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -16,32 +13,23 @@ class DrillMainTest {
   @TempDir
   Path dir;
 
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-  private int run(String... args) {
-    return DrillMain.run(new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8), args);
-  }
-
-  private String printed() {
-    return out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8);
-  }
+  private final DrillCli cli = new DrillCli();
 
   @Test
   void anExternalClusterWithoutBootstrapServersIsNamedAndItsSecretsAreNotPrinted() throws Exception {
     Path source = dir.resolve("source.properties");
     Files.writeString(source, "security.protocol=SASL_SSL\nsasl.jaas.config=secret-value\n");
-    assertThat(run("--source-config", source.toString(), "--target-bootstrap", "b:9092")).isEqualTo(DrillMain.USAGE);
-    assertThat(printed()).contains("the source cluster needs --source-bootstrap or bootstrap.servers in "
+    assertThat(cli.run("--source-config", source.toString(), "--target-bootstrap", "b:9092"))
+        .isEqualTo(DrillMain.USAGE);
+    assertThat(cli.printed()).contains("the source cluster needs --source-bootstrap or bootstrap.servers in "
         + "--source-config").doesNotContain("secret-value");
   }
 
   @Test
   void theEmbeddedMirrorMakersLagDoesNotApplyToExternalClusters() {
-    assertThat(run("--source-bootstrap", "a:9092", "--target-bootstrap", "b:9092", "--replication-lag-ms", "100"))
+    assertThat(cli.run("--source-bootstrap", "a:9092", "--target-bootstrap", "b:9092", "--replication-lag-ms", "100"))
         .isEqualTo(DrillMain.USAGE);
-    assertThat(printed()).contains("--replication-lag-ms adds lag to the embedded MirrorMaker 2");
+    assertThat(cli.printed()).contains("--replication-lag-ms adds lag to the embedded MirrorMaker 2");
   }
 
   @Test
@@ -63,36 +51,36 @@ class DrillMainTest {
 
   @Test
   void aTopicNameKafkaWouldRefuseIsRefused() {
-    assertThat(run("--topic", "orders/eu")).isEqualTo(DrillMain.USAGE);
-    assertThat(printed()).contains("--topic must be 1 to 200 of [A-Za-z0-9._-], got 'orders/eu'");
+    assertThat(cli.run("--topic", "orders/eu")).isEqualTo(DrillMain.USAGE);
+    assertThat(cli.printed()).contains("--topic must be 1 to 200 of [A-Za-z0-9._-], got 'orders/eu'");
   }
 
   @Test
   void aMissingClusterSettingsFileIsNamed() {
-    assertThat(run("--source-bootstrap", "a:9092", "--target-bootstrap", "b:9092", "--target-config",
+    assertThat(cli.run("--source-bootstrap", "a:9092", "--target-bootstrap", "b:9092", "--target-config",
         dir.resolve("nope.properties").toString())).isEqualTo(DrillMain.USAGE);
-    assertThat(printed()).contains("cannot read client settings file", "nope.properties");
+    assertThat(cli.printed()).contains("cannot read client settings file", "nope.properties");
   }
 
   @Test
   void aMalformedPlanLineIsNamedWithItsLine() throws Exception {
     Path plan = dir.resolve("plan.txt");
     Files.writeString(plan, "MIRROR\nWRITE_PROMOTION ten\n");
-    assertThat(run("--plan", plan.toString())).isEqualTo(DrillMain.USAGE);
-    assertThat(printed()).contains("plan.txt line 2", "WRITE_PROMOTION <n>%");
+    assertThat(cli.run("--plan", plan.toString())).isEqualTo(DrillMain.USAGE);
+    assertThat(cli.printed()).contains("plan.txt line 2", "WRITE_PROMOTION <n>%");
   }
 
   @Test
   void anUnknownReconcileModeAndATooShortDurationAreRefused() {
-    assertThat(run("--reconcile", "sometimes")).isEqualTo(DrillMain.USAGE);
-    assertThat(printed()).contains("--reconcile must be manual, auto or none, got 'sometimes'");
-    assertThat(run("--duration", "3")).isEqualTo(DrillMain.USAGE);
-    assertThat(printed()).contains("--duration must give each of the plan's 7 steps at least 1 s");
+    assertThat(cli.run("--reconcile", "sometimes")).isEqualTo(DrillMain.USAGE);
+    assertThat(cli.printed()).contains("--reconcile must be manual, auto or none, got 'sometimes'");
+    assertThat(cli.run("--duration", "3")).isEqualTo(DrillMain.USAGE);
+    assertThat(cli.printed()).contains("--duration must give each of the plan's 7 steps at least 1 s");
   }
 
   @Test
   void anUnknownOptionIsAUsageError() {
-    assertThat(run("--colour", "blue")).isEqualTo(DrillMain.USAGE);
-    assertThat(printed()).contains("--colour");
+    assertThat(cli.run("--colour", "blue")).isEqualTo(DrillMain.USAGE);
+    assertThat(cli.printed()).contains("--colour");
   }
 }

@@ -1,5 +1,6 @@
 package dev.turnout.drill.junit;
 
+import dev.turnout.drill.plan.Documents;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -103,27 +104,10 @@ final class ControlTopics {
               + " within " + TIMEOUT_SECONDS + " s");
         }
         for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-          highest = Math.max(highest, epoch(r.value()));
+          highest = Math.max(highest, Documents.epochOf(r.value()));
         }
       }
     }
     return highest;
-  }
-
-  private static long epoch(String document) {
-    if (document == null) {
-      return -1;
-    }
-    for (String line : document.split("\n")) {
-      String l = line.trim();
-      if (l.startsWith("epoch=")) {
-        try {
-          return Long.parseLong(l.substring("epoch=".length()).trim());
-        } catch (NumberFormatException e) {
-          return -1;
-        }
-      }
-    }
-    return -1;
   }
 }

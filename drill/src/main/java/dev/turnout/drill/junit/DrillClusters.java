@@ -1,7 +1,7 @@
 package dev.turnout.drill.junit;
 
-import dev.turnout.TurnoutConfig;
 import dev.turnout.authority.MigrationState;
+import dev.turnout.drill.load.ClientSettings;
 import dev.turnout.drill.plan.ControlPublisher;
 import dev.turnout.drill.plan.Documents;
 import dev.turnout.drill.plan.Step;
@@ -149,17 +149,8 @@ public final class DrillClusters implements AutoCloseable {
    * {@code group.id} and your own settings.
    */
   public Map<String, Object> routingConfig(String clientId) {
-    Map<String, Object> c = new HashMap<>();
-    c.put(TurnoutConfig.CLUSTERS, SOURCE + "," + TARGET);
-    source.forEach((k, v) -> c.put(TurnoutConfig.CLUSTER_PREFIX + SOURCE + "." + k, v));
-    target.forEach((k, v) -> c.put(TurnoutConfig.CLUSTER_PREFIX + TARGET + "." + k, v));
-    c.put(TurnoutConfig.AUTHORITY_TOPIC, CONTROL_TOPIC);
-    c.put(TurnoutConfig.AUTHORITY_TOPIC_CLUSTER, SOURCE);
-    c.put(TurnoutConfig.STATUS_TOPIC, STATUS_TOPIC);
-    c.put(TurnoutConfig.STATUS_TOPIC_CLUSTER, TARGET);
-    c.put(TurnoutConfig.STATUS_INTERVAL_MS, 1000);
-    c.put("client.id", Objects.requireNonNull(clientId, "clientId"));
-    return c;
+    return ClientSettings.routing(SOURCE, source, TARGET, target, CONTROL_TOPIC, STATUS_TOPIC,
+        Objects.requireNonNull(clientId, "clientId"));
   }
 
   /**

@@ -59,6 +59,27 @@ public final class Documents {
     return b.toString();
   }
 
+  /**
+   * The {@code epoch} of a control topic record's value (a document as properties text, {@link #text}); -1 when
+   * the value is null or has no numeric epoch.
+   */
+  public static long epochOf(String text) {
+    if (text == null) {
+      return -1;
+    }
+    for (String line : text.split("\n")) {
+      String l = line.trim();
+      if (l.startsWith("epoch=")) {
+        try {
+          return Long.parseLong(l.substring("epoch=".length()).trim());
+        } catch (NumberFormatException e) {
+          return -1;
+        }
+      }
+    }
+    return -1;
+  }
+
   /** The document as a validated map. */
   public AuthorityMap map(Map<String, String> document) {
     return AuthorityMap.parse(document, List.of(source, target));

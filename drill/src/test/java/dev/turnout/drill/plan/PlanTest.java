@@ -50,4 +50,15 @@ class PlanTest {
     assertThat(docs.document(Step.of(MigrationState.DUAL_READ), 5, Step.of(MigrationState.MIRROR)))
         .doesNotContainKey("rule.drill.rollback.allowed");
   }
+
+  @Test
+  void aControlRecordsEpochIsReadFromItsTextAndIsMinusOneWithoutOne() {
+    assertThat(Documents.epochOf(Documents.text(docs.document(Step.of(MigrationState.MIRROR), 42, null))))
+        .isEqualTo(42);
+    assertThat(Documents.epochOf("source=a\n epoch = 7 \n")).isEqualTo(-1);
+    assertThat(Documents.epochOf("source=a\n  epoch=7\n")).isEqualTo(7);
+    assertThat(Documents.epochOf("epoch=seven\n")).isEqualTo(-1);
+    assertThat(Documents.epochOf("source=a\n")).isEqualTo(-1);
+    assertThat(Documents.epochOf(null)).isEqualTo(-1);
+  }
 }
