@@ -5,6 +5,7 @@ import dev.turnout.drill.load.SendOutcome;
 import dev.turnout.drill.plan.Flip;
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Font;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -76,8 +77,8 @@ public final class TimelineChart {
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
     markBarrierPauses(plot, run);
     markConsumerSwitches(plot, run);
-    chart.addSubtitle(new TextTitle("vertical lines: flips (red: a rollback); shaded: seconds with a producer "
-        + "barrier waiting or releasing; dashed: a member's first record on its new cluster after a read switch"));
+    chart.addSubtitle(new TextTitle("lines: flips (red: a rollback)   shaded: a producer's barrier held sends   "
+        + "dashed: a member's read switch", new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
     for (Flip flip : run.flips()) {
       ValueMarker marker = new ValueMarker(flip.atMillis() / 1000.0, flip.rollback() ? Color.RED : Color.DARK_GRAY,
           new BasicStroke(1.5f));
@@ -115,7 +116,7 @@ public final class TimelineChart {
   }
 
   private static IntervalMarker pause(long fromSecond, long toSecond) {
-    IntervalMarker marker = new IntervalMarker(fromSecond, toSecond + 1.0, new Color(255, 200, 120, 110));
+    IntervalMarker marker = new IntervalMarker(fromSecond, toSecond + 1.0, new Color(255, 170, 60, 140));
     marker.setOutlinePaint(null);
     return marker;
   }
