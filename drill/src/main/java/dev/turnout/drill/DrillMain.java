@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
  * to configure), 3 when the drill itself failed. Also {@code turnout drill} ({@link DrillSubcommand}); the drill's
  * jar hands a first argument that is not an option to the operator CLI.
  */
-@Command(name = "turnout-drill", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "turnout-drill", mixinStandardHelpOptions = true, versionProvider = DrillMain.Version.class,
+    sortOptions = false,
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:every invariant held",
@@ -245,5 +246,14 @@ public final class DrillMain implements Callable<Integer> {
       }
     }
     return p;
+  }
+
+  /** {@code --version}: the version of the jar, from its manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = DrillMain.class.getPackage().getImplementationVersion();
+      return new String[] {"turnout-drill " + (version == null ? "(development build)" : version)};
+    }
   }
 }

@@ -83,4 +83,10 @@ class DrillMainTest {
     assertThat(cli.run("--colour", "blue")).isEqualTo(DrillMain.USAGE);
     assertThat(cli.printed()).contains("--colour");
   }
+
+  @Test
+  void versionNamesTheDrillAndItsVersionOrADevelopmentBuild() {
+    assertThat(cli.run("--version")).isZero();
+    assertThat(cli.printed()).startsWith("turnout-drill ").containsAnyOf("(development build)", "0.");
+  }
 }
