@@ -117,6 +117,25 @@ class ConsumerGroupRollbackIT {
     return producers.stream().allMatch(p -> p.status().barriers().isEmpty());
   }
 
+  /**
+   * Starts members 0-2 under the load on onprem, then promotes slice s10 (epoch 2) and waits until the group reads,
+   * and the producers write, the slice on cloud.
+   */
+  private static void startThenPromote(Group group, Path file, String topic, RollbackIT.Load loadA,
+      RollbackIT.Load loadB, List<RoutingProducer<String, String>> both) {
+    for (int m = 0; m < 3; m++) {
+      group.start(m);
+    }
+    loadA.awaitAcked(c -> true, 150);
+    group.awaitProcessed("onprem", false, 200);
+
+    flip(file, topic, 2, both);
+    group.awaitReading("cloud");
+    loadA.awaitAcked("cloud"::equals, 60);
+    loadB.awaitAcked("cloud"::equals, 60);
+    group.awaitProcessed("cloud", true, 60);
+  }
+
   @Test
   void aGroupOfThreeProcessesEveryRecordOnceThroughThePromotionTheRollbackAndTheSecondPromotion() throws Exception {
     String topic = "cgr-moves";
@@ -130,17 +149,7 @@ class ConsumerGroupRollbackIT {
     try {
       try (a; b; RollbackIT.Load loadA = new RollbackIT.Load(a, topic, "a-", 40, sends);
           RollbackIT.Load loadB = new RollbackIT.Load(b, topic, "b-", 40, sends)) {
-        for (int m = 0; m < 3; m++) {
-          group.start(m);
-        }
-        loadA.awaitAcked(c -> true, 150);
-        group.awaitProcessed("onprem", false, 200);
-
-        flip(file, topic, 2, both);
-        group.awaitReading("cloud");
-        loadA.awaitAcked("cloud"::equals, 60);
-        loadB.awaitAcked("cloud"::equals, 60);
-        group.awaitProcessed("cloud", true, 60);
+        startThenPromote(group, file, topic, loadA, loadB, both);
 
         flip(file, topic, 3, both);
         await().atMost(Duration.ofSeconds(40)).until(() -> barriersOpen(both));
@@ -173,17 +182,7 @@ class ConsumerGroupRollbackIT {
     try {
       try (a; b; RollbackIT.Load loadA = new RollbackIT.Load(a, topic, "a-", 40, sends);
           RollbackIT.Load loadB = new RollbackIT.Load(b, topic, "b-", 40, sends)) {
-        for (int m = 0; m < 3; m++) {
-          group.start(m);
-        }
-        loadA.awaitAcked(c -> true, 150);
-        group.awaitProcessed("onprem", false, 200);
-
-        flip(file, topic, 2, both);
-        group.awaitReading("cloud");
-        loadA.awaitAcked("cloud"::equals, 60);
-        loadB.awaitAcked("cloud"::equals, 60);
-        group.awaitProcessed("cloud", true, 60);
+        startThenPromote(group, file, topic, loadA, loadB, both);
 
         group.watched = a;
         writeDocument(file, document(topic, 3));
